@@ -1,0 +1,64 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface DnsArgs {
+    /** The zone's domain without the trailing dot, e.g. example.org. */
+    readonly domain: string;
+    /** Sign the zone with DNSSEC. */
+    readonly dnssec: boolean;
+    /** TTL of the records added through {@link Dns.addRecord}. */
+    readonly ttl: number;
+}
+
+/** Zone data later components need to publish a host, without holding the component itself. */
+export interface DnsZone {
+    readonly domain: string;
+    readonly zoneName: pulumi.Output<string>;
+    readonly ttl: number;
+}
+
+/** A public Cloud DNS zone (DNSSEC on) and the way other components add records to it. */
+export class Dns extends pulumi.ComponentResource {
+    readonly zone: gcp.dns.ManagedZone;
+    readonly nameServers: pulumi.Output<string[]>;
+    readonly ref: DnsZone;
+
+    constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:gcp:Dns", name, {}, opts);
+        this.zone = new gcp.dns.ManagedZone(
+            `${name}-zone`,
+            {
+                name: args.domain.replace(/\./g, "-"),
+                dnsName: `${args.domain}.`,
+                description: `Platform zone for ${args.domain}`,
+                visibility: "public",
+                dnssecConfig: args.dnssec ? { state: "on", nonExistence: "nsec3" } : { state: "off" },
+            },
+            { parent: this },
+        );
+        this.nameServers = this.zone.nameServers;
+        this.ref = { domain: args.domain, zoneName: this.zone.name, ttl: args.ttl };
+        this.registerOutputs({ zone: this.zone.name, nameServers: this.nameServers });
+    }
+}
+
+/**
+ * Adds an A record for `host` (which must be the zone's domain or under it) as a child of `parent`,
+ * so the record belongs to whatever publishes the host.
+ */
+export function addARecord(
+    parent: pulumi.Resource,
+    name: string,
+    zone: DnsZone,
+    host: string,
+    address: pulumi.Input<string>,
+): gcp.dns.RecordSet {
+    if (host !== zone.domain && !host.endsWith(`.${zone.domain}`)) {
+        throw new Error(`DNS record ${name}: host ${host} is outside the zone ${zone.domain}`);
+    }
+    return new gcp.dns.RecordSet(
+        name,
+        { managedZone: zone.zoneName, name: `${host}.`, type: "A", ttl: zone.ttl, rrdatas: [address] },
+        { parent },
+    );
+}

@@ -1,0 +1,186 @@
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NodePoolConfig } from "../../config/sections/cluster";
+import { gkeKubeconfig } from "./kubeconfig";
+import { PODS_RANGE, SERVICES_RANGE } from "./network";
+
+export interface GkeClusterArgs {
+    /** GCP project ID. */
+    readonly project: string;
+    /** Cluster name in GCP. */
+    readonly clusterName: string;
+    /** Region (regional cluster) or zone. */
+    readonly location: string;
+    /** Self link or ID of the VPC. */
+    readonly network: pulumi.Input<string>;
+    /** Self link or ID of the node subnet (with the `pods` and `services` secondary ranges). */
+    readonly subnetwork: pulumi.Input<string>;
+    /** The control plane's private /28. */
+    readonly masterCidr: string;
+    /** GKE release channel. */
+    readonly releaseChannel: "RAPID" | "REGULAR" | "STABLE";
+    /** Ranges allowed to reach the IP endpoint. */
+    readonly authorizedNetworks: readonly { readonly name: string; readonly cidr: string }[];
+    /** Open the IAM-authenticated DNS endpoint and point the kubeconfig at it. */
+    readonly dnsEndpoint: boolean;
+    /** Daily maintenance window start, HH:MM UTC. */
+    readonly maintenanceStart: string;
+    /** GKE deletion protection plus Pulumi `protect` on the cluster and its pools. */
+    readonly deletionProtection: boolean;
+    /** Node pools (at least one). */
+    readonly nodePools: readonly NodePoolConfig[];
+}
+
+/** Roles the node service account needs and nothing more (Google's least-privilege node SA list). */
+export const NODE_ROLES = [
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/autoscaling.metricsWriter",
+];
+
+/** A private, Workload-Identity, shielded GKE cluster with separately managed, autoscaled pools. */
+export class GkeCluster extends pulumi.ComponentResource {
+    readonly cluster: gcp.container.Cluster;
+    readonly nodeServiceAccount: gcp.serviceaccount.Account;
+    readonly nodePools: gcp.container.NodePool[];
+    /** Kubeconfig using gke-gcloud-auth-plugin; a secret output. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** The provider every Kubernetes component receives. */
+    readonly provider: k8s.Provider;
+    readonly endpoint: pulumi.Output<string>;
+    readonly workloadIdentityPool: string;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:gcp:GkeCluster", name, {}, opts);
+        const child = { parent: this };
+        const guarded = { parent: this, protect: args.deletionProtection };
+        this.workloadIdentityPool = `${args.project}.svc.id.goog`;
+
+        this.nodeServiceAccount = new gcp.serviceaccount.Account(
+            `${name}-nodes`,
+            { accountId: `${args.clusterName}-nodes`.slice(0, 30), displayName: `GKE nodes of ${args.clusterName}` },
+            child,
+        );
+        const roleGrants = NODE_ROLES.map(
+            (role) =>
+                new gcp.projects.IAMMember(
+                    `${name}-nodes-${role.split("/")[1]!.replace(/\./g, "-").toLowerCase()}`,
+                    {
+                        project: args.project,
+                        role,
+                        member: pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}`,
+                    },
+                    child,
+                ),
+        );
+
+        const nodeSecurity = {
+            serviceAccount: this.nodeServiceAccount.email,
+            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+            workloadMetadataConfig: { mode: "GKE_METADATA" },
+            metadata: { "disable-legacy-endpoints": "true" },
+            imageType: "COS_CONTAINERD",
+        };
+
+        this.cluster = new gcp.container.Cluster(
+            `${name}-cluster`,
+            {
+                name: args.clusterName,
+                project: args.project,
+                location: args.location,
+                network: args.network,
+                subnetwork: args.subnetwork,
+                networkingMode: "VPC_NATIVE",
+                ipAllocationPolicy: {
+                    clusterSecondaryRangeName: PODS_RANGE,
+                    servicesSecondaryRangeName: SERVICES_RANGE,
+                },
+                // The default pool cannot be changed in place; pools below are managed on their own.
+                removeDefaultNodePool: true,
+                initialNodeCount: 1,
+                nodeConfig: nodeSecurity,
+                deletionProtection: args.deletionProtection,
+                releaseChannel: { channel: args.releaseChannel },
+                workloadIdentityConfig: { workloadPool: this.workloadIdentityPool },
+                privateClusterConfig: {
+                    enablePrivateNodes: true,
+                    enablePrivateEndpoint: false,
+                    masterIpv4CidrBlock: args.masterCidr,
+                },
+                masterAuthorizedNetworksConfig: {
+                    cidrBlocks: args.authorizedNetworks.map((n) => ({ displayName: n.name, cidrBlock: n.cidr })),
+                    gcpPublicCidrsAccessEnabled: false,
+                },
+                controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: args.dnsEndpoint } },
+                masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+                enableLegacyAbac: false,
+                enableShieldedNodes: true,
+                // Dataplane V2 enforces NetworkPolicy, which every app namespace relies on.
+                datapathProvider: "ADVANCED_DATAPATH",
+                loggingService: "logging.googleapis.com/kubernetes",
+                monitoringService: "monitoring.googleapis.com/kubernetes",
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
+                monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"] },
+                maintenancePolicy: { dailyMaintenanceWindow: { startTime: args.maintenanceStart } },
+                addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true } },
+            },
+            { ...guarded, dependsOn: roleGrants },
+        );
+
+        this.nodePools = args.nodePools.map(
+            (pool) =>
+                new gcp.container.NodePool(
+                    `${name}-pool-${pool.name}`,
+                    {
+                        name: pool.name,
+                        project: args.project,
+                        location: args.location,
+                        cluster: this.cluster.name,
+                        initialNodeCount: pool.minCount > 0 ? 1 : 0,
+                        // Totals across the pool's zones, so "one n1-highmem-16 node" means one.
+                        autoscaling: {
+                            totalMinNodeCount: pool.minCount,
+                            totalMaxNodeCount: pool.maxCount,
+                            locationPolicy: "BALANCED",
+                        },
+                        management: { autoRepair: true, autoUpgrade: true },
+                        upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+                        nodeConfig: {
+                            ...nodeSecurity,
+                            machineType: pool.machineType,
+                            diskSizeGb: pool.diskSizeGb,
+                            diskType: pool.diskType,
+                            spot: pool.spot,
+                            labels: { ...pool.labels, "platform/pool": pool.name },
+                            taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+                        },
+                    },
+                    guarded,
+                ),
+        );
+
+        this.endpoint = this.cluster.endpoint;
+        const server = args.dnsEndpoint
+            ? this.cluster.controlPlaneEndpointsConfig.apply((c) => `https://${c.dnsEndpointConfig?.endpoint ?? ""}`)
+            : pulumi.interpolate`https://${this.cluster.endpoint}`;
+        const caData = args.dnsEndpoint ? pulumi.output(undefined) : this.cluster.masterAuth.clusterCaCertificate;
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([server, caData])
+                .apply(([s, ca]) => gkeKubeconfig({ name: args.clusterName, server: s, caData: ca })),
+        );
+
+        // Kubernetes objects wait for nodes: charts with webhooks and pods cannot become ready without them.
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { parent: this, dependsOn: this.nodePools },
+        );
+
+        this.registerOutputs({ clusterName: this.cluster.name, endpoint: this.endpoint, kubeconfig: this.kubeconfig });
+    }
+}

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { clusterSchema } from "./sections/cluster";
+import { dnsSchema } from "./sections/dns";
+import { networkSchema } from "./sections/network";
+import { registrySchema } from "./sections/registry";
+import { overlaps, parseCidr } from "./validators";
+
+const gcpSchema = z
+    .object({
+        /** `gcp:project`: the Google Cloud project ID. Required when cluster.mode is gke. */
+        project: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+                message: "is not a GCP project ID (6-30 lower-case letters, digits, '-')",
+            })
+            .optional(),
+        /** `gcp:region`: region of the cluster, NAT, static IP and registry. @default asia-northeast1 */
+        region: z
+            .string()
+            .regex(/^[a-z]+-[a-z]+[0-9]$/, { message: "is not a GCP region (e.g. asia-northeast1)" })
+            .default("asia-northeast1"),
+    })
+    .strict();
+
+/** The whole stack's config: one schema, validated before any resource is declared. */
+export const stackSchema = z
+    .object({
+        /** `platform:environment`: which environment the stack is; decides prd-only hardening. */
+        environment: z.enum(["dev", "prd"]),
+        gcp: gcpSchema.default({ region: "asia-northeast1" }),
+        /** `platform:cluster` */
+        cluster: clusterSchema,
+        /** `platform:network` */
+        network: networkSchema.default(networkSchema.parse({})),
+        /** `platform:dns` */
+        dns: dnsSchema,
+        /** `platform:registry` */
+        registry: registrySchema.default(registrySchema.parse({})),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+        if (s.cluster.mode === "gke" && !s.gcp.project) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["gcp", "project"],
+                input: undefined,
+                message: "is required when cluster.mode is gke (set gcp:project)",
+            });
+        }
+        const ranges: [string, string][] = [
+            ["network.subnetCidr", s.network.subnetCidr],
+            ["network.podsCidr", s.network.podsCidr],
+            ["network.servicesCidr", s.network.servicesCidr],
+            ["cluster.masterCidr", s.cluster.masterCidr],
+        ];
+        for (let i = 0; i < ranges.length; i++) {
+            for (let j = i + 1; j < ranges.length; j++) {
+                const [ka, va] = ranges[i]!;
+                const [kb, vb] = ranges[j]!;
+                const a = parseCidr(va);
+                const b = parseCidr(vb);
+                if (a && b && overlaps(a, b)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: kb.split("."),
+                        input: vb,
+                        message: `overlaps ${ka} ${va}; the ranges must be disjoint`,
+                    });
+                }
+            }
+        }
+    });
+
+export type StackConfig = z.output<typeof stackSchema>;

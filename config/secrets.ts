@@ -1,0 +1,11 @@
+/**
+ * The stack's top-level secret keys (namespace `platform`). Each is declared `secret: true` in
+ * Pulumi.yaml; the program reads them only as secret Outputs. Render gives a placeholder secret
+ * to any the stack file does not hold.
+ */
+export const SECRET_KEYS = {
+    githubOAuthClientId: "Client ID of the GitHub OAuth app behind oauth2-proxy and Grafana.",
+    githubOAuthClientSecret: "Client secret of that GitHub OAuth app.",
+} as const;
+
+export type SecretKey = keyof typeof SECRET_KEYS;

@@ -1,0 +1,20 @@
+// The schema models (kubernetes-models, @kubernetes-models/*) and two of their dependencies
+// ship as ESM only; jest runs CommonJS, so they are resolved through their `import` export and
+// transformed by swc like the project's own TypeScript.
+const esm = ["kubernetes-models", "@kubernetes-models", "is-cidr", "cidr-regex"];
+
+/** @type {import('jest').Config} */
+module.exports = {
+    testEnvironment: "node",
+    roots: ["<rootDir>/test"],
+    testMatch: ["**/*.test.ts"],
+    transform: {
+        "^.+\\.(t|j|mj)sx?$": [
+            "@swc/jest",
+            { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
+        ],
+    },
+    transformIgnorePatterns: [`/node_modules/(?!(${esm.join("|")})/).+\\.(js|cjs|json)$`],
+    resolver: "<rootDir>/test/esm-resolver.js",
+    testTimeout: 60000,
+};

@@ -1,0 +1,76 @@
+import { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
+import { unwrapSecrets } from "./redact";
+
+type State = Record<string, unknown>;
+
+/** Stable fake values: the same program and config always render the same output. */
+function fakeIp(seed: string, first: number): string {
+    let h = 0;
+    for (const ch of seed) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    return `${first}.${(h >>> 16) & 0xff}.${(h >>> 8) & 0xff}.${(h & 0xfe) + 1}`;
+}
+
+const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nrender-placeholder-ca\n-----END CERTIFICATE-----\n").toString(
+    "base64",
+);
+
+/**
+ * Computed outputs the program reads, per resource type. Everything else echoes its inputs,
+ * which is what a provider would report back for them.
+ */
+const computed: Record<string, (args: MockResourceArgs, inputs: State) => State> = {
+    "gcp:container/cluster:Cluster": (a, i) => ({
+        endpoint: fakeIp(a.name, 34),
+        masterAuth: { ...((i.masterAuth as State) ?? {}), clusterCaCertificate: FAKE_CA },
+        controlPlaneEndpointsConfig: {
+            dnsEndpointConfig: {
+                allowExternalTraffic: true,
+                endpoint: `gke-${a.name}-render.asia-northeast1.gke.goog`,
+            },
+        },
+        selfLink: `https://container.googleapis.com/v1/projects/render/locations/${String(i.location)}/clusters/${String(i.name)}`,
+    }),
+    "gcp:compute/address:Address": (a) => ({ address: fakeIp(a.name, 35) }),
+    "gcp:compute/globalAddress:GlobalAddress": (a) => ({ address: fakeIp(a.name, 34) }),
+    "gcp:dns/managedZone:ManagedZone": () => ({
+        nameServers: [
+            "ns-cloud-a1.googledomains.com.",
+            "ns-cloud-a2.googledomains.com.",
+            "ns-cloud-a3.googledomains.com.",
+            "ns-cloud-a4.googledomains.com.",
+        ],
+    }),
+    "gcp:serviceaccount/account:Account": (_a, i) => ({
+        email: `${String(i.accountId)}@${String(i.project ?? "render-project")}.iam.gserviceaccount.com`,
+        name: `projects/render-project/serviceAccounts/${String(i.accountId)}`,
+    }),
+    "gcp:compute/network:Network": (a) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/global/networks/${a.name}`,
+    }),
+    "gcp:compute/subnetwork:Subnetwork": (a) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/regions/r/subnetworks/${a.name}`,
+    }),
+    "gcp:storage/bucket:Bucket": (_a, i) => ({ url: `gs://${String(i.name)}` }),
+};
+
+/** Resource types whose generated outputs are secrets the program passes on. */
+const generated: Record<string, (a: MockResourceArgs) => State> = {
+    "random:index/randomPassword:RandomPassword": (a) => ({ result: `render-generated-${a.name}` }),
+    "random:index/randomBytes:RandomBytes": (a) => ({
+        base64: Buffer.from(`render-generated-${a.name}`).toString("base64"),
+    }),
+    "tls:index/privateKey:PrivateKey": (a) => ({
+        publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRenderPlaceholder${a.name.replace(/[^A-Za-z0-9]/g, "")} render\n`,
+        privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\nrender-generated-${a.name}\n-----END OPENSSH PRIVATE KEY-----\n`,
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\nrender-generated-${a.name}\n-----END PRIVATE KEY-----\n`,
+    }),
+};
+
+export function mockState(args: MockResourceArgs): MockResourceResult {
+    const inputs = unwrapSecrets(args.inputs) as State;
+    const extra = computed[args.type]?.(args, inputs) ?? {};
+    const made = generated[args.type]?.(args) ?? {};
+    // Echo the raw inputs so secret inputs come back as secret outputs, as the engine does.
+    const echoed = args.inputs as State;
+    return { id: `${args.name}-id`, state: { ...echoed, name: echoed.name ?? args.name, ...extra, ...made } };
+}

@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { mockState } from "./mock-state";
+import { containsSecret, redact } from "./redact";
+
+// The RPC helpers and settings are internal to the SDK but stable; they are how the mock
+// monitor itself decodes a registration.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): Record<string, unknown> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitor };
+
+/** One resource as the program declared it. Inputs keep secret wrappers; use `redact` to show them. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly remote: boolean;
+    readonly parent: string;
+    readonly provider: string;
+    /** Every resource this one waits for: explicit dependsOn plus the ones its inputs come from. */
+    readonly dependsOn: readonly string[];
+    readonly protect: boolean;
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface Recording {
+    readonly resources: RecordedResource[];
+    /** Stack outputs with secret wrappers kept. */
+    readonly outputs: Record<string, unknown>;
+    /** Stack outputs as plain values (secrets unwrapped); for tests only. */
+    readonly outputValues: Record<string, unknown>;
+}
+
+export interface RunOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Config as the CLI hands it to a program: `ns:key` to text (objects as JSON). */
+    readonly config: Record<string, string>;
+    /** Keys of `config` that are secrets. */
+    readonly secretKeys: readonly string[];
+}
+
+type Req = {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getRemote(): boolean;
+    getProvider(): string;
+    getProtect(): boolean | undefined;
+    getDependenciesList(): string[];
+    getObject(): unknown;
+};
+type Callback = (err: unknown, res: { getUrn(): string } | undefined) => void;
+
+/** A program under test: declares resources and returns the stack outputs. */
+export type Program = () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+
+/**
+ * Runs `program` under Pulumi's mock runtime and records every resource it declares. The engine
+ * fails an update on a repeated URN while the mock monitor silently overwrites, so a repeat is an
+ * error here too.
+ */
+export async function record(program: Program, opts: RunOptions): Promise<Recording> {
+    pulumi.runtime.setAllConfig(opts.config, [...opts.secretKeys]);
+    await pulumi.runtime.setMocks(
+        { newResource: mockState, call: (args) => args.inputs as Record<string, unknown> },
+        opts.project,
+        opts.stack,
+        false,
+    );
+    const monitor = settings.getMonitor();
+    const resources: RecordedResource[] = [];
+    const urns = new Set<string>();
+    let stackOutputs: Record<string, unknown> = {};
+    let stackUrn = "";
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = async (req: Req, callback: Callback) => {
+        const inputs = rpc.deserializeProperties(req.getObject());
+        return register(req, (err, res) => {
+            if (!err && res) {
+                const urn = res.getUrn();
+                if (urns.has(urn)) {
+                    callback(
+                        new Error(
+                            `duplicate resource URN ${urn}: two resources share a type and name under one parent`,
+                        ),
+                        undefined,
+                    );
+                    return;
+                }
+                urns.add(urn);
+                if (req.getType() === "pulumi:pulumi:Stack") stackUrn = urn;
+                resources.push({
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    remote: req.getRemote(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    dependsOn: [...new Set(req.getDependenciesList())],
+                    protect: req.getProtect() === true,
+                    inputs,
+                });
+            }
+            callback(err, res);
+        });
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (
+        req: { getUrn(): string; getOutputs(): unknown },
+        callback: (e: unknown, r: unknown) => void,
+    ) => {
+        if (req.getUrn() === stackUrn && req.getOutputs()) {
+            stackOutputs = rpc.deserializeProperties(req.getOutputs());
+        }
+        registerOutputs(req, callback);
+    };
+
+    let outputValues: Record<string, unknown> = {};
+    try {
+        outputValues = (await pulumi.runtime.runInPulumiStack(async () => (await program()) ?? {})) ?? {};
+    } finally {
+        await pulumi.runtime.disconnect();
+    }
+    return { resources, outputs: stackOutputs, outputValues };
+}
+
+/** The stack outputs with secrets shown as `[secret]`, and which of them are secret. */
+export function outputsView(rec: Recording): { values: Record<string, unknown>; secret: Record<string, boolean> } {
+    const secret: Record<string, boolean> = {};
+    for (const [k, v] of Object.entries(rec.outputs)) secret[k] = containsSecret(v);
+    return { values: redact(rec.outputs) as Record<string, unknown>, secret };
+}

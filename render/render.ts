@@ -1,0 +1,65 @@
+import * as path from "node:path";
+import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
+import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
+import { readStack, StackInput } from "./stack-file";
+import { validateObjects } from "./validate";
+import { writeRender } from "./write";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface RenderOptions {
+    readonly stack: string;
+    /** Stack file to read instead of `Pulumi.<stack>.yaml`. */
+    readonly stackFile?: string;
+    /** Output directory; files go to `<out>/<stack>/`. Omit to write nothing. */
+    readonly out?: string;
+    /** Secret config values, `key` or `ns:key` to value. */
+    readonly secrets?: Readonly<Record<string, string>>;
+    /** The program to run. @default the project's index.ts */
+    readonly program?: Program;
+}
+
+export interface RenderResult {
+    readonly input: StackInput;
+    readonly recording: Recording;
+    readonly resources: readonly RecordedResource[];
+    readonly objects: readonly KubeObject[];
+    readonly charts: readonly HelmChart[];
+    readonly outputs: Record<string, unknown>;
+    readonly outputSecrets: Record<string, boolean>;
+    /** Schema errors, one per invalid object; render fails when there is any. */
+    readonly errors: readonly string[];
+    readonly dir?: string;
+}
+
+/** The project's program, index.ts, whichever module system loaded it. */
+export async function projectProgram(): Promise<Program> {
+    const mod = (await import("../index")) as unknown as Program | { default: Program };
+    return typeof mod === "function" ? mod : mod.default;
+}
+
+/** Runs the program offline for a stack, validates every object, and writes the files when asked. */
+export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
+    const input = readStack({ root: ROOT, stack: opts.stack, stackFile: opts.stackFile, overrides: opts.secrets });
+    const program = opts.program ?? (await projectProgram());
+    const recording = await record(program, input);
+    const objects = kubeObjects(recording.resources);
+    const errors = await validateObjects(kubeObjects(recording.resources, true));
+    const charts = helmCharts(recording.resources);
+    const { values, secret } = outputsView(recording);
+    const dir = opts.out ? path.join(opts.out, opts.stack) : undefined;
+    if (dir) {
+        writeRender(dir, { resources: recording.resources, objects, charts, outputs: values, outputSecrets: secret });
+    }
+    return {
+        input,
+        recording,
+        resources: recording.resources,
+        objects,
+        charts,
+        outputs: values,
+        outputSecrets: secret,
+        errors,
+        dir,
+    };
+}

@@ -1,0 +1,47 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { HelmChart, KubeObject } from "./objects";
+import { RecordedResource } from "./recorder";
+import { redact } from "./redact";
+
+export interface RenderFiles {
+    readonly resources: readonly RecordedResource[];
+    readonly objects: readonly KubeObject[];
+    readonly charts: readonly HelmChart[];
+    readonly outputs: Record<string, unknown>;
+    readonly outputSecrets: Record<string, boolean>;
+}
+
+function safe(part: string): string {
+    return part.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+/** Writes `<dir>` afresh: resources.json, manifests/, helm/, outputs.json. Nothing secret reaches it. */
+export function writeRender(dir: string, files: RenderFiles): void {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.join(dir, "manifests"), { recursive: true });
+    mkdirSync(path.join(dir, "helm"), { recursive: true });
+
+    const resources = files.resources.map((r) => ({ ...r, inputs: redact(r.inputs) }));
+    writeFileSync(path.join(dir, "resources.json"), `${JSON.stringify(resources, null, 2)}\n`);
+
+    for (const obj of files.objects) {
+        const ns = obj.metadata.namespace ?? "_cluster";
+        const file = path.join(
+            dir,
+            "manifests",
+            safe(ns),
+            `${safe(obj.kind)}-${safe(obj.metadata.name ?? "unnamed")}.yaml`,
+        );
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, stringify(obj));
+    }
+    for (const chart of files.charts) {
+        writeFileSync(path.join(dir, "helm", `${safe(chart.name)}.yaml`), stringify(chart));
+    }
+    writeFileSync(
+        path.join(dir, "outputs.json"),
+        `${JSON.stringify({ outputs: files.outputs, secret: files.outputSecrets }, null, 2)}\n`,
+    );
+}
