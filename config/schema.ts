@@ -1,7 +1,12 @@
 import { z } from "zod";
+import { appsSchema } from "./sections/apps";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
+import { edgeSchema } from "./sections/edge";
+import { gitopsSchema } from "./sections/gitops";
+import { monitoringSchema } from "./sections/monitoring";
 import { networkSchema } from "./sections/network";
+import { onpremSchema } from "./sections/onprem";
 import { registrySchema } from "./sections/registry";
 import { overlaps, parseCidr } from "./validators";
 
@@ -36,6 +41,16 @@ export const stackSchema = z
         dns: dnsSchema,
         /** `platform:registry` */
         registry: registrySchema.default(registrySchema.parse({})),
+        /** `platform:edge` */
+        edge: edgeSchema.default(edgeSchema.parse({})),
+        /** `platform:gitops` */
+        gitops: gitopsSchema.default(gitopsSchema.parse({})),
+        /** `platform:monitoring` */
+        monitoring: monitoringSchema.default(monitoringSchema.parse({})),
+        /** `platform:apps` */
+        apps: appsSchema.default(appsSchema.parse({})),
+        /** `platform:onprem` */
+        onprem: onpremSchema.default(onpremSchema.parse({})),
     })
     .strict()
     .superRefine((s, ctx) => {
