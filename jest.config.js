@@ -16,5 +16,6 @@ module.exports = {
     },
     transformIgnorePatterns: [`/node_modules/(?!(${esm.join("|")})/).+\\.(js|cjs|json)$`],
     resolver: "<rootDir>/test/esm-resolver.js",
+    reporters: ["default", "<rootDir>/test/summary-reporter.js"],
     testTimeout: 60000,
 };

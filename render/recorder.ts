@@ -63,7 +63,19 @@ export type Program = () => Promise<Record<string, unknown> | void> | Record<str
  * fails an update on a repeated URN while the mock monitor silently overwrites, so a repeat is an
  * error here too.
  */
-export async function record(program: Program, opts: RunOptions): Promise<Recording> {
+export function record(program: Program, opts: RunOptions): Promise<Recording> {
+    // The Pulumi runtime is process-global: recordings must take turns.
+    const turn = queue.then(() => recordAlone(program, opts));
+    queue = turn.then(
+        () => undefined,
+        () => undefined,
+    );
+    return turn;
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+async function recordAlone(program: Program, opts: RunOptions): Promise<Recording> {
     pulumi.runtime.setAllConfig(opts.config, [...opts.secretKeys]);
     await pulumi.runtime.setMocks(
         { newResource: mockState, call: (args) => args.inputs as Record<string, unknown> },
@@ -120,12 +132,24 @@ export async function record(program: Program, opts: RunOptions): Promise<Record
         registerOutputs(req, callback);
     };
 
+    // A program that throws (bad config, a refused host) must not leave the stack resource's
+    // registration rejected with nobody listening: catch, let the runtime drain, then rethrow.
+    let failure: { error: unknown } | undefined;
+    const run = async () => {
+        try {
+            return (await program()) ?? {};
+        } catch (error) {
+            failure = { error };
+            return {};
+        }
+    };
     let outputValues: Record<string, unknown> = {};
     try {
-        outputValues = (await pulumi.runtime.runInPulumiStack(async () => (await program()) ?? {})) ?? {};
+        outputValues = (await pulumi.runtime.runInPulumiStack(run)) ?? {};
     } finally {
         await pulumi.runtime.disconnect();
     }
+    if (failure) throw failure.error;
     return { resources, outputs: stackOutputs, outputValues };
 }
 

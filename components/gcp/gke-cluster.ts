@@ -61,7 +61,11 @@ export class GkeCluster extends pulumi.ComponentResource {
 
         this.nodeServiceAccount = new gcp.serviceaccount.Account(
             `${name}-nodes`,
-            { accountId: `${args.clusterName}-nodes`.slice(0, 30), displayName: `GKE nodes of ${args.clusterName}` },
+            {
+                project: args.project,
+                accountId: `${args.clusterName}-nodes`,
+                displayName: `GKE nodes of ${args.clusterName}`,
+            },
             child,
         );
         const roleGrants = NODE_ROLES.map(

@@ -62,8 +62,8 @@ export const clusterSchema = z
     .object({
         /** `gke` creates the cluster; `existing` uses a kubeconfig context and creates no GCP resources. @default gke */
         mode: z.enum(["gke", "existing"]).default("gke"),
-        /** Cluster name. @default platform-<environment> */
-        name: dnsLabel(40).optional(),
+        /** Cluster name (at most 24 characters: the node service account ID is `<name>-nodes`). @default platform-<environment> */
+        name: dnsLabel(24).optional(),
         /** A region (regional control plane, nodes in three zones) or a zone. @default the gcp:region */
         location: z
             .string()

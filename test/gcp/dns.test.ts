@@ -1,0 +1,82 @@
+import { addARecord, Dns } from "../../components/gcp/dns";
+import { IngressAddress } from "../../components/gcp/ingress-address";
+import { Registry } from "../../components/gcp/registry";
+import { recordResources } from "../harness";
+
+describe("Dns", () => {
+    it("creates a public zone for the domain with DNSSEC on", async () => {
+        const h = await recordResources(() => new Dns("dns", { domain: "example.org", dnssec: true, ttl: 300 }));
+        const zone = h.inputs(h.one("gcp:dns/managedZone:ManagedZone"));
+        expect(zone.dnsName).toBe("example.org.");
+        expect(zone.visibility).toBe("public");
+        expect(zone.dnssecConfig.state).toBe("on");
+    });
+
+    it("adds A records for hosts in the zone, owned by the caller", async () => {
+        const h = await recordResources(() => {
+            const dns = new Dns("dns", { domain: "example.org", dnssec: true, ttl: 120 });
+            addARecord(dns, "vote-a", dns.ref, "vote.example.org", "35.1.2.3");
+        });
+        const rec = h.one("gcp:dns/recordSet:RecordSet");
+        expect(h.inputs(rec)).toMatchObject({ name: "vote.example.org.", type: "A", ttl: 120, rrdatas: ["35.1.2.3"] });
+        expect(rec.parent).toBe(h.one("platform:gcp:Dns").urn);
+    });
+
+    it("refuses a host outside the zone", async () => {
+        await expect(
+            recordResources(() => {
+                const dns = new Dns("dns", { domain: "example.org", dnssec: true, ttl: 120 });
+                addARecord(dns, "evil", dns.ref, "example.org.evil.com", "35.1.2.3");
+            }),
+        ).rejects.toThrow("host example.org.evil.com is outside the zone example.org");
+    });
+});
+
+describe("IngressAddress", () => {
+    it("reserves a regional external address, protected only when asked", async () => {
+        const dev = await recordResources(
+            () => new IngressAddress("ingress", { project: "p-dev1", region: "asia-northeast1", protect: false }),
+        );
+        const ip = dev.one("gcp:compute/address:Address");
+        expect(dev.inputs(ip)).toMatchObject({ region: "asia-northeast1", addressType: "EXTERNAL" });
+        expect(ip.protect).toBe(false);
+        const prd = await recordResources(
+            () => new IngressAddress("ingress", { project: "p-prd1", region: "asia-northeast1", protect: true }),
+        );
+        expect(prd.one("gcp:compute/address:Address").protect).toBe(true);
+    });
+});
+
+describe("Registry", () => {
+    it("is a Docker repository with cleanup rules and pull access only for the listed readers", async () => {
+        const h = await recordResources(
+            () =>
+                new Registry("registry", {
+                    project: "clubplatform-dev",
+                    region: "asia-northeast1",
+                    repositoryId: "apps",
+                    untaggedRetentionDays: 7,
+                    keepRecent: 20,
+                    readers: ["serviceAccount:nodes@clubplatform-dev.iam.gserviceaccount.com"],
+                }),
+        );
+        const repo = h.inputs(h.one("gcp:artifactregistry/repository:Repository"));
+        expect(repo.format).toBe("DOCKER");
+        expect(repo.cleanupPolicies).toEqual(
+            expect.arrayContaining([
+                expect.objectContaining({
+                    action: "DELETE",
+                    condition: { tagState: "UNTAGGED", olderThan: `${7 * 86400}s` },
+                }),
+                expect.objectContaining({ action: "KEEP", mostRecentVersions: { keepCount: 20 } }),
+            ]),
+        );
+        const grants = h.ofType("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").map((r) => h.inputs(r));
+        expect(grants).toEqual([
+            expect.objectContaining({
+                role: "roles/artifactregistry.reader",
+                member: "serviceAccount:nodes@clubplatform-dev.iam.gserviceaccount.com",
+            }),
+        ]);
+    });
+});

@@ -1,0 +1,136 @@
+import { GkeCluster, GkeClusterArgs, NODE_ROLES } from "../../components/gcp/gke-cluster";
+import { parse } from "yaml";
+import { recordResources, valueOf } from "../harness";
+import * as pulumi from "@pulumi/pulumi";
+
+const base: GkeClusterArgs = {
+    project: "clubplatform-dev",
+    clusterName: "platform-dev",
+    location: "asia-northeast1",
+    network: "net",
+    subnetwork: "subnet",
+    masterCidr: "172.16.0.0/28",
+    releaseChannel: "REGULAR",
+    authorizedNetworks: [{ name: "club", cidr: "203.0.113.0/28" }],
+    dnsEndpoint: true,
+    maintenanceStart: "18:00",
+    deletionProtection: false,
+    nodePools: [
+        {
+            name: "general",
+            machineType: "e2-standard-4",
+            minCount: 1,
+            maxCount: 3,
+            diskSizeGb: 50,
+            diskType: "pd-balanced",
+            spot: true,
+            labels: {},
+            taints: [],
+        },
+    ],
+};
+
+const CLUSTER = "gcp:container/cluster:Cluster";
+const POOL = "gcp:container/nodePool:NodePool";
+
+describe("GkeCluster", () => {
+    it("is private, Workload-Identity enabled and shielded, with no legacy access paths", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const c = h.inputs(h.one(CLUSTER));
+        expect(c.privateClusterConfig).toMatchObject({
+            enablePrivateNodes: true,
+            masterIpv4CidrBlock: "172.16.0.0/28",
+        });
+        expect(c.workloadIdentityConfig).toEqual({ workloadPool: "clubplatform-dev.svc.id.goog" });
+        expect(c.enableShieldedNodes).toBe(true);
+        expect(c.enableLegacyAbac).toBe(false);
+        expect(c.masterAuth.clientCertificateConfig.issueClientCertificate).toBe(false);
+        expect(c.removeDefaultNodePool).toBe(true);
+        expect(c.datapathProvider).toBe("ADVANCED_DATAPATH");
+        expect(c.releaseChannel).toEqual({ channel: "REGULAR" });
+        expect(c.maintenancePolicy.dailyMaintenanceWindow.startTime).toBe("18:00");
+        expect(c.loggingService).toBe("logging.googleapis.com/kubernetes");
+        expect(c.monitoringService).toBe("monitoring.googleapis.com/kubernetes");
+    });
+
+    it("allows only the configured ranges on the IP endpoint and no Google-wide access", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const c = h.inputs(h.one(CLUSTER));
+        expect(c.masterAuthorizedNetworksConfig).toEqual({
+            cidrBlocks: [{ displayName: "club", cidrBlock: "203.0.113.0/28" }],
+            gcpPublicCidrsAccessEnabled: false,
+        });
+    });
+
+    it("gives every pool shielded, GKE-metadata nodes with auto-repair and auto-upgrade", async () => {
+        const twoPools = {
+            ...base,
+            nodePools: [base.nodePools[0]!, { ...base.nodePools[0]!, name: "burst", spot: false }],
+        };
+        const h = await recordResources(() => new GkeCluster("gke", twoPools));
+        const pools = h.ofType(POOL).map((p) => h.inputs(p));
+        expect(pools).toHaveLength(2);
+        for (const p of pools) {
+            expect(p.management).toEqual({ autoRepair: true, autoUpgrade: true });
+            expect(p.nodeConfig.shieldedInstanceConfig).toEqual({
+                enableSecureBoot: true,
+                enableIntegrityMonitoring: true,
+            });
+            expect(p.nodeConfig.workloadMetadataConfig).toEqual({ mode: "GKE_METADATA" });
+            expect(p.nodeConfig.serviceAccount).toBe("platform-dev-nodes@clubplatform-dev.iam.gserviceaccount.com");
+        }
+        expect(pools.map((p) => p.autoscaling)).toEqual([
+            { totalMinNodeCount: 1, totalMaxNodeCount: 3, locationPolicy: "BALANCED" },
+            { totalMinNodeCount: 1, totalMaxNodeCount: 3, locationPolicy: "BALANCED" },
+        ]);
+    });
+
+    it("runs nodes as a dedicated service account holding only the node roles", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const roles = h.ofType("gcp:projects/iAMMember:IAMMember").map((r) => h.inputs(r).role);
+        expect(roles.sort()).toEqual([...NODE_ROLES].sort());
+        expect(roles.some((r: string) => /owner|editor|admin/.test(r))).toBe(false);
+    });
+
+    it("protects the cluster and its pools only when deletion protection is on", async () => {
+        const dev = await recordResources(() => new GkeCluster("gke", base));
+        expect(dev.inputs(dev.one(CLUSTER)).deletionProtection).toBe(false);
+        expect([dev.one(CLUSTER), ...dev.ofType(POOL)].every((r) => !r.protect)).toBe(true);
+
+        const prd = await recordResources(() => new GkeCluster("gke", { ...base, deletionProtection: true }));
+        expect(prd.inputs(prd.one(CLUSTER)).deletionProtection).toBe(true);
+        expect([prd.one(CLUSTER), ...prd.ofType(POOL)].every((r) => r.protect)).toBe(true);
+    });
+
+    it("hands out a secret kubeconfig that authenticates with gke-gcloud-auth-plugin", async () => {
+        let kubeconfig: pulumi.Output<string> | undefined;
+        await recordResources(() => {
+            kubeconfig = new GkeCluster("gke", base).kubeconfig;
+        });
+        expect(await pulumi.isSecret(kubeconfig!)).toBe(true);
+        const doc = parse(await valueOf(kubeconfig!));
+        const user = doc.users[0].user;
+        expect(user.exec.command).toBe("gke-gcloud-auth-plugin");
+        expect(user.token).toBeUndefined();
+        expect(user["client-key-data"]).toBeUndefined();
+        expect(doc.clusters[0].cluster.server).toMatch(/^https:\/\/gke-.*\.gke\.goog$/);
+    });
+
+    it("uses the IP endpoint and the cluster CA when the DNS endpoint is off", async () => {
+        let kubeconfig: pulumi.Output<string> | undefined;
+        const h = await recordResources(() => {
+            kubeconfig = new GkeCluster("gke", { ...base, dnsEndpoint: false }).kubeconfig;
+        });
+        expect(h.inputs(h.one(CLUSTER)).controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic).toBe(false);
+        const doc = parse(await valueOf(kubeconfig!));
+        expect(doc.clusters[0].cluster.server).toMatch(/^https:\/\/\d+\.\d+\.\d+\.\d+$/);
+        expect(doc.clusters[0].cluster["certificate-authority-data"]).toBeTruthy();
+    });
+
+    it("makes the Kubernetes provider wait for the node pools", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const provider = h.one("pulumi:providers:kubernetes");
+        const pool = h.one(POOL);
+        expect(provider.dependsOn).toContain(pool.urn);
+    });
+});

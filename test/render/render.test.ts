@@ -1,0 +1,154 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { SECRET_KEYS } from "../../config/secrets";
+import { OUTPUTS } from "../../contract/outputs";
+import { renderStack, ROOT } from "../../render/render";
+import { devWith, writeStackFile } from "../stack-files";
+
+const run = promisify(execFile);
+
+function filesUnder(dir: string): string[] {
+    return readdirSync(dir).flatMap((f) => {
+        const p = path.join(dir, f);
+        return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    });
+}
+
+function tempOut(): string {
+    return mkdtempSync(path.join(tmpdir(), "platform-render-"));
+}
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+        const { stdout, stderr } = await run(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/render.ts", ...args], {
+            cwd: ROOT,
+        });
+        return { code: 0, stdout, stderr };
+    } catch (e) {
+        const err = e as { code: number; stdout: string; stderr: string };
+        return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+}
+
+describe("render", () => {
+    it.each(["dev", "prd"])("writes every file of the contract for %s, with no schema errors", async (stack) => {
+        const out = tempOut();
+        const result = await renderStack({ stack, out });
+        expect(result.errors).toEqual([]);
+        for (const f of ["resources.json", "outputs.json", "manifests", "helm"]) {
+            expect(existsSync(path.join(out, stack, f))).toBe(true);
+        }
+        const resources = JSON.parse(readFileSync(path.join(out, stack, "resources.json"), "utf8"));
+        expect(resources.length).toBe(result.resources.length);
+        expect(resources.map((r: { type: string }) => r.type)).toContain("gcp:container/cluster:Cluster");
+    });
+
+    it("never writes a secret value it was given, whatever the key", async () => {
+        const out = tempOut();
+        const secrets = Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, `SENTINEL-${k}-8f3a`]));
+        await renderStack({ stack: "prd", out, secrets });
+        for (const file of filesUnder(out)) {
+            expect(readFileSync(file, "utf8")).not.toContain("SENTINEL-");
+        }
+    });
+
+    it("writes outputs with secrets as [secret] and records which are secret", async () => {
+        const out = tempOut();
+        await renderStack({ stack: "dev", out });
+        const written = JSON.parse(readFileSync(path.join(out, "dev", "outputs.json"), "utf8"));
+        expect(written.outputs.kubeconfig).toBe("[secret]");
+        expect(written.secret.kubeconfig).toBe(true);
+        expect(written.outputs.domain).toBe("dev.example.org");
+    });
+
+    it("hardens prd where dev stays disposable", async () => {
+        const dev = await renderStack({ stack: "dev" });
+        const prd = await renderStack({ stack: "prd" });
+        const cluster = (r: typeof dev) => r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!;
+        const address = (r: typeof dev) => r.resources.find((x) => x.type === "gcp:compute/address:Address")!;
+        expect(cluster(prd).inputs.deletionProtection).toBe(true);
+        expect(cluster(prd).protect).toBe(true);
+        expect(address(prd).protect).toBe(true);
+        expect(cluster(dev).inputs.deletionProtection).toBe(false);
+        expect(cluster(dev).protect).toBe(false);
+        expect(address(dev).protect).toBe(false);
+        // prd's control plane is regional (three zones); dev's is one zone.
+        expect(cluster(prd).inputs.location).toBe("asia-northeast1");
+        expect(cluster(dev).inputs.location).toBe("asia-northeast1-a");
+    });
+
+    it("renders a local stack on an existing cluster without any GCP resource", async () => {
+        const result = await renderStack({ stack: "local" });
+        expect(result.resources.filter((r) => r.type.startsWith("gcp:"))).toEqual([]);
+        const provider = result.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        expect(provider.inputs.context).toBe("kind-platform");
+    });
+});
+
+describe("render command", () => {
+    it("exits 0 and keeps a --secret value out of every file", async () => {
+        const out = tempOut();
+        const { code, stdout } = await cli(
+            "--stack",
+            "dev",
+            "--out",
+            out,
+            "--secret",
+            "platform:githubOAuthClientSecret=CLI-SENTINEL-77",
+        );
+        expect(code).toBe(0);
+        expect(stdout).toMatch(/render dev: \d+ resources/);
+        const files = filesUnder(path.join(out, "dev"));
+        expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(["resources.json", "outputs.json"]));
+        for (const file of files) expect(readFileSync(file, "utf8")).not.toContain("CLI-SENTINEL-77");
+    });
+
+    it("exits non-zero on a bad stack file, names the key, and writes nothing", async () => {
+        const out = tempOut();
+        const bad = writeStackFile(devWith((c) => (c["platform:cluster"].nodePools[0].diskSizeGb = 1)));
+        const { code, stderr } = await cli("--stack", "dev", "--stack-file", bad, "--out", out);
+        expect(code).not.toBe(0);
+        expect(stderr).toContain("cluster.nodePools[0].diskSizeGb: 1 is below the minimum 10");
+        expect(existsSync(path.join(out, "dev", "manifests"))).toBe(false);
+    });
+});
+
+describe("stack outputs contract", () => {
+    const secretness = (r: Awaited<ReturnType<typeof renderStack>>) => r.outputSecrets;
+
+    it.each(["dev", "prd"])(
+        "%s exports exactly the contract's outputs with the contract's secretness",
+        async (stack) => {
+            const result = await renderStack({ stack });
+            const expected = Object.fromEntries(Object.entries(OUTPUTS).map(([k, v]) => [k, v.secret]));
+            expect(secretness(result)).toEqual(expected);
+        },
+    );
+
+    it("a stack on an existing cluster exports exactly the outputs not marked gkeOnly", async () => {
+        const result = await renderStack({ stack: "local" });
+        const expected = Object.fromEntries(
+            Object.entries(OUTPUTS)
+                .filter(([, v]) => !v.gkeOnly)
+                .map(([k, v]) => [k, v.secret]),
+        );
+        expect(secretness(result)).toEqual(expected);
+    });
+
+    it("is documented in the README, one row per output with its secretness", () => {
+        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const rows = readme
+            .split("\n")
+            .filter((l) => l.startsWith("|"))
+            .map((l) => l.split(/(?<!\\)\|/).map((c) => c.trim()));
+        for (const [name, spec] of Object.entries(OUTPUTS)) {
+            const row = rows.find((cells) => cells[1] === `\`${name}\``);
+            expect(row).toBeDefined();
+            expect(row![3]).toBe(spec.secret ? "yes" : "no");
+            expect(row![4]).toBe(spec.gkeOnly ? "yes" : "no");
+        }
+    });
+});

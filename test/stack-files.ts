@@ -1,0 +1,25 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { ROOT } from "../render/render";
+
+/** The `config:` mapping of a committed stack file. */
+export function stackConfig(stack: string): Record<string, unknown> {
+    return parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+}
+
+/** Writes a stack file (a config mapping, or raw YAML text) to a fresh temp dir; returns its path. */
+export function writeStackFile(content: Record<string, unknown> | string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "platform-stack-"));
+    const file = path.join(dir, "Pulumi.test.yaml");
+    writeFileSync(file, typeof content === "string" ? content : stringify({ config: content }));
+    return file;
+}
+
+/** dev's config with `edit` applied to a deep copy. */
+export function devWith(edit: (c: Record<string, any>) => void): Record<string, unknown> {
+    const c = structuredClone(stackConfig("dev")) as Record<string, any>;
+    edit(c);
+    return c;
+}
