@@ -1,6 +1,6 @@
 // The schema models (kubernetes-models, @kubernetes-models/*) and two of their dependencies
 // ship as ESM only; jest runs CommonJS, so they are resolved through their `import` export and
-// transformed by swc like the project's own TypeScript.
+// transformed by esbuild like the project's own TypeScript.
 const esm = ["kubernetes-models", "@kubernetes-models", "is-cidr", "cidr-regex"];
 
 /** @type {import('jest').Config} */
@@ -8,12 +8,7 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/test"],
     testMatch: ["**/*.test.ts"],
-    transform: {
-        "^.+\\.(t|j|mj)sx?$": [
-            "@swc/jest",
-            { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
-        ],
-    },
+    transform: { "^.+\\.(t|j|mj)sx?$": "<rootDir>/test/esbuild-transform.js" },
     transformIgnorePatterns: [`/node_modules/(?!(${esm.join("|")})/).+\\.(js|cjs|json)$`],
     resolver: "<rootDir>/test/esm-resolver.js",
     reporters: ["default", "<rootDir>/test/summary-reporter.js"],
