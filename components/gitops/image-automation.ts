@@ -30,6 +30,17 @@ export const ENVIRONMENT_LABEL = "platform.example.org/environment";
 
 const GHCR_SECRET = "ghcr-pull";
 
+/** The first policy name two images share, if any (each needs its own ImageRepository and ImagePolicy). */
+export function duplicateImageName(environment: string, images: readonly AppImage[]): string | undefined {
+    const seen = new Set<string>();
+    for (const img of images) {
+        const id = imagePolicyName(environment, img.app, img.container);
+        if (seen.has(id)) return id;
+        seen.add(id);
+    }
+    return undefined;
+}
+
 /** Commit message: one line per changed image, readable in the pull request. */
 const MESSAGE_TEMPLATE = `Bump app images ({{ .AutomationObject.Name }})
 
@@ -54,13 +65,9 @@ export class ImageAutomation extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const crds = { ...child, dependsOn: [...args.dependsOn] };
 
-        const seen = new Set<string>();
-        for (const img of args.images) {
-            const id = imagePolicyName(args.environment, img.app, img.container);
-            if (seen.has(id))
-                throw new Error(`${name}: two images are named ${id} (app ${img.app}, container ${img.container})`);
-            seen.add(id);
-        }
+        const duplicate = duplicateImageName(args.environment, args.images);
+        if (duplicate)
+            throw new Error(`${name}: two images are named ${duplicate}; app/container pairs must be unique`);
 
         const needsGhcr = args.images.some((i) => registryOf(i.repository) === "ghcr");
         if (args.ghcr && needsGhcr) {
