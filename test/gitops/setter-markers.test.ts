@@ -4,32 +4,36 @@ import { TIMESTAMP_TAG_PATTERN, TIMESTAMP_TAG_REGEXP } from "../../components/gi
 import { setterMarker, setterMarkerProblems } from "../../components/gitops/setter-markers";
 
 const ROOT = path.resolve(__dirname, "../..");
+// The fixtures' markers name a `fixture` environment: no cluster has such policies, so Flux's
+// automation (which scans the whole repository) never rewrites these files.
+// The fixtures' markers name a `fixture` environment: no cluster has such policies, so Flux's
+// automation (which scans the whole repository) never rewrites these files.
 const fixture = (name: string) => readFileSync(path.join(__dirname, "fixtures", name), "utf8");
 
 describe("setterMarkerProblems", () => {
     it("accepts a file whose every app image line names its own app, container and environment", () => {
-        expect(setterMarkerProblems(fixture("stack-good.yaml"), "dev")).toEqual([]);
+        expect(setterMarkerProblems(fixture("stack-good.yaml"), "fixture")).toEqual([]);
     });
 
     it("rejects the same file read as another environment's: every marker names dev", () => {
         const problems = setterMarkerProblems(fixture("stack-good.yaml"), "prd");
         expect(problems).toHaveLength(3);
         expect(problems[0]).toContain(
-            "marker names flux-system:plarail-server-dev; expected flux-system:plarail-server-prd",
+            "marker names flux-system:plarail-server-fixture; expected flux-system:plarail-server-prd",
         );
     });
 
     it("names each bad line: missing, other environment, other container, not JSON, not on the line", () => {
-        const problems = setterMarkerProblems(fixture("stack-bad.yaml"), "dev");
+        const problems = setterMarkerProblems(fixture("stack-bad.yaml"), "fixture");
         expect(problems).toEqual([
             expect.stringMatching(
-                /^platform:apps\.vote\.containers\[0\]\.image \(line 7\): has no setter marker; end the line with # \{"\$imagepolicy": "flux-system:vote-web-dev"\}$/,
+                /^platform:apps\.vote\.containers\[0\]\.image \(line 7\): has no setter marker; end the line with # \{"\$imagepolicy": "flux-system:vote-web-fixture"\}$/,
             ),
             expect.stringMatching(
-                /containers\[1\]\.image \(line 9\): marker names flux-system:vote-worker-prd; expected flux-system:vote-worker-dev/,
+                /containers\[1\]\.image \(line 9\): marker names flux-system:vote-worker-staging; expected flux-system:vote-worker-fixture/,
             ),
             expect.stringMatching(
-                /containers\[2\]\.image \(line 11\): marker names flux-system:vote-web-dev; expected flux-system:vote-api-dev/,
+                /containers\[2\]\.image \(line 11\): marker names flux-system:vote-web-fixture; expected flux-system:vote-api-fixture/,
             ),
             expect.stringMatching(/containers\[3\]\.image \(line 13\): its marker is not JSON/),
             expect.stringMatching(/containers\[4\]\.image \(line 14\): has no setter marker/),
