@@ -26,7 +26,7 @@ export interface ImageAutomationArgs {
 }
 
 /** Label every ImagePolicy carries, so one environment's automation only applies its own. */
-export const ENVIRONMENT_LABEL = "platform.example.org/environment";
+export const ENVIRONMENT_LABEL = "platform/environment";
 
 const GHCR_SECRET = "ghcr-pull";
 
