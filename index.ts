@@ -6,6 +6,7 @@ import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
+import { GitOps } from "./components/gitops/gitops";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
@@ -76,10 +77,32 @@ function existingBase(config: LoadedConfig): Base {
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
+
+    const { gitops: gitopsConfig, gcp } = config.stack;
+    const gitops = gitopsConfig.enabled
+        ? new GitOps("gitops", {
+              provider: base.provider,
+              environment: config.stack.environment,
+              config: gitopsConfig,
+              // TODO(apps layer): pass the apps layer's AppImage list (config/images.ts); the merger wires it.
+              images: [],
+              gcp:
+                  config.stack.cluster.mode === "gke"
+                      ? { project: gcp.project!, workloadIdentityPool: `${gcp.project!}.svc.id.goog` }
+                      : undefined,
+              secrets: {
+                  githubToken: config.secrets.gitopsGithubToken,
+                  webhookUrl: config.secrets.gitopsWebhookUrl,
+                  ghcrToken: config.secrets.gitopsGhcrToken,
+              },
+          })
+        : undefined;
+
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,
         domain: config.stack.dns.domain,
         ...base.outputs,
+        ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
     };
 };

@@ -1,5 +1,6 @@
 import { StackConfig } from "./schema";
 import { SecretKey } from "./secrets";
+import { gitopsSecretNeeds } from "./sections/gitops";
 
 export interface SecretNeed {
     readonly key: SecretKey;
@@ -9,6 +10,5 @@ export interface SecretNeed {
 
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: StackConfig): SecretNeed[] {
-    void stack;
-    return [];
+    return [...gitopsSecretNeeds(stack.gitops)];
 }

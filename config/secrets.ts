@@ -6,6 +6,11 @@
 export const SECRET_KEYS = {
     githubOAuthClientId: "Client ID of the GitHub OAuth app behind oauth2-proxy and Grafana.",
     githubOAuthClientSecret: "Client secret of that GitHub OAuth app.",
+    gitopsGithubToken:
+        "GitHub token (repo admin) that registers Flux's deploy key when gitops.registerDeployKey is true.",
+    gitopsWebhookUrl: "Slack or Discord webhook URL Flux posts events to when gitops.notifications is set.",
+    gitopsGhcrToken:
+        "ghcr.io token (read:packages) Flux lists private image tags with when gitops.ghcrUsername is set.",
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

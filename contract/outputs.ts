@@ -92,4 +92,12 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
         description: "Workload Identity pool for binding Kubernetes to Google service accounts.",
         example: '"acme-dev.svc.id.goog"',
     },
+    gitopsDeployKey: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description:
+            "Public half of Flux's SSH deploy key (only when gitops is enabled); add it to the platform repository on GitHub with write access unless gitops.registerDeployKey did.",
+        example: '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA..."',
+    },
 };

@@ -1,6 +1,120 @@
 import { z } from "zod";
+import type { SecretKey } from "../secrets";
 
-/** `platform:gitops`: filled in by the gitops layer. */
-export const gitopsSchema = z.object({}).strict();
+/** A Flux duration such as `30s`, `5m` or `1h30m` (the pattern Flux's CRDs accept). */
+export const fluxDuration = z
+    .string()
+    .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, { message: "is not a duration (e.g. 30s, 5m, 1h30m)" });
+
+/** `ssh://git@github.com/<owner>/<repo>`: the one URL form Flux's SSH transport and GitHub deploy keys share. */
+export const GITHUB_SSH_URL =
+    /^ssh:\/\/git@github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100}?)(?:\.git)?$/;
+
+/** Owner and repository name of a GitHub SSH URL; undefined when the URL is not one. */
+export function githubRepo(url: string): { readonly owner: string; readonly name: string } | undefined {
+    const m = GITHUB_SSH_URL.exec(url);
+    return m ? { owner: m[1]!, name: m[2]! } : undefined;
+}
+
+/** A git branch name: no spaces, `..`, `~^:?*[\`, leading `-` or `/`, trailing `/` or `.lock`. */
+const branchName = z
+    .string()
+    .min(1)
+    .max(200)
+    .refine(
+        (b) =>
+            /^[A-Za-z0-9._/-]+$/.test(b) &&
+            !b.includes("..") &&
+            !b.includes("//") &&
+            !/^[-/.]/.test(b) &&
+            !/(\/|\.lock|\.)$/.test(b),
+        { message: "is not a git branch name (letters, digits, '.', '_', '-', '/'; no '..')" },
+    );
+
+const repositorySchema = z
+    .object({
+        /** The platform repository, `ssh://git@github.com/<owner>/<repo>` (Flux needs the ssh:// form). */
+        url: z.string().refine((u) => githubRepo(u) !== undefined, {
+            message: "is not a GitHub SSH URL of the form ssh://git@github.com/<owner>/<repo>",
+        }),
+        /** The branch Flux reads and image updates start from. @default main */
+        branch: branchName.default("main"),
+    })
+    .strict();
+
+const notificationsSchema = z
+    .object({
+        /** Where Flux posts events; the webhook URL is the `gitopsWebhookUrl` stack secret. */
+        type: z.enum(["slack", "discord"]),
+        /** Channel name (Slack only; Discord webhooks post to their own channel). @default unset */
+        channel: z.string().min(1).max(80).optional(),
+        /** `info` sends deploys, image updates and failures; `error` only failures. @default info */
+        severity: z.enum(["info", "error"]).default("info"),
+    })
+    .strict()
+    .superRefine((n, ctx) => {
+        if (n.type === "discord" && n.channel !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["channel"],
+                input: n.channel,
+                message: "only applies to slack; a Discord webhook posts to the channel it was created in",
+            });
+        }
+    });
+
+/** `platform:gitops`: Flux, the platform repository it syncs, image automation and notifications. */
+export const gitopsSchema = z
+    .object({
+        /** Install Flux and everything below (needs `repository`). @default false */
+        enabled: z.boolean().default(false),
+        /** The platform repository Flux reads and image automation pushes to. Required when enabled. */
+        repository: repositorySchema.optional(),
+        /** How often Flux fetches the repository and reconciles `clusters/<env>/`. @default 5m */
+        interval: fluxDuration.default("5m"),
+        /** How often each app image repository is scanned for new tags. @default 5m */
+        imageScanInterval: fluxDuration.default("5m"),
+        /**
+         * Register the deploy key on GitHub (write access) through the `gitopsGithubToken` stack secret.
+         * Off: the public key is the `gitopsDeployKey` stack output, for a person to add. @default false
+         */
+        registerDeployKey: z.boolean().default(false),
+        /** ghcr.io user for pulling private app images' tags (token: `gitopsGhcrToken` secret). @default unset (public images) */
+        ghcrUsername: z
+            .string()
+            .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub user name" })
+            .optional(),
+        /** Flux events to Slack or Discord. @default unset (no notifications) */
+        notifications: notificationsSchema.optional(),
+        /** Namespace whose Prometheus may scrape the controllers' metrics (port 8080). @default monitoring */
+        metricsNamespace: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "is not a namespace name" })
+            .max(63)
+            .default("monitoring"),
+    })
+    .strict()
+    .superRefine((g, ctx) => {
+        if (g.enabled && !g.repository) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["repository"],
+                input: g.repository,
+                message:
+                    "is required when gitops.enabled is true (set url: ssh://git@github.com/<owner>/<repo>, or enabled: false)",
+            });
+        }
+    });
 
 export type GitopsConfig = z.output<typeof gitopsSchema>;
+
+/** The stack secrets a gitops section calls for, with the reason (config/required-secrets.ts lists them). */
+export function gitopsSecretNeeds(g: GitopsConfig): { readonly key: SecretKey; readonly because: string }[] {
+    if (!g.enabled) return [];
+    const needs: { key: SecretKey; because: string }[] = [];
+    if (g.registerDeployKey) needs.push({ key: "gitopsGithubToken", because: "gitops.registerDeployKey is true" });
+    if (g.notifications)
+        needs.push({ key: "gitopsWebhookUrl", because: `gitops.notifications.type is ${g.notifications.type}` });
+    if (g.ghcrUsername) needs.push({ key: "gitopsGhcrToken", because: "gitops.ghcrUsername is set" });
+    return needs;
+}

@@ -1,0 +1,166 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../versions";
+import { FLUX_NAMESPACE } from "./names";
+
+export interface FluxArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** Google service account the image-reflector-controller acts as (Workload Identity). @default none */
+    readonly reflectorServiceAccount?: pulumi.Input<string>;
+    /** Namespace whose pods may scrape the controllers' metrics on 8080. @default monitoring */
+    readonly metricsNamespace?: string;
+}
+
+type Resources = { requests: Record<string, string>; limits: Record<string, string> };
+
+/** Requests and limits per controller: the sources and kustomize work hardest (clones, builds). */
+export const CONTROLLER_RESOURCES: Readonly<Record<string, Resources>> = {
+    sourceController: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    kustomizeController: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    helmController: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    notificationController: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+    imageReflectionController: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    imageAutomationController: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+};
+
+/** Egress the controllers need: DNS, git over SSH, HTTPS (GitHub, registries, the API server). */
+const EGRESS_PORTS = [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+    { protocol: "TCP", port: 22 },
+    { protocol: "TCP", port: 443 },
+    // The API server behind the `kubernetes` Service listens on 6443 outside GKE (kind, kubeadm).
+    { protocol: "TCP", port: 6443 },
+];
+
+/** GKE's metadata server, which hands out Workload Identity tokens. */
+const METADATA_SERVER = [
+    { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+    { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+];
+
+/**
+ * The Flux controllers (source, kustomize, helm, notification, image reflector and image
+ * automation) from the community flux2 chart, in a restricted namespace whose traffic is denied
+ * unless listed here. The chart's own NetworkPolicies are off in favour of these, which render shows.
+ */
+export class Flux extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly chart: k8s.helm.v4.Chart;
+
+    constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:gitops:Flux", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const labels = { "app.kubernetes.io/part-of": "flux" };
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: FLUX_NAMESPACE,
+                    labels: {
+                        ...labels,
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
+                },
+            },
+            child,
+        );
+
+        const policies = this.networkPolicies(name, args.metricsNamespace ?? "monitoring", child);
+
+        const controller = (key: string, extra: Record<string, unknown> = {}) => ({
+            create: true,
+            resources: CONTROLLER_RESOURCES[key],
+            ...extra,
+        });
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                chart: CHARTS.flux2.chart,
+                version: CHARTS.flux2.version,
+                repositoryOpts: { repo: CHARTS.flux2.repo },
+                namespace: FLUX_NAMESPACE,
+                values: {
+                    installCRDs: true,
+                    // The pre-install `flux check` job.
+                    cli: {
+                        resources: {
+                            requests: { cpu: "20m", memory: "32Mi" },
+                            limits: { cpu: "200m", memory: "128Mi" },
+                        },
+                    },
+                    sourceController: controller("sourceController"),
+                    kustomizeController: controller("kustomizeController"),
+                    helmController: controller("helmController"),
+                    notificationController: controller("notificationController"),
+                    imageAutomationController: controller("imageAutomationController"),
+                    imageReflectionController: controller("imageReflectionController", {
+                        serviceAccount: {
+                            create: true,
+                            automount: true,
+                            annotations: args.reflectorServiceAccount
+                                ? { "iam.gke.io/gcp-service-account": args.reflectorServiceAccount }
+                                : {},
+                        },
+                    }),
+                    sourceWatcher: { create: false },
+                    policies: { create: false },
+                    prometheus: { podMonitor: { create: false } },
+                    watchAllNamespaces: true,
+                    logLevel: "info",
+                },
+            },
+            { ...child, dependsOn: [this.namespace, ...policies] },
+        );
+
+        this.registerOutputs({ namespace: FLUX_NAMESPACE });
+    }
+
+    private networkPolicies(
+        name: string,
+        metricsNamespace: string,
+        opts: pulumi.CustomResourceOptions,
+    ): k8s.networking.v1.NetworkPolicy[] {
+        const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-netpol-${role}`,
+                { metadata: { name: role, namespace: FLUX_NAMESPACE }, spec },
+                { ...opts, dependsOn: [this.namespace] },
+            );
+        return [
+            policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+            // Controllers fetch artifacts from source-controller and send events to notification-controller.
+            policy("allow-same-namespace", {
+                podSelector: {},
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ from: [{ podSelector: {} }] }],
+                egress: [{ to: [{ podSelector: {} }] }],
+            }),
+            policy("allow-metrics", {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: {
+                                    matchLabels: { "kubernetes.io/metadata.name": metricsNamespace },
+                                },
+                            },
+                        ],
+                        ports: [{ protocol: "TCP", port: 8080 }],
+                    },
+                ],
+            }),
+            policy("allow-egress", {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [{ ports: EGRESS_PORTS }, ...METADATA_SERVER],
+            }),
+        ];
+    }
+}

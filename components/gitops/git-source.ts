@@ -1,0 +1,95 @@
+import * as github from "@pulumi/github";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { githubRepo } from "../../config/sections/gitops";
+import { knownHostsFile } from "./known-hosts";
+import { FLUX_NAMESPACE, PLATFORM_REPOSITORY } from "./names";
+
+export interface GitSourceArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** `ssh://git@github.com/<owner>/<repo>`. */
+    readonly url: string;
+    /** Branch Flux reads. */
+    readonly branch: string;
+    /** How often Flux fetches it. */
+    readonly interval: string;
+    /** Title of the deploy key on GitHub, e.g. `flux-dev`. */
+    readonly keyTitle: string;
+    /** Register the key on GitHub with write access using this token. @default not registered */
+    readonly githubToken?: pulumi.Input<string>;
+    /** What installs the GitRepository CRD (the Flux chart). */
+    readonly crds: pulumi.Resource;
+}
+
+/**
+ * The platform repository as a Flux GitRepository, read over SSH with a deploy key the program
+ * generates. The private key lives only in the Kubernetes Secret (and, encrypted, in the state);
+ * the public key is registered on GitHub when a token is given, else left for a person to add.
+ */
+export class GitSource extends pulumi.ComponentResource {
+    readonly key: tls.PrivateKey;
+    readonly secret: k8s.core.v1.Secret;
+    readonly repository: k8s.apiextensions.CustomResource;
+    /** The deploy key's public half, `ssh-ed25519 ...`. */
+    readonly publicKey: pulumi.Output<string>;
+    readonly deployKey?: github.RepositoryDeployKey;
+
+    constructor(name: string, args: GitSourceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:gitops:GitSource", name, {}, opts);
+        const repo = githubRepo(args.url);
+        if (!repo) throw new Error(`${name}: ${args.url} is not ssh://git@github.com/<owner>/<repo>`);
+        const k8sOpts = { parent: this, provider: args.provider };
+
+        this.key = new tls.PrivateKey(`${name}-key`, { algorithm: "ED25519" }, { parent: this });
+        this.publicKey = this.key.publicKeyOpenssh.apply((k) => k.trim());
+
+        const secretName = `${PLATFORM_REPOSITORY}-ssh`;
+        this.secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: { name: secretName, namespace: FLUX_NAMESPACE },
+                type: "Opaque",
+                stringData: {
+                    identity: pulumi.secret(this.key.privateKeyOpenssh),
+                    "identity.pub": this.key.publicKeyOpenssh,
+                    known_hosts: knownHostsFile(),
+                },
+            },
+            { ...k8sOpts, dependsOn: [args.crds] },
+        );
+
+        if (args.githubToken !== undefined) {
+            const provider = new github.Provider(
+                `${name}-github`,
+                { token: pulumi.secret(args.githubToken), owner: repo.owner },
+                { parent: this },
+            );
+            this.deployKey = new github.RepositoryDeployKey(
+                `${name}-deploy-key`,
+                { repository: repo.name, title: args.keyTitle, key: this.publicKey, readOnly: false },
+                { parent: this, provider },
+            );
+        }
+
+        this.repository = new k8s.apiextensions.CustomResource(
+            `${name}-repo`,
+            {
+                apiVersion: "source.toolkit.fluxcd.io/v1",
+                kind: "GitRepository",
+                metadata: { name: PLATFORM_REPOSITORY, namespace: FLUX_NAMESPACE },
+                spec: {
+                    url: args.url,
+                    ref: { branch: args.branch },
+                    interval: args.interval,
+                    timeout: "60s",
+                    secretRef: { name: secretName },
+                },
+            },
+            { ...k8sOpts, dependsOn: [args.crds, this.secret, ...(this.deployKey ? [this.deployKey] : [])] },
+        );
+
+        this.registerOutputs({ publicKey: this.publicKey });
+    }
+}

@@ -1,0 +1,57 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { FLUX_NAMESPACE, REFLECTOR_SERVICE_ACCOUNT } from "./names";
+
+export interface ReflectorIdentityArgs {
+    /** Project of the cluster (and of the Google service account). */
+    readonly project: string;
+    /** The cluster's Workload Identity pool, `<project>.svc.id.goog`. */
+    readonly workloadIdentityPool: string;
+    /** Projects whose Artifact Registry the controller reads tags from. @default [project] */
+    readonly registryProjects?: readonly string[];
+}
+
+/**
+ * The Google identity Flux's image-reflector-controller lists Artifact Registry tags with: a
+ * service account holding `roles/artifactregistry.reader` in the registry projects, which the
+ * controller's Kubernetes service account may impersonate through Workload Identity. No key exists.
+ */
+export class ReflectorIdentity extends pulumi.ComponentResource {
+    readonly serviceAccount: gcp.serviceaccount.Account;
+    /** Email for the `iam.gke.io/gcp-service-account` annotation. */
+    readonly email: pulumi.Output<string>;
+
+    constructor(name: string, args: ReflectorIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:gitops:ReflectorIdentity", name, {}, opts);
+        this.serviceAccount = new gcp.serviceaccount.Account(
+            `${name}-sa`,
+            {
+                project: args.project,
+                accountId: "flux-image-reflector",
+                displayName: "Flux image-reflector-controller (reads image tags)",
+            },
+            { parent: this },
+        );
+        this.email = this.serviceAccount.email;
+        const member = pulumi.interpolate`serviceAccount:${this.email}`;
+
+        new gcp.serviceaccount.IAMMember(
+            `${name}-workload-identity`,
+            {
+                serviceAccountId: this.serviceAccount.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: `serviceAccount:${args.workloadIdentityPool}[${FLUX_NAMESPACE}/${REFLECTOR_SERVICE_ACCOUNT}]`,
+            },
+            { parent: this },
+        );
+        const projects = args.registryProjects?.length ? args.registryProjects : [args.project];
+        for (const project of [...new Set(projects)]) {
+            new gcp.projects.IAMMember(
+                `${name}-reader-${project}`,
+                { project, role: "roles/artifactregistry.reader", member },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ email: this.email });
+    }
+}
