@@ -9,6 +9,10 @@ export interface SecretNeed {
 
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: StackConfig): SecretNeed[] {
-    void stack;
-    return [];
+    const needs: SecretNeed[] = [];
+    if (stack.edge.enabled) {
+        const because = "the edge is enabled (oauth2-proxy signs users in through a GitHub OAuth app)";
+        needs.push({ key: "githubOAuthClientId", because }, { key: "githubOAuthClientSecret", because });
+    }
+    return needs;
 }
