@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../versions";
 import { pinned, RESTRICTED } from "./chart";
+import { IngressPolicies } from "./ingress-policies";
 
 /** Let's Encrypt's ACME directories. */
 export const ACME_SERVERS = {
@@ -56,6 +57,31 @@ export class CertManager extends pulumi.ComponentResource {
             `${name}-ns`,
             { metadata: { name: namespace, labels: RESTRICTED } },
             k8sOpts,
+        );
+
+        // The API server calls the webhook; Prometheus scrapes every component on 9402.
+        new IngressPolicies(
+            `${name}-policies`,
+            {
+                provider: args.provider,
+                namespace,
+                dependsOn: [ns],
+                allow: [
+                    {
+                        name: "webhook",
+                        podLabels: { "app.kubernetes.io/component": "webhook" },
+                        ports: [10250],
+                        from: "anywhere",
+                    },
+                    {
+                        name: "metrics",
+                        podLabels: { "app.kubernetes.io/instance": "cert-manager" },
+                        ports: [9402],
+                        from: "cluster",
+                    },
+                ],
+            },
+            { parent: this },
         );
 
         const saAnnotations: Record<string, pulumi.Input<string>> = {};

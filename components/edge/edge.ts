@@ -5,9 +5,10 @@ import { CertManager } from "./cert-manager";
 import { RESTRICTED } from "./chart";
 import { DefaultCertificate } from "./default-certificate";
 import { authHost } from "./hosts";
-import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
+import { IngressPolicies } from "./ingress-policies";
+import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
-import { Traefik } from "./traefik";
+import { Traefik, traefikSelector } from "./traefik";
 
 /** What the edge needs from Google Cloud; absent for a cluster outside GCP. */
 export interface EdgeGcp {
@@ -74,6 +75,34 @@ export class Edge extends pulumi.ComponentResource {
             `${name}-ns`,
             { metadata: { name: namespace, labels: RESTRICTED } },
             { parent: this, provider },
+        );
+
+        // Only Traefik takes traffic from outside; oauth2-proxy only from Traefik; metrics from the cluster.
+        const traefikPods = traefikSelector(namespace);
+        new IngressPolicies(
+            `${name}-policies`,
+            {
+                provider,
+                namespace,
+                dependsOn: [ns],
+                allow: [
+                    { name: "traefik-entrypoints", podLabels: traefikPods, ports: [8000, 8443], from: "anywhere" },
+                    { name: "traefik-metrics", podLabels: traefikPods, ports: [9100], from: "cluster" },
+                    {
+                        name: "oauth2-proxy",
+                        podLabels: { "app.kubernetes.io/name": OAUTH2_PROXY_RELEASE },
+                        ports: [4180],
+                        from: { podLabels: traefikPods },
+                    },
+                    {
+                        name: "oauth2-proxy-metrics",
+                        podLabels: { "app.kubernetes.io/name": OAUTH2_PROXY_RELEASE },
+                        ports: [44180],
+                        from: "cluster",
+                    },
+                ],
+            },
+            child,
         );
 
         this.traefik = new Traefik(

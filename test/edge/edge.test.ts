@@ -128,4 +128,33 @@ describe("Edge", () => {
         expect(secret.stringData["client-id"]).toBe("id-value-0000");
         expect(values.extraArgs["github-team"]).toBe("infra");
     });
+
+    it("denies ingress by default in its namespaces and lets only Traefik reach oauth2-proxy", async () => {
+        const h = await edgeWithApps(false);
+        const policies = h.objects().filter((o) => o.kind === "NetworkPolicy");
+        for (const ns of ["edge", "cert-manager"]) {
+            expect(policies).toContainEqual(
+                expect.objectContaining({
+                    metadata: expect.objectContaining({ namespace: ns }),
+                    spec: { podSelector: {}, policyTypes: ["Ingress"] },
+                }),
+            );
+        }
+        const traefik = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "traefik")!;
+        const traefikPods = {
+            "app.kubernetes.io/name": "traefik",
+            "app.kubernetes.io/instance": `${String(traefik.inputs.name)}-${String(traefik.inputs.namespace)}`,
+        };
+        const toProxy = policies.filter(
+            (p) =>
+                (p.spec as any).podSelector.matchLabels?.["app.kubernetes.io/name"] === "oauth2-proxy" &&
+                JSON.stringify(p.spec).includes('"port":4180'),
+        );
+        expect(toProxy).toHaveLength(1);
+        expect((toProxy[0]!.spec as any).ingress).toEqual([
+            { from: [{ podSelector: { matchLabels: traefikPods } }], ports: [{ protocol: "TCP", port: 4180 }] },
+        ]);
+        const entry = policies.find((p) => JSON.stringify(p.spec).includes("8443"))!;
+        expect((entry.spec as any).podSelector.matchLabels).toEqual(traefikPods);
+    });
 });
