@@ -70,8 +70,9 @@ export function oauth2ProxyValues(
             "redirect-url": `https://${authHost(args.domain)}/oauth2/callback`,
             "cookie-secure": "true",
             "cookie-samesite": "lax",
-            "cookie-expire": "168h",
-            "cookie-refresh": "1h",
+            // Org and team membership is checked at sign-in (GitHub issues no refresh token), so
+            // a day bounds how long someone removed from the organisation keeps access.
+            "cookie-expire": "24h",
             "reverse-proxy": "true",
             "set-xauthrequest": "true",
         },
