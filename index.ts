@@ -1,19 +1,27 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
+import { Edge, EdgeGcp } from "./components/edge/edge";
+import { authHost, checkHosts, HostClaim } from "./components/edge/hosts";
+import { NoEdgePublisher } from "./components/edge/publisher";
+import { Publisher } from "./components/edge/types";
 import { Dns } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
 import { GitOps } from "./components/gitops/gitops";
+import { ConfigError } from "./config/errors";
 import { loadConfig, LoadedConfig } from "./config/load";
+import { edgeSettings } from "./config/sections/edge";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
 /** What the Kubernetes layers build on, whichever way the cluster came to be. */
 interface Base {
     readonly provider: k8s.Provider;
     readonly outputs: Record<string, unknown>;
+    /** Zone, ingress IP and Workload Identity for the edge; only when the program made the cluster. */
+    readonly edgeGcp?: EdgeGcp;
 }
 
 function gkeBase(config: LoadedConfig): Base {
@@ -52,6 +60,15 @@ function gkeBase(config: LoadedConfig): Base {
 
     return {
         provider: gke.provider,
+        edgeGcp: {
+            project,
+            zone: dns.ref,
+            ingressIp: ingress.address,
+            // From the cluster, so the Workload Identity binding waits until the pool exists.
+            workloadIdentityPool: gke.cluster.workloadIdentityConfig.apply(
+                (c) => c?.workloadPool ?? gke.workloadIdentityPool,
+            ),
+        },
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -73,9 +90,40 @@ function existingBase(config: LoadedConfig): Base {
     return { provider: cluster.provider, outputs: {} };
 }
 
+/** Every host the stack config asks for, with its owner; checked before anything is declared. */
+function declaredHosts(config: LoadedConfig): HostClaim[] {
+    const hosts: HostClaim[] = [];
+    if (config.stack.edge.enabled) hosts.push({ host: authHost(config.stack.dns.domain), owner: "edge oauth2-proxy" });
+    return hosts;
+}
+
+/** Edge: Traefik, TLS and oauth2-proxy; returns the publisher every later layer routes hosts through. */
+function buildEdge(config: LoadedConfig, base: Base): Publisher {
+    const { stack, secrets } = config;
+    if (!stack.edge.enabled) return new NoEdgePublisher(stack.dns.domain);
+    const settings = edgeSettings(stack.edge, stack.environment);
+    return new Edge("edge", {
+        provider: base.provider,
+        domain: stack.dns.domain,
+        githubOrg: stack.edge.githubOrg!,
+        githubTeams: stack.edge.githubTeams,
+        clientId: secrets.githubOAuthClientId!,
+        clientSecret: secrets.githubOAuthClientSecret!,
+        issuer: settings.issuer,
+        acmeEmail: stack.edge.acmeEmail,
+        replicas: settings.replicas,
+        authReplicas: settings.authReplicas,
+        highAvailability: stack.environment === "prd",
+        sablier: stack.edge.sablier,
+        gcp: base.edgeGcp,
+    }).publisher;
+}
+
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
+    const problems = checkHosts(declaredHosts(config), config.stack.dns.domain);
+    if (problems.length > 0) throw new ConfigError(problems);
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
 
     const { gitops: gitopsConfig, gcp } = config.stack;
@@ -98,6 +146,8 @@ export = async (): Promise<Record<string, unknown>> => {
           })
         : undefined;
 
+    const publisher = buildEdge(config, base);
+    void publisher; // the later layers publish their hosts through it
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,

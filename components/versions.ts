@@ -15,7 +15,19 @@ export const CHARTS = {
      * image-reflector 1.1.1, image-automation 1.1.1), the fluxcd-community chart. See docs/gitops.md.
      */
     flux2: { repo: "https://fluxcd-community.github.io/helm-charts", chart: "flux2", version: "2.18.3" },
+    /** Traefik v3.7; installs the traefik.io CRDs from its crds/ directory. */
+    traefik: { repo: "https://traefik.github.io/charts", chart: "traefik", version: "41.3.0" },
+    /** cert-manager; its CRDs come from the chart (`crds.enabled`). */
+    certManager: { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
+    /** oauth2-proxy 7.15. */
+    oauth2Proxy: { repo: "https://oauth2-proxy.github.io/manifests", chart: "oauth2-proxy", version: "10.7.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Container images the program itself runs (not the apps', which come from stack config). */
 export const IMAGES = {} as const satisfies Record<string, string>;
+
+/** Traefik plugins (Go modules Traefik downloads at start), pinned like charts. */
+export const TRAEFIK_PLUGINS = {
+    /** Wakes scaled-to-zero branch previews on the first request. */
+    sablier: { moduleName: "github.com/sablierapp/sablier-traefik-plugin", version: "v1.3.0" },
+} as const satisfies Record<string, { readonly moduleName: string; readonly version: string }>;

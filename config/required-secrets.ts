@@ -10,5 +10,10 @@ export interface SecretNeed {
 
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: StackConfig): SecretNeed[] {
-    return [...gitopsSecretNeeds(stack.gitops)];
+    const needs: SecretNeed[] = [...gitopsSecretNeeds(stack.gitops)];
+    if (stack.edge.enabled) {
+        const because = "the edge is enabled (oauth2-proxy signs users in through a GitHub OAuth app)";
+        needs.push({ key: "githubOAuthClientId", because }, { key: "githubOAuthClientSecret", because });
+    }
+    return needs;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appsSchema } from "./sections/apps";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
-import { edgeSchema } from "./sections/edge";
+import { EDGE_OFF, edgeSchema, refineEdgeForEnvironment } from "./sections/edge";
 import { gitopsSchema } from "./sections/gitops";
 import { monitoringSchema } from "./sections/monitoring";
 import { networkSchema } from "./sections/network";
@@ -42,7 +42,7 @@ export const stackSchema = z
         /** `platform:registry` */
         registry: registrySchema.default(registrySchema.parse({})),
         /** `platform:edge` */
-        edge: edgeSchema.default(edgeSchema.parse({})),
+        edge: edgeSchema.default(EDGE_OFF),
         /** `platform:gitops` */
         gitops: gitopsSchema.default(gitopsSchema.parse({})),
         /** `platform:monitoring` */
@@ -54,6 +54,7 @@ export const stackSchema = z
     })
     .strict()
     .superRefine((s, ctx) => {
+        refineEdgeForEnvironment(s.edge, s.environment, ctx);
         if (s.cluster.mode === "gke" && !s.gcp.project) {
             ctx.addIssue({
                 code: "custom",

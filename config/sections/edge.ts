@@ -1,6 +1,99 @@
 import { z } from "zod";
 
-/** `platform:edge`: filled in by the edge layer. */
-export const edgeSchema = z.object({}).strict();
+/** A GitHub organisation login: letters, digits and single '-' (not at either end), at most 39. */
+const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
+    message: "is not a GitHub organisation login (letters, digits and '-', at most 39 characters)",
+});
+
+/** A GitHub team slug as it appears in the team's URL. */
+const teamSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, {
+    message: "is not a GitHub team slug (lower-case letters, digits, '-' and '_', as in the team's URL)",
+});
+
+/**
+ * `platform:edge`: Traefik, cert-manager and oauth2-proxy. A stack without the key has no edge
+ * (nothing is published); with the key, the edge is on unless `enabled: false`.
+ */
+export const edgeSchema = z
+    .object({
+        /** Deploy the edge. Every published host needs it. @default true */
+        enabled: z.boolean().default(true),
+        /** GitHub organisation whose members may sign in. Required when enabled. */
+        githubOrg: githubLogin.optional(),
+        /** Team slugs inside githubOrg; when set, a user must be in one of them. @default [] */
+        githubTeams: z.array(teamSlug).max(20).default([]),
+        /** Contact address registered with Let's Encrypt. @default none (Let's Encrypt allows it) */
+        acmeEmail: z.email({ message: "is not an email address" }).optional(),
+        /** Let's Encrypt endpoint. @default staging on dev, production on prd */
+        issuer: z.enum(["staging", "production"]).optional(),
+        /** Traefik replicas. @default 1 on dev, 2 on prd (prd needs at least 2) */
+        replicas: z.number().int().min(1).max(10).optional(),
+        /** oauth2-proxy replicas. @default 1 on dev, 2 on prd */
+        authReplicas: z.number().int().min(1).max(10).optional(),
+        /** Branch staging: the Sablier plugin and `allowEmptyServices` in Traefik. @default false */
+        sablier: z.boolean().default(false),
+    })
+    .strict()
+    .superRefine((e, ctx) => {
+        if (e.enabled && !e.githubOrg) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["githubOrg"],
+                input: e.githubOrg,
+                message:
+                    "is required when the edge is enabled (the GitHub organisation allowed to sign in; without it any GitHub user could)",
+            });
+        }
+        const seen = new Set<string>();
+        e.githubTeams.forEach((team, i) => {
+            if (seen.has(team)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["githubTeams", i],
+                    input: team,
+                    message: "is listed twice; team slugs must be unique",
+                });
+            }
+            seen.add(team);
+        });
+    });
 
 export type EdgeConfig = z.output<typeof edgeSchema>;
+
+/** What a stack without `platform:edge` gets: no edge. */
+export const EDGE_OFF: EdgeConfig = { enabled: false, githubTeams: [], sablier: false };
+
+/** The edge settings that depend on the environment, resolved. */
+export interface EdgeSettings {
+    readonly issuer: "staging" | "production";
+    readonly replicas: number;
+    readonly authReplicas: number;
+}
+
+export function edgeSettings(edge: EdgeConfig, environment: "dev" | "prd"): EdgeSettings {
+    const prd = environment === "prd";
+    return {
+        issuer: edge.issuer ?? (prd ? "production" : "staging"),
+        replicas: edge.replicas ?? (prd ? 2 : 1),
+        authReplicas: edge.authReplicas ?? (prd ? 2 : 1),
+    };
+}
+
+/**
+ * Edge checks that need the environment; the stack schema calls it from its superRefine so the
+ * issues carry the `edge.` key path like every other config error.
+ */
+export function refineEdgeForEnvironment(edge: EdgeConfig, environment: "dev" | "prd", ctx: z.RefinementCtx): void {
+    if (!edge.enabled || environment !== "prd") return;
+    for (const key of ["replicas", "authReplicas"] as const) {
+        const value = edge[key];
+        if (value !== undefined && value < 2) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["edge", key],
+                input: value,
+                message: "is below 2; prd runs the edge highly available (at least 2 replicas)",
+            });
+        }
+    }
+}

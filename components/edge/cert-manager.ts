@@ -1,0 +1,180 @@
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../versions";
+import { pinned, RESTRICTED } from "./chart";
+import { IngressPolicies } from "./ingress-policies";
+
+/** Let's Encrypt's ACME directories. */
+export const ACME_SERVERS = {
+    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+    production: "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+
+/** Where DNS-01 challenges are answered: a Cloud DNS zone, reached through Workload Identity. */
+export interface CloudDnsSolver {
+    /** GCP project of the zone (and of the Google service account). */
+    readonly project: string;
+    /** Workload Identity pool, `<project>.svc.id.goog`; an Output of the cluster so the binding waits for it. */
+    readonly workloadIdentityPool: pulumi.Input<string>;
+    /** Let's Encrypt endpoint. */
+    readonly issuer: "staging" | "production";
+    /** Contact address for the ACME account. @default none */
+    readonly email?: string;
+}
+
+export interface CertManagerArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** The stack's domain; the solver answers only for it. */
+    readonly domain: string;
+    /** Namespace to create and install into. @default cert-manager */
+    readonly namespace?: string;
+    /** Controller and webhook replicas (2 gives a PodDisruptionBudget). @default 1 */
+    readonly replicas?: number;
+    /** ACME DNS-01 on Cloud DNS; without it the ClusterIssuer is self-signed (clusters outside GCP). @default self-signed */
+    readonly cloudDns?: CloudDnsSolver;
+}
+
+/** Name of the Kubernetes service account the controller runs as (bound to the Google one). */
+export const CERT_MANAGER_KSA = "cert-manager";
+
+/** cert-manager (CRDs from the chart) and the ClusterIssuer every platform certificate uses. */
+export class CertManager extends pulumi.ComponentResource {
+    readonly chart: k8s.helm.v4.Chart;
+    readonly issuer: k8s.apiextensions.CustomResource;
+    readonly issuerName: string;
+    /** The Google service account that edits Cloud DNS; undefined outside GCP. */
+    readonly dnsServiceAccount?: gcp.serviceaccount.Account;
+
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:CertManager", name, {}, opts);
+        const namespace = args.namespace ?? "cert-manager";
+        const replicas = args.replicas ?? 1;
+        const k8sOpts = { parent: this, provider: args.provider };
+
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: namespace, labels: RESTRICTED } },
+            k8sOpts,
+        );
+
+        // The API server calls the webhook; Prometheus scrapes every component on 9402.
+        new IngressPolicies(
+            `${name}-policies`,
+            {
+                provider: args.provider,
+                namespace,
+                dependsOn: [ns],
+                allow: [
+                    {
+                        name: "webhook",
+                        podLabels: { "app.kubernetes.io/component": "webhook" },
+                        ports: [10250],
+                        from: "anywhere",
+                    },
+                    {
+                        name: "metrics",
+                        podLabels: { "app.kubernetes.io/instance": "cert-manager" },
+                        ports: [9402],
+                        from: "cluster",
+                    },
+                ],
+            },
+            { parent: this },
+        );
+
+        const saAnnotations: Record<string, pulumi.Input<string>> = {};
+        const waitFor: pulumi.Resource[] = [ns];
+        const solver = args.cloudDns;
+        if (solver) {
+            const gsa = new gcp.serviceaccount.Account(
+                `${name}-dns`,
+                {
+                    project: solver.project,
+                    accountId: "cert-manager-dns01",
+                    displayName: "cert-manager DNS-01 solver (Workload Identity, no keys)",
+                },
+                { parent: this },
+            );
+            this.dnsServiceAccount = gsa;
+            const dnsAdmin = new gcp.projects.IAMMember(
+                `${name}-dns-admin`,
+                {
+                    project: solver.project,
+                    role: "roles/dns.admin",
+                    member: pulumi.interpolate`serviceAccount:${gsa.email}`,
+                },
+                { parent: this },
+            );
+            const wiUser = new gcp.serviceaccount.IAMMember(
+                `${name}-wi-user`,
+                {
+                    serviceAccountId: gsa.name,
+                    role: "roles/iam.workloadIdentityUser",
+                    member: pulumi.interpolate`serviceAccount:${solver.workloadIdentityPool}[${namespace}/${CERT_MANAGER_KSA}]`,
+                },
+                { parent: this },
+            );
+            saAnnotations["iam.gke.io/gcp-service-account"] = gsa.email;
+            waitFor.push(dnsAdmin, wiUser);
+        }
+
+        const resources = {
+            requests: { cpu: "20m", memory: "64Mi" },
+            limits: { cpu: "500m", memory: "256Mi" },
+        };
+        const ha = replicas >= 2;
+        const pdb = ha ? { enabled: true, minAvailable: 1 } : { enabled: false };
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: "cert-manager",
+                namespace,
+                ...pinned(CHARTS.certManager),
+                values: {
+                    crds: { enabled: true, keep: true },
+                    global: { leaderElection: { namespace } },
+                    replicaCount: replicas,
+                    podDisruptionBudget: pdb,
+                    resources,
+                    serviceAccount: { create: true, name: CERT_MANAGER_KSA, annotations: saAnnotations },
+                    // Check propagation against public resolvers, not the cluster's (split-horizon) DNS.
+                    dns01RecursiveNameservers: "8.8.8.8:53,1.1.1.1:53",
+                    dns01RecursiveNameserversOnly: true,
+                    webhook: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
+                    cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
+                    // Pulumi waits for the webhook itself; the hook Job would only add a failure mode.
+                    startupapicheck: { enabled: false },
+                    prometheus: { enabled: true },
+                },
+            },
+            { ...k8sOpts, dependsOn: waitFor },
+        );
+
+        this.issuerName = solver ? `letsencrypt-${solver.issuer}` : "selfsigned";
+        const spec = solver
+            ? {
+                  acme: {
+                      server: ACME_SERVERS[solver.issuer],
+                      ...(solver.email ? { email: solver.email } : {}),
+                      privateKeySecretRef: { name: `${this.issuerName}-account` },
+                      solvers: [
+                          {
+                              selector: { dnsZones: [args.domain] },
+                              // No serviceAccountSecretRef: the controller's Workload Identity is used.
+                              dns01: { cloudDNS: { project: solver.project } },
+                          },
+                      ],
+                  },
+              }
+            : { selfSigned: {} };
+        this.issuer = new k8s.apiextensions.CustomResource(
+            `${name}-issuer`,
+            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: this.issuerName }, spec },
+            { ...k8sOpts, dependsOn: [this.chart] },
+        );
+
+        this.registerOutputs({ issuerName: this.issuerName });
+    }
+}

@@ -1,0 +1,193 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DnsZone } from "../gcp/dns";
+import { CertManager } from "./cert-manager";
+import { RESTRICTED } from "./chart";
+import { DefaultCertificate } from "./default-certificate";
+import { authHost } from "./hosts";
+import { IngressPolicies } from "./ingress-policies";
+import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
+import { EdgePublisher } from "./publisher";
+import { Traefik, traefikSelector } from "./traefik";
+
+/** What the edge needs from Google Cloud; absent for a cluster outside GCP. */
+export interface EdgeGcp {
+    /** GCP project of the DNS zone. */
+    readonly project: string;
+    /** The stack's Cloud DNS zone. */
+    readonly zone: DnsZone;
+    /** The reserved ingress IP: Traefik's LoadBalancer binds it and every A record points at it. */
+    readonly ingressIp: pulumi.Input<string>;
+    /** Workload Identity pool, as an Output of the cluster (the pool exists once the cluster does). */
+    readonly workloadIdentityPool: pulumi.Input<string>;
+}
+
+export interface EdgeArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** The stack's domain. */
+    readonly domain: string;
+    /** GitHub organisation whose members may sign in. */
+    readonly githubOrg: string;
+    /** Team slugs within it. @default [] */
+    readonly githubTeams?: readonly string[];
+    /** GitHub OAuth app client ID (secret). */
+    readonly clientId: pulumi.Input<string>;
+    /** GitHub OAuth app client secret (secret). */
+    readonly clientSecret: pulumi.Input<string>;
+    /** Let's Encrypt endpoint (used only with `gcp`). */
+    readonly issuer: "staging" | "production";
+    /** ACME contact address. @default none */
+    readonly acmeEmail?: string;
+    /** Traefik replicas. */
+    readonly replicas: number;
+    /** oauth2-proxy replicas. */
+    readonly authReplicas: number;
+    /** Anti-affinity, spread and PodDisruptionBudgets (prd). */
+    readonly highAvailability: boolean;
+    /** Branch staging support in Traefik. @default false */
+    readonly sablier?: boolean;
+    /** Cloud DNS, static IP and Workload Identity; without it: self-signed TLS, no DNS records. @default none */
+    readonly gcp?: EdgeGcp;
+    /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. @default edge */
+    readonly namespace?: string;
+}
+
+/**
+ * The edge layer: Traefik as the only public entry, cert-manager with a wildcard certificate,
+ * oauth2-proxy with its middlewares, and the publisher every layer uses to publish a host.
+ */
+export class Edge extends pulumi.ComponentResource {
+    readonly publisher: EdgePublisher;
+    readonly traefik: Traefik;
+    readonly certManager: CertManager;
+    readonly oauth2Proxy: OAuth2Proxy;
+    readonly namespace: string;
+
+    constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:Edge", name, {}, opts);
+        const namespace = args.namespace ?? "edge";
+        this.namespace = namespace;
+        const provider = args.provider;
+        const child = { parent: this };
+
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: namespace, labels: RESTRICTED } },
+            { parent: this, provider },
+        );
+
+        // Only Traefik takes traffic from outside; oauth2-proxy only from Traefik; metrics from the cluster.
+        const traefikPods = traefikSelector(namespace);
+        new IngressPolicies(
+            `${name}-policies`,
+            {
+                provider,
+                namespace,
+                dependsOn: [ns],
+                allow: [
+                    { name: "traefik-entrypoints", podLabels: traefikPods, ports: [8000, 8443], from: "anywhere" },
+                    { name: "traefik-metrics", podLabels: traefikPods, ports: [9100], from: "cluster" },
+                    {
+                        name: "oauth2-proxy",
+                        podLabels: { "app.kubernetes.io/name": OAUTH2_PROXY_RELEASE },
+                        ports: [4180],
+                        from: { podLabels: traefikPods },
+                    },
+                    {
+                        name: "oauth2-proxy-metrics",
+                        podLabels: { "app.kubernetes.io/name": OAUTH2_PROXY_RELEASE },
+                        ports: [44180],
+                        from: "cluster",
+                    },
+                ],
+            },
+            child,
+        );
+
+        this.traefik = new Traefik(
+            `${name}-traefik`,
+            {
+                provider,
+                namespace,
+                replicas: args.replicas,
+                highAvailability: args.highAvailability,
+                loadBalancerIP: args.gcp?.ingressIp,
+                sablier: args.sablier ?? false,
+                dependsOn: [ns],
+            },
+            child,
+        );
+
+        this.certManager = new CertManager(
+            `${name}-cert-manager`,
+            {
+                provider,
+                domain: args.domain,
+                replicas: args.highAvailability ? 2 : 1,
+                cloudDns: args.gcp
+                    ? {
+                          project: args.gcp.project,
+                          workloadIdentityPool: args.gcp.workloadIdentityPool,
+                          issuer: args.issuer,
+                          email: args.acmeEmail,
+                      }
+                    : undefined,
+            },
+            child,
+        );
+
+        new DefaultCertificate(
+            `${name}-tls`,
+            {
+                provider,
+                domain: args.domain,
+                namespace,
+                issuerName: this.certManager.issuerName,
+                certManager: [this.certManager.chart, this.certManager.issuer, ns],
+                traefik: this.traefik.chart,
+            },
+            child,
+        );
+
+        this.oauth2Proxy = new OAuth2Proxy(
+            `${name}-oauth2-proxy`,
+            {
+                provider,
+                namespace,
+                domain: args.domain,
+                githubOrg: args.githubOrg,
+                githubTeams: args.githubTeams,
+                clientId: args.clientId,
+                clientSecret: args.clientSecret,
+                replicas: args.authReplicas,
+                traefik: this.traefik.chart,
+                dependsOn: [ns],
+            },
+            child,
+        );
+
+        this.publisher = new EdgePublisher({
+            provider,
+            domain: args.domain,
+            authMiddlewares: [
+                { name: AUTH_MIDDLEWARES.errors, namespace },
+                { name: AUTH_MIDDLEWARES.forwardAuth, namespace },
+            ],
+            authService: { ...OAUTH2_PROXY_SERVICE, namespace },
+            dependsOn: [this.traefik.chart, this.oauth2Proxy.errorsMiddleware, this.oauth2Proxy.forwardAuthMiddleware],
+            dns: args.gcp ? { zone: args.gcp.zone, address: args.gcp.ingressIp } : undefined,
+        });
+
+        // The sign-in host: oauth2-proxy's own pages and the OAuth callback, open to everyone.
+        this.publisher.route(this, `${name}-auth`, {
+            host: authHost(args.domain),
+            namespace,
+            service: OAUTH2_PROXY_SERVICE.name,
+            port: OAUTH2_PROXY_SERVICE.port,
+            auth: "public",
+        });
+
+        this.registerOutputs({ namespace, authHost: authHost(args.domain) });
+    }
+}

@@ -1,0 +1,62 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Traffic one set of pods accepts. */
+export interface IngressAllow {
+    /** Policy name suffix, e.g. `traefik`. */
+    readonly name: string;
+    /** Pods the rule opens. */
+    readonly podLabels: Readonly<Record<string, string>>;
+    /** Container ports. */
+    readonly ports: readonly number[];
+    /** Where from: `anywhere` (clients, the API server), `cluster` (any namespace), or pods of this namespace. */
+    readonly from: "anywhere" | "cluster" | { readonly podLabels: Readonly<Record<string, string>> };
+}
+
+export interface IngressPoliciesArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** Namespace to guard (must exist). */
+    readonly namespace: string;
+    /** What is let in; everything else is refused. */
+    readonly allow: readonly IngressAllow[];
+    /** Resources the policies wait for (the namespace). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** Default-deny ingress for a namespace plus one NetworkPolicy per allowed flow. */
+export class IngressPolicies extends pulumi.ComponentResource {
+    constructor(name: string, args: IngressPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:IngressPolicies", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] };
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            {
+                metadata: { name: "default-deny-ingress", namespace: args.namespace },
+                spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            },
+            k8sOpts,
+        );
+        for (const rule of args.allow) {
+            const from =
+                rule.from === "anywhere"
+                    ? {}
+                    : rule.from === "cluster"
+                      ? { from: [{ namespaceSelector: {} }] }
+                      : { from: [{ podSelector: { matchLabels: { ...rule.from.podLabels } } }] };
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-allow-${rule.name}`,
+                {
+                    metadata: { name: `allow-${rule.name}`, namespace: args.namespace },
+                    spec: {
+                        podSelector: { matchLabels: { ...rule.podLabels } },
+                        policyTypes: ["Ingress"],
+                        ingress: [{ ...from, ports: rule.ports.map((port) => ({ protocol: "TCP", port })) }],
+                    },
+                },
+                k8sOpts,
+            );
+        }
+        this.registerOutputs({ namespace: args.namespace });
+    }
+}

@@ -1,0 +1,184 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CHARTS } from "../versions";
+import { pinned } from "./chart";
+import { authHost } from "./hosts";
+
+export interface OAuth2ProxyArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** Namespace to install into (Traefik's, where the middlewares live). */
+    readonly namespace: string;
+    /** The stack's domain: the cookie and the allowed redirects cover it and every host under it. */
+    readonly domain: string;
+    /** GitHub organisation whose members may sign in. */
+    readonly githubOrg: string;
+    /** Team slugs within the organisation; when set, membership in one is required. @default [] */
+    readonly githubTeams?: readonly string[];
+    /** GitHub OAuth app client ID (a secret Output). */
+    readonly clientId: pulumi.Input<string>;
+    /** GitHub OAuth app client secret (a secret Output). */
+    readonly clientSecret: pulumi.Input<string>;
+    /** Replicas (2 or more adds a PodDisruptionBudget and spreads them). @default 1 */
+    readonly replicas?: number;
+    /** What installs the traefik.io CRDs (the Traefik release); the middlewares wait for it. */
+    readonly traefik: pulumi.Resource;
+    /** Resources the release waits for (the namespace). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+export const OAUTH2_PROXY_RELEASE = "oauth2-proxy";
+/** The chart's Service (named after the release) and its port. */
+export const OAUTH2_PROXY_SERVICE = { name: OAUTH2_PROXY_RELEASE, port: 80 } as const;
+/** Secret with client-id, client-secret and cookie-secret, handed to the chart as `existingSecret`. */
+export const OAUTH2_PROXY_SECRET = "oauth2-proxy-credentials";
+/** The Traefik middlewares every private route carries, in this order. */
+export const AUTH_MIDDLEWARES = { errors: "oauth2-errors", forwardAuth: "oauth2-forward-auth" } as const;
+/** Headers oauth2-proxy returns on success that Traefik copies onto the request to the app. */
+export const AUTH_RESPONSE_HEADERS = [
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Preferred-Username",
+    "X-Auth-Request-Groups",
+];
+
+/** The chart values (no secret among them: credentials come from OAUTH2_PROXY_SECRET). */
+export function oauth2ProxyValues(
+    args: Pick<OAuth2ProxyArgs, "namespace" | "domain" | "githubOrg" | "githubTeams" | "replicas">,
+): Record<string, unknown> {
+    const replicas = args.replicas ?? 1;
+    const teams = args.githubTeams ?? [];
+    const selector = { matchLabels: { "app.kubernetes.io/name": "oauth2-proxy" } };
+    return {
+        replicaCount: replicas,
+        config: {
+            existingSecret: OAUTH2_PROXY_SECRET,
+            cookieName: "_platform_auth",
+            emailDomains: ["*"],
+            // Nothing is proxied: Traefik asks /oauth2/auth and routes the apps itself.
+            upstreams: ["static://202"],
+        },
+        extraArgs: {
+            provider: "github",
+            "github-org": args.githubOrg,
+            ...(teams.length > 0 ? { "github-team": teams.join(",") } : {}),
+            scope: "user:email read:org",
+            // One login for every host: the cookie covers the domain and all names under it.
+            "cookie-domain": `.${args.domain}`,
+            "whitelist-domain": `.${args.domain}`,
+            "redirect-url": `https://${authHost(args.domain)}/oauth2/callback`,
+            "cookie-secure": "true",
+            "cookie-samesite": "lax",
+            // Org and team membership is checked at sign-in (GitHub issues no refresh token), so
+            // a day bounds how long someone removed from the organisation keeps access.
+            "cookie-expire": "24h",
+            "reverse-proxy": "true",
+            "set-xauthrequest": "true",
+        },
+        resources: {
+            requests: { cpu: "10m", memory: "32Mi" },
+            limits: { cpu: "200m", memory: "128Mi" },
+        },
+        podDisruptionBudget: replicas >= 2 ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        affinity:
+            replicas >= 2
+                ? {
+                      podAntiAffinity: {
+                          preferredDuringSchedulingIgnoredDuringExecution: [
+                              {
+                                  weight: 100,
+                                  podAffinityTerm: { labelSelector: selector, topologyKey: "kubernetes.io/hostname" },
+                              },
+                          ],
+                      },
+                  }
+                : {},
+        metrics: { enabled: true },
+        // The session lives in the cookie; no Redis, so no wait-for-redis init container.
+        sessionStorage: { type: "cookie" },
+        initContainers: { waitForRedis: { enabled: false } },
+    };
+}
+
+/**
+ * oauth2-proxy with GitHub login restricted to an organisation (and teams), and the Traefik
+ * middlewares that put it in front of a route: errors (401-403 to the sign-in page) wrapping
+ * forwardAuth (asks /oauth2/auth, copies the identity headers).
+ */
+export class OAuth2Proxy extends pulumi.ComponentResource {
+    readonly chart: k8s.helm.v4.Chart;
+    readonly errorsMiddleware: k8s.apiextensions.CustomResource;
+    readonly forwardAuthMiddleware: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: OAuth2ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:OAuth2Proxy", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.provider };
+
+        const cookieSecret = new random.RandomPassword(
+            `${name}-cookie-secret`,
+            { length: 32, special: false },
+            { parent: this },
+        );
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: OAUTH2_PROXY_SECRET, namespace: args.namespace },
+                type: "Opaque",
+                stringData: {
+                    "client-id": pulumi.secret(args.clientId),
+                    "client-secret": pulumi.secret(args.clientSecret),
+                    "cookie-secret": pulumi.secret(cookieSecret.result),
+                },
+            },
+            { ...k8sOpts, dependsOn: args.dependsOn ?? [] },
+        );
+
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: OAUTH2_PROXY_RELEASE,
+                namespace: args.namespace,
+                ...pinned(CHARTS.oauth2Proxy),
+                values: oauth2ProxyValues(args),
+            },
+            { ...k8sOpts, dependsOn: [credentials, ...(args.dependsOn ?? [])] },
+        );
+
+        const service = `http://${OAUTH2_PROXY_SERVICE.name}.${args.namespace}.svc.cluster.local`;
+        this.forwardAuthMiddleware = new k8s.apiextensions.CustomResource(
+            `${name}-forward-auth`,
+            {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "Middleware",
+                metadata: { name: AUTH_MIDDLEWARES.forwardAuth, namespace: args.namespace },
+                spec: {
+                    forwardAuth: {
+                        address: `${service}/oauth2/auth`,
+                        trustForwardHeader: true,
+                        authResponseHeaders: AUTH_RESPONSE_HEADERS,
+                    },
+                },
+            },
+            { ...k8sOpts, dependsOn: [args.traefik] },
+        );
+        this.errorsMiddleware = new k8s.apiextensions.CustomResource(
+            `${name}-errors`,
+            {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "Middleware",
+                metadata: { name: AUTH_MIDDLEWARES.errors, namespace: args.namespace },
+                spec: {
+                    errors: {
+                        status: ["401-403"],
+                        service: { name: OAUTH2_PROXY_SERVICE.name, port: OAUTH2_PROXY_SERVICE.port },
+                        query: "/oauth2/sign_in?rd={url}",
+                    },
+                },
+            },
+            { ...k8sOpts, dependsOn: [args.traefik] },
+        );
+
+        this.registerOutputs({ service: OAUTH2_PROXY_SERVICE.name });
+    }
+}

@@ -1,0 +1,126 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS, TRAEFIK_PLUGINS } from "../versions";
+import { pinned } from "./chart";
+
+export interface TraefikArgs {
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** Namespace to install into (must exist). */
+    readonly namespace: string;
+    /** Replicas of the proxy. */
+    readonly replicas: number;
+    /** Spread replicas over nodes (required) and zones, and guard them with a PodDisruptionBudget. */
+    readonly highAvailability: boolean;
+    /** Reserved IP for the LoadBalancer Service. @default an ephemeral address */
+    readonly loadBalancerIP?: pulumi.Input<string>;
+    /** Branch staging: the Sablier plugin and `allowEmptyServices`. @default false */
+    readonly sablier?: boolean;
+    /** Resources the release waits for (the namespace). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** Helm release name; the chart derives the Service name and the pod labels from it. */
+export const TRAEFIK_RELEASE = "traefik";
+
+/** The labels the chart selects Traefik pods by, for anti-affinity and spread. */
+export function traefikSelector(namespace: string): Record<string, string> {
+    return { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${TRAEFIK_RELEASE}-${namespace}` };
+}
+
+/** The chart values: pure, so tests can read what the release gets. */
+export function traefikValues(args: Omit<TraefikArgs, "provider" | "dependsOn">): Record<string, unknown> {
+    const selector = { matchLabels: traefikSelector(args.namespace) };
+    const ha = args.highAvailability;
+    const sablier = args.sablier ?? false;
+    return {
+        deployment: { replicas: args.replicas },
+        podDisruptionBudget: ha ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        // Two replicas never share a node; zones are spread when the cluster has several.
+        affinity: ha
+            ? {
+                  podAntiAffinity: {
+                      requiredDuringSchedulingIgnoredDuringExecution: [
+                          { labelSelector: selector, topologyKey: "kubernetes.io/hostname" },
+                      ],
+                  },
+              }
+            : {},
+        topologySpreadConstraints: ha
+            ? [
+                  {
+                      maxSkew: 1,
+                      topologyKey: "topology.kubernetes.io/zone",
+                      whenUnsatisfiable: "ScheduleAnyway",
+                      labelSelector: selector,
+                  },
+              ]
+            : [],
+        // With required anti-affinity a surge pod needs a spare node; replace one pod at a time instead.
+        updateStrategy: ha
+            ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }
+            : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        resources: {
+            requests: { cpu: "100m", memory: "128Mi" },
+            limits: { cpu: "1", memory: "512Mi" },
+        },
+        // Every host goes through IngressRoutes made by the publisher (which adds auth); no plain Ingress.
+        ingressClass: { enabled: false },
+        providers: {
+            kubernetesCRD: {
+                enabled: true,
+                // Routes in app namespaces use the auth middlewares and oauth2-proxy in the edge namespace.
+                allowCrossNamespace: true,
+                // Scaled-to-zero previews have no endpoints; Sablier's middleware wakes them.
+                allowEmptyServices: sablier,
+            },
+            kubernetesIngress: { enabled: false },
+        },
+        experimental: { plugins: sablier ? { sablier: { ...TRAEFIK_PLUGINS.sablier } } : {} },
+        ingressRoute: { dashboard: { enabled: false }, healthcheck: { enabled: false } },
+        ports: {
+            web: { http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } } },
+            websecure: { http: { tls: { enabled: true } } },
+        },
+        // JSON access logs; request headers are dropped (the chart's default) so no cookie or token is logged.
+        accessLog: { enabled: true, format: "json", fields: { headers: { defaultMode: "drop" } } },
+        metrics: {
+            prometheus: {
+                entryPoint: "metrics",
+                addEntryPointsLabels: true,
+                addRoutersLabels: true,
+                addServicesLabels: true,
+                // A `traefik-metrics` Service for the monitoring layer's ServiceMonitor.
+                service: { enabled: true },
+            },
+        },
+        service: {
+            enabled: true,
+            spec: {
+                type: "LoadBalancer",
+                // Keep client addresses (access logs, rate limits); nodes without a Traefik pod fail the LB check.
+                externalTrafficPolicy: "Local",
+                ...(args.loadBalancerIP !== undefined ? { loadBalancerIP: args.loadBalancerIP } : {}),
+            },
+        },
+        global: { checkNewVersion: false, sendAnonymousUsage: false },
+    };
+}
+
+/** Traefik, the only public entry: LoadBalancer on the reserved IP, HTTP to HTTPS, CRD provider. */
+export class Traefik extends pulumi.ComponentResource {
+    /** The release; custom resources of the traefik.io group depend on it (it installs the CRDs). */
+    readonly chart: k8s.helm.v4.Chart;
+    readonly serviceName: string = TRAEFIK_RELEASE;
+
+    constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:Traefik", name, {}, opts);
+        const values = traefikValues(args);
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            { name: TRAEFIK_RELEASE, namespace: args.namespace, ...pinned(CHARTS.traefik), values },
+            { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
+        );
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}

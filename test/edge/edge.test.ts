@@ -1,0 +1,160 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the assertions walk untyped manifests and chart values */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Edge, EdgeArgs } from "../../components/edge/edge";
+import { unwrapSecrets } from "../../render/redact";
+import { validateObjects } from "../../render/validate";
+import { kubeObjects } from "../../render/objects";
+import { Harness, recordResources } from "../harness";
+
+class App extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("test:index:App", name, {});
+    }
+}
+
+function args(gcp: boolean): EdgeArgs {
+    return {
+        provider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
+        domain: "dev.example.org",
+        githubOrg: "example-club",
+        githubTeams: ["infra"],
+        clientId: pulumi.secret("id-value-0000"),
+        clientSecret: pulumi.secret("secret-value-1111"),
+        issuer: "staging",
+        replicas: 1,
+        authReplicas: 1,
+        highAvailability: false,
+        gcp: gcp
+            ? {
+                  project: "clubplatform-dev",
+                  zone: { domain: "dev.example.org", zoneName: pulumi.output("dev-example-org"), ttl: 300 },
+                  ingressIp: pulumi.output("35.9.9.9"),
+                  workloadIdentityPool: pulumi.output("clubplatform-dev.svc.id.goog"),
+              }
+            : undefined,
+    };
+}
+
+/** The real Edge, plus a private Grafana and a public voting page published through it. */
+async function edgeWithApps(gcp: boolean): Promise<Harness> {
+    return recordResources(() => {
+        const edge = new Edge("edge", args(gcp));
+        edge.publisher.route(new App("grafana"), "grafana", {
+            host: "grafana.dev.example.org",
+            namespace: "monitoring",
+            service: "grafana",
+            port: 80,
+            auth: "github",
+        });
+        edge.publisher.route(new App("vote"), "vote", {
+            host: "vote.dev.example.org",
+            namespace: "vote",
+            service: "vote",
+            port: 8080,
+            auth: "public",
+        });
+    });
+}
+
+type Route = { match: string; middlewares?: { name: string; namespace: string }[] };
+
+describe("Edge", () => {
+    it("protects the private host with the edge's own errors and forwardAuth middlewares, in order", async () => {
+        const h = await edgeWithApps(true);
+        const mws = h.objects().filter((o) => o.kind === "Middleware");
+        const errors = mws.find((m) => (m.spec as any).errors)!;
+        const forwardAuth = mws.find((m) => (m.spec as any).forwardAuth)!;
+        const app = (h.object("IngressRoute", "grafana").spec as { routes: Route[] }).routes.find(
+            (r) => !r.match.includes("/oauth2/"),
+        )!;
+        expect(app.middlewares).toEqual([
+            { name: errors.metadata.name, namespace: errors.metadata.namespace },
+            { name: forwardAuth.metadata.name, namespace: forwardAuth.metadata.namespace },
+        ]);
+        const vote = (h.object("IngressRoute", "vote").spec as { routes: Route[] }).routes;
+        expect(vote.flatMap((r) => r.middlewares ?? [])).toEqual([]);
+    });
+
+    it("sends the sign-in page and /oauth2/ to the oauth2-proxy Service the chart creates", async () => {
+        const h = await edgeWithApps(true);
+        const chart = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oauth2-proxy")!;
+        const errors = h.objects().find((o) => o.kind === "Middleware" && (o.spec as any).errors)!;
+        // The chart names its Service after the release.
+        expect((errors.spec as any).errors.service.name).toBe(chart.inputs.name);
+        expect(errors.metadata.namespace).toBe(chart.inputs.namespace);
+        const signIn = (h.object("IngressRoute", "grafana").spec as any).routes.find((r: Route) =>
+            r.match.includes("/oauth2/"),
+        );
+        expect(signIn.services[0]).toMatchObject({ name: chart.inputs.name, namespace: chart.inputs.namespace });
+    });
+
+    it("declares only objects that validate against their schemas", async () => {
+        const h = await edgeWithApps(true);
+        expect(await validateObjects(kubeObjects(h.resources, true))).toEqual([]);
+    });
+
+    it("makes every route wait for Traefik and the middlewares", async () => {
+        const h = await edgeWithApps(true);
+        const traefik = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "traefik")!;
+        const mwUrns = h.ofType("kubernetes:traefik.io/v1alpha1:Middleware").map((m) => m.urn);
+        for (const ir of h.ofType("kubernetes:traefik.io/v1alpha1:IngressRoute")) {
+            expect(ir.dependsOn).toEqual(expect.arrayContaining([traefik.urn, ...mwUrns]));
+        }
+    });
+
+    it("records a DNS A record per published host, all pointing at the ingress IP", async () => {
+        const h = await edgeWithApps(true);
+        const records = h.ofType("gcp:dns/recordSet:RecordSet").map((r) => h.inputs(r));
+        expect(records.map((r) => r.name).sort()).toEqual([
+            "auth.dev.example.org.",
+            "grafana.dev.example.org.",
+            "vote.dev.example.org.",
+        ]);
+        for (const r of records) expect(r.rrdatas).toEqual(["35.9.9.9"]);
+    });
+
+    it("passes the GitHub credentials only through the existingSecret", async () => {
+        const h = await edgeWithApps(false);
+        const chart = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oauth2-proxy")!;
+        const text = JSON.stringify(unwrapSecrets(chart.inputs));
+        expect(text).not.toContain("id-value-0000");
+        expect(text).not.toContain("secret-value-1111");
+        const values = h.inputs(chart).values;
+        const secret = h.inputs(h.one("kubernetes:core/v1:Secret"));
+        expect(secret.metadata.name).toBe(values.config.existingSecret);
+        expect(secret.metadata.namespace).toBe(chart.inputs.namespace);
+        expect(Object.keys(secret.stringData).sort()).toEqual(["client-id", "client-secret", "cookie-secret"]);
+        expect(secret.stringData["client-id"]).toBe("id-value-0000");
+        expect(values.extraArgs["github-team"]).toBe("infra");
+    });
+
+    it("denies ingress by default in its namespaces and lets only Traefik reach oauth2-proxy", async () => {
+        const h = await edgeWithApps(false);
+        const policies = h.objects().filter((o) => o.kind === "NetworkPolicy");
+        for (const ns of ["edge", "cert-manager"]) {
+            expect(policies).toContainEqual(
+                expect.objectContaining({
+                    metadata: expect.objectContaining({ namespace: ns }),
+                    spec: { podSelector: {}, policyTypes: ["Ingress"] },
+                }),
+            );
+        }
+        const traefik = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "traefik")!;
+        const traefikPods = {
+            "app.kubernetes.io/name": "traefik",
+            "app.kubernetes.io/instance": `${String(traefik.inputs.name)}-${String(traefik.inputs.namespace)}`,
+        };
+        const toProxy = policies.filter(
+            (p) =>
+                (p.spec as any).podSelector.matchLabels?.["app.kubernetes.io/name"] === "oauth2-proxy" &&
+                JSON.stringify(p.spec).includes('"port":4180'),
+        );
+        expect(toProxy).toHaveLength(1);
+        expect((toProxy[0]!.spec as any).ingress).toEqual([
+            { from: [{ podSelector: { matchLabels: traefikPods } }], ports: [{ protocol: "TCP", port: 4180 }] },
+        ]);
+        const entry = policies.find((p) => JSON.stringify(p.spec).includes("8443"))!;
+        expect((entry.spec as any).podSelector.matchLabels).toEqual(traefikPods);
+    });
+});
