@@ -1,11 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
-import { Dns } from "./components/gcp/dns";
+import { Dns, DnsZone } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
+import { assertOnpremCredentials } from "./components/onprem/credentials";
+import { Onprem } from "./components/onprem/onprem";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
@@ -13,6 +15,8 @@ import { OUTPUTS_VERSION } from "./contract/outputs";
 interface Base {
     readonly provider: k8s.Provider;
     readonly outputs: Record<string, unknown>;
+    /** The stack's DNS zone; only a gke stack has one. */
+    readonly dnsZone?: DnsZone;
 }
 
 function gkeBase(config: LoadedConfig): Base {
@@ -51,6 +55,7 @@ function gkeBase(config: LoadedConfig): Base {
 
     return {
         provider: gke.provider,
+        dnsZone: dns.ref,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -75,7 +80,20 @@ function existingBase(config: LoadedConfig): Base {
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
+    assertOnpremCredentials(config.stack.onprem);
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
+
+    // On-prem hardware as external endpoints + Zabbix hosts as code (docs/onprem.md).
+    if (Object.keys(config.stack.onprem.hosts).length > 0) {
+        new Onprem("onprem", {
+            provider: base.provider,
+            config: config.stack.onprem,
+            stack: config.stackName,
+            credentials: config.secrets.onpremCredentials,
+            zabbixApiToken: config.secrets.zabbixApiToken,
+            dnsZone: base.dnsZone,
+        });
+    }
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,

@@ -12,4 +12,7 @@ export interface ChartPin {
 export const CHARTS = {} as const satisfies Record<string, ChartPin>;
 
 /** Container images the program itself runs (not the apps', which come from stack config). */
-export const IMAGES = {} as const satisfies Record<string, string>;
+export const IMAGES = {
+    /** Runs the on-prem Zabbix sync script (components/onprem/zabbix-sync/sync.js); uid 1000 is `node`. */
+    zabbixSyncNode: "docker.io/library/node:22.12.0-alpine3.21",
+} as const satisfies Record<string, string>;

@@ -6,6 +6,9 @@
 export const SECRET_KEYS = {
     githubOAuthClientId: "Client ID of the GitHub OAuth app behind oauth2-proxy and Grafana.",
     githubOAuthClientSecret: "Client secret of that GitHub OAuth app.",
+    onpremCredentials:
+        "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to values.",
+    zabbixApiToken: "Zabbix API token the on-prem sync Job uses to manage hosts (see docs/onprem.md).",
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;
