@@ -161,8 +161,11 @@ function snmpDetails(snmp, cred, hostName) {
 function desiredHost(host, credentials, managedTag) {
     const cred = (credentials && credentials[host.name]) || {};
     const interfaces = [];
-    if (host.agent) {
-        interfaces.push({ type: "1", ip: host.address, port: String(host.agent.port || 10050) });
+    // Without an agent or SNMP interface the host still needs one carrying its address: simple
+    // checks (the ICMP Ping template) run against a host interface. An agent interface is the
+    // usual holder; with no agent items on it, nothing polls the port.
+    if (host.agent || !host.snmp) {
+        interfaces.push({ type: "1", ip: host.address, port: String((host.agent && host.agent.port) || 10050) });
     }
     if (host.snmp) {
         interfaces.push({
