@@ -47,8 +47,15 @@ export function syncInventory(onprem: OnpremConfig, stack: string): SyncInventor
             if (h.snmp?.version === "2c") {
                 snmp = { version: "2c", address: h.snmp.address, port: h.snmp.port };
             } else if (h.snmp) {
-                const { credentials: _c, ...settings } = h.snmp;
-                snmp = settings;
+                snmp = {
+                    version: "3",
+                    address: h.snmp.address,
+                    port: h.snmp.port,
+                    securityLevel: h.snmp.securityLevel,
+                    authProtocol: h.snmp.authProtocol,
+                    privProtocol: h.snmp.privProtocol,
+                    contextName: h.snmp.contextName,
+                };
             }
             return {
                 name,

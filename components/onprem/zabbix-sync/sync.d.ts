@@ -1,3 +1,5 @@
+// JSON answers and manifests are untyped data here; `any` reads them without ceremony.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 // Types of sync.js (plain JavaScript so the Job runs it on a stock node image).
 
 export class ZabbixError extends Error {}
