@@ -49,7 +49,7 @@ function inventoryConfig(changed: boolean) {
             address: "10.77.0.11",
             ipmi: { address: changed ? "10.77.100.99" : "10.77.100.11", credentials: "lab-ipmi" },
             zabbix: {
-                templates: changed ? ["Chassis by IPMI", "Linux by Zabbix agent"] : ["Chassis by IPMI"],
+                templates: changed ? ["Linux by Zabbix agent"] : ["Chassis by IPMI"],
                 groups: [`IT ${run}/servers`],
                 agentPort: 10050,
             },
@@ -210,10 +210,14 @@ describe("zabbix sync against a real Zabbix 6.0 API", () => {
 
         const srv = await getHost(n("srv"));
         expect(srv!.interfaces.find((i: any) => i.type === "3").ip).toBe("10.77.100.99");
-        expect(srv!.parentTemplates.map((t: any) => t.host).sort()).toEqual([
-            "Chassis by IPMI",
-            "Linux by Zabbix agent",
-        ]);
+        expect(srv!.parentTemplates.map((t: any) => t.host)).toEqual(["Linux by Zabbix agent"]);
+        // The dropped template was cleared, not just unlinked: none of its items stay behind.
+        const ipmiItems = await client.call("item.get", {
+            hostids: [srv!.hostid],
+            filter: { type: 12 },
+            countOutput: true,
+        });
+        expect(Number(ipmiItems)).toBe(0);
         expect(await getHost(n("esp32"))).toBeUndefined();
     });
 

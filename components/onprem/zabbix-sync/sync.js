@@ -276,6 +276,10 @@ function apiParams(want, ids, have) {
     if (have) {
         params.hostid = have.hostid;
         delete params.host;
+        // A template dropped from the inventory is unlinked and cleared, so its items go too.
+        const keep = new Set(params.templates.map((t) => t.templateid));
+        const dropped = (have.parentTemplates || []).map((t) => String(t.templateid)).filter((id) => !keep.has(id));
+        if (dropped.length > 0) params.templates_clear = dropped.map((templateid) => ({ templateid }));
     }
     return params;
 }
