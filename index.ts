@@ -12,6 +12,8 @@ import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
 import { GitOps } from "./components/gitops/gitops";
 import { ConfigError } from "./config/errors";
+import { assertOnpremCredentials } from "./components/onprem/credentials";
+import { Onprem } from "./components/onprem/onprem";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { edgeSettings } from "./config/sections/edge";
 import { OUTPUTS_VERSION } from "./contract/outputs";
@@ -124,6 +126,7 @@ export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
     const problems = checkHosts(declaredHosts(config), config.stack.dns.domain);
     if (problems.length > 0) throw new ConfigError(problems);
+    assertOnpremCredentials(config.stack.onprem);
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
 
     const { gitops: gitopsConfig, gcp } = config.stack;
@@ -148,6 +151,17 @@ export = async (): Promise<Record<string, unknown>> => {
 
     const publisher = buildEdge(config, base);
     void publisher; // the later layers publish their hosts through it
+    // On-prem hardware as external endpoints + Zabbix hosts as code (docs/onprem.md).
+    if (Object.keys(config.stack.onprem.hosts).length > 0) {
+        new Onprem("onprem", {
+            provider: base.provider,
+            config: config.stack.onprem,
+            stack: config.stackName,
+            credentials: config.secrets.onpremCredentials,
+            zabbixApiToken: config.secrets.zabbixApiToken,
+            dnsZone: base.edgeGcp?.zone,
+        });
+    }
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,

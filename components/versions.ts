@@ -23,11 +23,14 @@ export const CHARTS = {
     oauth2Proxy: { repo: "https://oauth2-proxy.github.io/manifests", chart: "oauth2-proxy", version: "10.7.0" },
 } as const satisfies Record<string, ChartPin>;
 
-/** Container images the program itself runs (not the apps', which come from stack config). */
-export const IMAGES = {} as const satisfies Record<string, string>;
-
 /** Traefik plugins (Go modules Traefik downloads at start), pinned like charts. */
 export const TRAEFIK_PLUGINS = {
     /** Wakes scaled-to-zero branch previews on the first request. */
     sablier: { moduleName: "github.com/sablierapp/sablier-traefik-plugin", version: "v1.3.0" },
 } as const satisfies Record<string, { readonly moduleName: string; readonly version: string }>;
+
+/** Container images the program itself runs (not the apps', which come from stack config). */
+export const IMAGES = {
+    /** Runs the on-prem Zabbix sync script (components/onprem/zabbix-sync/sync.js); uid 1000 is `node`. */
+    zabbixSyncNode: "docker.io/library/node:22.12.0-alpine3.21",
+} as const satisfies Record<string, string>;

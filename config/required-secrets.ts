@@ -1,3 +1,4 @@
+import { credentialRefs } from "./sections/onprem";
 import { StackConfig } from "./schema";
 import { SecretKey } from "./secrets";
 import { gitopsSecretNeeds } from "./sections/gitops";
@@ -14,6 +15,20 @@ export function requiredSecrets(stack: StackConfig): SecretNeed[] {
     if (stack.edge.enabled) {
         const because = "the edge is enabled (oauth2-proxy signs users in through a GitHub OAuth app)";
         needs.push({ key: "githubOAuthClientId", because }, { key: "githubOAuthClientSecret", because });
+    }
+    const hosts = Object.entries(stack.onprem.hosts);
+    const withCredentials = hosts.filter(([, h]) => credentialRefs(h).length > 0).map(([name]) => name);
+    if (withCredentials.length > 0) {
+        needs.push({
+            key: "onpremCredentials",
+            because: `on-prem hosts reference IPMI/SNMP credentials (${withCredentials.join(", ")})`,
+        });
+    }
+    if (stack.onprem.zabbix.sync && !stack.onprem.zabbix.tokenSecret && hosts.some(([, h]) => !h.zabbix.skip)) {
+        needs.push({
+            key: "zabbixApiToken",
+            because: "the on-prem Zabbix sync needs an API token (or set onprem.zabbix.tokenSecret, or sync: false)",
+        });
     }
     return needs;
 }

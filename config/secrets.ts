@@ -11,6 +11,9 @@ export const SECRET_KEYS = {
     gitopsWebhookUrl: "Slack or Discord webhook URL Flux posts events to when gitops.notifications is set.",
     gitopsGhcrToken:
         "ghcr.io token (read:packages) Flux lists private image tags with when gitops.ghcrUsername is set.",
+    onpremCredentials:
+        "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to values.",
+    zabbixApiToken: "Zabbix API token the on-prem sync Job uses to manage hosts (see docs/onprem.md).",
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

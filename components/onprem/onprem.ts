@@ -1,0 +1,146 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { OnpremConfig } from "../../config/sections/onprem";
+import { DnsZone } from "../gcp/dns";
+import { hostCredentials } from "./credentials";
+import { ExternalHost } from "./external-host";
+import { syncInventory } from "./inventory";
+import { DEFAULT_ZABBIX_API_URL, ZabbixSync } from "./zabbix-sync";
+
+export interface OnpremArgs {
+    /** Provider of the cluster. */
+    readonly provider: k8s.Provider;
+    /** The validated `platform:onprem` section. */
+    readonly config: OnpremConfig;
+    /** Stack name; the value of the tag the sync puts on the Zabbix hosts it manages. */
+    readonly stack: string;
+    /** The `onpremCredentials` secret's JSON text. @default "{}" (no host references a credential) */
+    readonly credentials?: pulumi.Input<string>;
+    /** The Zabbix API token; when given, the token Secret is created from it. @default undefined */
+    readonly zabbixApiToken?: pulumi.Input<string>;
+    /** The stack's DNS zone, for hosts with `dns: true`. @default undefined (no records) */
+    readonly dnsZone?: DnsZone;
+    /** The chart(s) installing the Probe and PrometheusRule CRDs. @default [] */
+    readonly crdDependsOn?: pulumi.Resource[];
+    /** What the sync Job waits for besides its own objects (the Zabbix chart). @default [] */
+    readonly zabbixDependsOn?: pulumi.Resource[];
+}
+
+/**
+ * The on-prem layer: the `onprem` namespace (restricted Pod Security, default-deny network policy
+ * with egress only for the sync), one ExternalHost per inventory host and the Zabbix sync.
+ */
+export class Onprem extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly hosts: Record<string, ExternalHost>;
+    readonly sync?: ZabbixSync;
+    /** Host name to in-cluster DNS name. */
+    readonly endpoints: Record<string, string>;
+
+    constructor(name: string, args: OnpremArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:onprem:Onprem", name, {}, opts);
+        const cfg = args.config;
+        const ns = cfg.namespace;
+        const k8sOpts = { parent: this, provider: args.provider };
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: {
+                    name: ns,
+                    labels: {
+                        "app.kubernetes.io/part-of": "onprem",
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
+                },
+            },
+            k8sOpts,
+        );
+        const inNs = { ...k8sOpts, dependsOn: [this.namespace] };
+        const apiUrl = cfg.zabbix.apiUrl ?? DEFAULT_ZABBIX_API_URL;
+        const apiPort = zabbixPort(apiUrl);
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            {
+                metadata: { name: "default-deny", namespace: ns },
+                spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+            },
+            inNs,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-sync-egress`,
+            {
+                metadata: { name: "zabbix-sync-egress", namespace: ns },
+                spec: {
+                    podSelector: { matchLabels: { "app.kubernetes.io/name": "zabbix-sync" } },
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                        // Policies see the pod's port after Service translation: the URL's port, and
+                        // 8080, the port the zabbix-web container listens on behind its Service.
+                        { ports: [...new Set([apiPort, 8080])].map((port) => ({ protocol: "TCP", port })) },
+                    ],
+                },
+            },
+            inNs,
+        );
+
+        this.hosts = {};
+        this.endpoints = {};
+        for (const [hostName, host] of Object.entries(cfg.hosts)) {
+            const h = new ExternalHost(
+                `${name}-${hostName}`,
+                {
+                    name: hostName,
+                    host,
+                    namespace: ns,
+                    provider: args.provider,
+                    dnsZone: args.dnsZone,
+                    dnsSubdomain: cfg.dnsSubdomain,
+                    blackboxAddress: cfg.blackboxAddress,
+                    probeInterval: cfg.probeInterval,
+                    dependsOn: [this.namespace],
+                    crdDependsOn: args.crdDependsOn,
+                },
+                { parent: this },
+            );
+            this.hosts[hostName] = h;
+            this.endpoints[hostName] = h.clusterDns;
+        }
+
+        const inventory = syncInventory(cfg, args.stack);
+        if (cfg.zabbix.sync && inventory.hosts.length > 0) {
+            const credentials = pulumi
+                .output(args.credentials ?? "{}")
+                .apply((text) => JSON.stringify(hostCredentials(cfg, text)));
+            this.sync = new ZabbixSync(
+                `${name}-zabbix`,
+                {
+                    provider: args.provider,
+                    namespace: ns,
+                    inventory,
+                    credentials,
+                    apiUrl,
+                    tokenSecret: cfg.zabbix.tokenSecret,
+                    apiToken: args.zabbixApiToken,
+                    dependsOn: [this.namespace, ...(args.zabbixDependsOn ?? [])],
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ namespace: ns, endpoints: this.endpoints });
+    }
+}
+
+/** The TCP port of an http(s) URL. */
+function zabbixPort(url: string): number {
+    const u = new URL(url);
+    return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
+}

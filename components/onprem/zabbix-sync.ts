@@ -1,0 +1,161 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IMAGES } from "../versions";
+import { inventoryHash, SyncInventory, syncScript } from "./inventory";
+
+/** The monitoring layer's Zabbix web Service (zabbix-community chart, release `zabbix` in `monitoring`). */
+export const DEFAULT_ZABBIX_API_URL = "http://zabbix-zabbix-web.monitoring.svc.cluster.local/api_jsonrpc.php";
+
+/** Where the sync finds its API token by default: a Secret in the sync's namespace. */
+export const DEFAULT_TOKEN_SECRET = { name: "zabbix-api-token", key: "token" } as const;
+
+export interface ZabbixSyncArgs {
+    /** Provider of the cluster. */
+    readonly provider: k8s.Provider;
+    /** Namespace of the Job, its ConfigMap and Secrets. */
+    readonly namespace: string;
+    /** Hosts, interfaces, groups and templates (no credential): the ConfigMap's inventory.json. */
+    readonly inventory: SyncInventory;
+    /** Per-host credentials JSON (see credentials.ts); goes only into a Secret. */
+    readonly credentials: pulumi.Input<string>;
+    /** The Zabbix JSON-RPC endpoint. @default DEFAULT_ZABBIX_API_URL */
+    readonly apiUrl?: string;
+    /** Secret and key holding the API token. @default DEFAULT_TOKEN_SECRET */
+    readonly tokenSecret?: { readonly name: string; readonly key: string };
+    /** The API token; when given, the component creates `tokenSecret` from it. @default undefined (the Secret exists) */
+    readonly apiToken?: pulumi.Input<string>;
+    /** How long the Job waits for the API to answer, in seconds. @default 600 */
+    readonly waitSeconds?: number;
+    /** Container image running the script. @default IMAGES.zabbixSyncNode */
+    readonly image?: string;
+    /** What every child waits for (the namespace, the Zabbix chart). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+const SCRIPT_DIR = "/opt/zabbix-sync";
+const CREDENTIALS_DIR = "/var/run/zabbix-sync";
+
+/**
+ * Zabbix hosts as code: the inventory in a ConfigMap, the credentials in a Secret, and a Job that
+ * runs the dependency-free sync script against the Zabbix API. The Job's name carries the hash of
+ * the inventory and script, so every change replaces it and the sync runs again.
+ */
+export class ZabbixSync extends pulumi.ComponentResource {
+    readonly configMap: k8s.core.v1.ConfigMap;
+    readonly credentialsSecret: k8s.core.v1.Secret;
+    readonly tokenSecret?: k8s.core.v1.Secret;
+    readonly job: k8s.batch.v1.Job;
+    /** Hash of the inventory and script, as in the Job's name. */
+    readonly hash: string;
+
+    constructor(name: string, args: ZabbixSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:onprem:ZabbixSync", name, {}, opts);
+        const { namespace } = args;
+        const script = syncScript();
+        this.hash = inventoryHash(args.inventory, script);
+        const labels = { "app.kubernetes.io/name": "zabbix-sync", "app.kubernetes.io/part-of": "onprem" };
+        const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] };
+        const token = args.tokenSecret ?? DEFAULT_TOKEN_SECRET;
+
+        this.configMap = new k8s.core.v1.ConfigMap(
+            `${name}-inventory`,
+            {
+                metadata: { name: "zabbix-sync", namespace, labels },
+                data: { "sync.js": script, "inventory.json": JSON.stringify(args.inventory, null, 2) },
+            },
+            childOpts,
+        );
+        this.credentialsSecret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: "zabbix-sync-credentials", namespace, labels },
+                type: "Opaque",
+                stringData: { "credentials.json": pulumi.secret(args.credentials) },
+            },
+            childOpts,
+        );
+        if (args.apiToken !== undefined) {
+            this.tokenSecret = new k8s.core.v1.Secret(
+                `${name}-token`,
+                {
+                    metadata: { name: token.name, namespace, labels },
+                    type: "Opaque",
+                    stringData: { [token.key]: pulumi.secret(args.apiToken) },
+                },
+                childOpts,
+            );
+        }
+
+        const waitFor = [this.configMap, this.credentialsSecret, ...(this.tokenSecret ? [this.tokenSecret] : [])];
+        this.job = new k8s.batch.v1.Job(
+            `${name}-job`,
+            {
+                metadata: {
+                    name: `zabbix-sync-${this.hash}`,
+                    namespace,
+                    labels,
+                    annotations: { "platform/inventory-hash": this.hash },
+                },
+                spec: {
+                    backoffLimit: 3,
+                    // The script itself waits up to waitSeconds for the API; this bounds the whole run.
+                    activeDeadlineSeconds: (args.waitSeconds ?? 600) + 900,
+                    template: {
+                        metadata: { labels: { ...labels, "platform/inventory-hash": this.hash } },
+                        spec: {
+                            restartPolicy: "Never",
+                            automountServiceAccountToken: false,
+                            securityContext: {
+                                runAsNonRoot: true,
+                                runAsUser: 1000,
+                                runAsGroup: 1000,
+                                fsGroup: 1000,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            containers: [
+                                {
+                                    name: "sync",
+                                    image: args.image ?? IMAGES.zabbixSyncNode,
+                                    command: ["node", `${SCRIPT_DIR}/sync.js`],
+                                    env: [
+                                        { name: "ZABBIX_URL", value: args.apiUrl ?? DEFAULT_ZABBIX_API_URL },
+                                        {
+                                            name: "ZABBIX_TOKEN",
+                                            valueFrom: { secretKeyRef: { name: token.name, key: token.key } },
+                                        },
+                                        { name: "INVENTORY_FILE", value: `${SCRIPT_DIR}/inventory.json` },
+                                        { name: "CREDENTIALS_FILE", value: `${CREDENTIALS_DIR}/credentials.json` },
+                                        { name: "ZABBIX_WAIT_SECONDS", value: String(args.waitSeconds ?? 600) },
+                                    ],
+                                    volumeMounts: [
+                                        { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
+                                        { name: "credentials", mountPath: CREDENTIALS_DIR, readOnly: true },
+                                    ],
+                                    securityContext: {
+                                        runAsNonRoot: true,
+                                        allowPrivilegeEscalation: false,
+                                        readOnlyRootFilesystem: true,
+                                        capabilities: { drop: ["ALL"] },
+                                    },
+                                    resources: {
+                                        requests: { cpu: "50m", memory: "64Mi" },
+                                        limits: { cpu: "500m", memory: "256Mi" },
+                                    },
+                                },
+                            ],
+                            volumes: [
+                                { name: "script", configMap: { name: "zabbix-sync", defaultMode: 0o444 } },
+                                {
+                                    name: "credentials",
+                                    secret: { secretName: "zabbix-sync-credentials", defaultMode: 0o440 },
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...waitFor] },
+        );
+        this.registerOutputs({ job: this.job.metadata.name, hash: this.hash });
+    }
+}

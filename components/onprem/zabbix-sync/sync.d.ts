@@ -1,0 +1,54 @@
+// JSON answers and manifests are untyped data here; `any` reads them without ceremony.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// Types of sync.js (plain JavaScript so the Job runs it on a stock node image).
+
+export class ZabbixError extends Error {}
+
+export type Version = [number, number];
+
+export interface FetchLike {
+    (
+        url: string,
+        init: { method: string; headers: Record<string, string>; body: string },
+    ): Promise<{ status: number; text(): Promise<string> }>;
+}
+
+export interface ClientOptions {
+    readonly url: string;
+    readonly token: string;
+    readonly fetch?: FetchLike;
+    readonly log?: (message: string) => void;
+    /** @default 600 */
+    readonly waitSeconds?: number;
+    /** @default 2000 */
+    readonly retryIntervalMs?: number;
+}
+
+export interface Client {
+    readonly version: Version;
+    readonly mode: "bearer" | "auth-field";
+    connect(): Promise<Version>;
+    call(method: string, params: unknown): Promise<any>;
+}
+
+export interface SyncResult {
+    created: string[];
+    updated: string[];
+    unchanged: string[];
+    deleted: string[];
+}
+
+export interface SyncOptions extends Partial<ClientOptions> {
+    readonly inventory: unknown;
+    readonly credentials?: unknown;
+    readonly dryRun?: boolean;
+    readonly client?: Client;
+}
+
+export function parseVersion(text: string): Version;
+export function authMode(version: Version): "bearer" | "auth-field";
+export function createClient(opts: ClientOptions): Client;
+export function desiredHost(host: unknown, credentials: unknown, managedTag: { tag: string; value: string }): any;
+export function hostChanges(want: any, have: any, ids: any): string[];
+export function sync(opts: SyncOptions): Promise<SyncResult>;
+export function main(env?: Record<string, string | undefined>): Promise<SyncResult>;

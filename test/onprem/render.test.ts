@@ -1,0 +1,222 @@
+// JSON answers and manifests are untyped data here; `any` reads them without ceremony.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// The on-prem layer as render shows it, for the real stack files.
+import * as k8s from "@pulumi/kubernetes";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { assertOnpremCredentials } from "../../components/onprem/credentials";
+import { syncInventory } from "../../components/onprem/inventory";
+import { ZabbixSync } from "../../components/onprem/zabbix-sync";
+import { onpremSchema } from "../../config/sections/onprem";
+import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { readStack } from "../../render/stack-file";
+import { unwrapSecrets } from "../../render/redact";
+import { recordResources } from "../harness";
+
+const credentials = {
+    "contest-ipmi": { username: "ipmi-user-XYZ", password: "ipmi-pass-7f3a" },
+    "contest-snmp": { community: "snmp-community-91c2" },
+    "contest-firewall-snmpv3": {
+        securityName: "fw-secname-5d1",
+        authPassphrase: "fw-authpass-8e4",
+        privPassphrase: "fw-privpass-2b7",
+    },
+};
+const secretValues = [
+    "ipmi-pass-7f3a",
+    "ipmi-user-XYZ",
+    "snmp-community-91c2",
+    "fw-secname-5d1",
+    "fw-authpass-8e4",
+    "fw-privpass-2b7",
+    "zbx-token-6a0d",
+];
+const secrets = { onpremCredentials: JSON.stringify(credentials), zabbixApiToken: "zbx-token-6a0d" };
+
+const rendered: Record<string, RenderResult> = {};
+beforeAll(async () => {
+    rendered.dev = await renderStack({ stack: "dev", secrets });
+    rendered.prd = await renderStack({ stack: "prd", secrets });
+});
+
+function inventoryHosts(r: RenderResult): string[] {
+    return Object.keys(onpremSchema.parse(JSON.parse(r.input.config["platform:onprem"]!)).hosts);
+}
+
+describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
+    it("validates every object against its schema", () => {
+        expect(rendered[stack]!.errors).toEqual([]);
+    });
+
+    it("shows each inventory host's Service, EndpointSlice and Probe in the onprem namespace", () => {
+        const r = rendered[stack]!;
+        const hosts = inventoryHosts(r);
+        expect(hosts.length).toBe(8 + 3 + 1 + 4);
+        const inNs = r.objects.filter((o) => o.metadata.namespace === "onprem");
+        for (const host of hosts) {
+            expect(inNs.filter((o) => o.kind === "Service" && o.metadata.name === host)).toHaveLength(1);
+            expect(inNs.filter((o) => o.kind === "EndpointSlice" && o.metadata.name === host)).toHaveLength(1);
+            const probes = inNs.filter((o) => o.kind === "Probe" && (o.spec as any).jobName === `onprem-${host}`);
+            expect(probes.length).toBeGreaterThan(0);
+            expect(inNs.filter((o) => o.kind === "PrometheusRule" && o.metadata.name === `${host}-down`)).toHaveLength(
+                1,
+            );
+        }
+    });
+
+    it("runs the sync Job with its ConfigMap and Secret, non-root on a read-only filesystem", () => {
+        const r = rendered[stack]!;
+        const job = r.objects.find((o) => o.kind === "Job" && o.metadata.name!.startsWith("zabbix-sync-")) as any;
+        expect(job).toBeDefined();
+        expect(job.metadata.name).toMatch(/^zabbix-sync-[0-9a-f]{10}$/);
+        const pod = job.spec.template.spec;
+        const volumes = pod.volumes.map((v: any) => v.configMap?.name ?? v.secret?.secretName);
+        expect(volumes).toEqual(["zabbix-sync", "zabbix-sync-credentials"]);
+        expect(r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "zabbix-sync")).toBeDefined();
+        expect(
+            r.objects.find((o) => o.kind === "Secret" && o.metadata.name === "zabbix-sync-credentials"),
+        ).toBeDefined();
+        const c = pod.containers[0];
+        expect(pod.securityContext.runAsNonRoot).toBe(true);
+        expect(c.securityContext).toMatchObject({
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+        });
+        expect(c.image).toMatch(/^docker\.io\/library\/node:\d+\.\d+\.\d+-alpine/);
+        expect(c.env.find((e: any) => e.name === "ZABBIX_TOKEN").valueFrom.secretKeyRef).toEqual({
+            name: "zabbix-api-token",
+            key: "token",
+        });
+    });
+
+    it("puts no credential in any ConfigMap, value, output or rendered text, only in Secrets", () => {
+        const r = rendered[stack]!;
+        const configMaps = JSON.stringify(r.objects.filter((o) => o.kind !== "Secret"));
+        const rendersAll = JSON.stringify({ objects: r.objects, charts: r.charts, outputs: r.outputs });
+        for (const value of secretValues) {
+            expect(configMaps).not.toContain(value);
+            expect(rendersAll).not.toContain(value);
+        }
+        // ...and the Secret really carries them to the Job, as secret inputs.
+        const secret = r.resources.find(
+            (x) =>
+                x.type === "kubernetes:core/v1:Secret" &&
+                (x.inputs.metadata as any)?.name === "zabbix-sync-credentials",
+        )!;
+        expect(JSON.stringify(secret.inputs.stringData)).toContain("4dabf18193072939515e22adb298388d");
+        const file = JSON.parse((unwrapSecrets(secret.inputs) as any).stringData["credentials.json"]);
+        expect(file["contest-srv-03"].ipmi).toEqual(credentials["contest-ipmi"]);
+        expect(file["contest-firewall"].snmp.privPassphrase).toBe("fw-privpass-2b7");
+        expect(file["plarail-esp32-01"]).toBeUndefined();
+    });
+});
+
+describe("render: DNS records of on-prem hosts", () => {
+    const records = (r: RenderResult) =>
+        r.resources
+            .filter((x) => x.type === "gcp:dns/recordSet:RecordSet" && x.name.startsWith("onprem-"))
+            .map((x) => x.inputs.name);
+
+    it("publishes only the hosts with dns: true, under the stack's domain", () => {
+        expect(records(rendered.dev!)).toEqual(["plarail-controller.onprem.dev.example.org."]);
+        expect(records(rendered.prd!)).toHaveLength(9);
+        expect(records(rendered.prd!)).toContain("contest-srv-01.onprem.example.org.");
+    });
+
+    it("publishes none when the cluster already exists (no zone)", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "onprem-local-"));
+        const file = path.join(dir, "Pulumi.local.yaml");
+        writeFileSync(
+            file,
+            [
+                "config:",
+                "  platform:environment: dev",
+                "  platform:cluster: {mode: existing, context: kind-platform}",
+                "  platform:dns: {domain: platform.localhost.example.org}",
+                "  platform:onprem:",
+                "    hosts:",
+                "      plarail-controller: {kind: service, address: 192.168.40.10, ports: [{name: grpc, port: 50051}], dns: true}",
+                "",
+            ].join("\n"),
+        );
+        const r = await renderStack({ stack: "local", stackFile: file });
+        expect(r.errors).toEqual([]);
+        expect(r.resources.filter((x) => x.type === "gcp:dns/recordSet:RecordSet")).toEqual([]);
+        expect(r.objects.find((o) => o.kind === "Service" && o.metadata.name === "plarail-controller")).toBeDefined();
+    });
+});
+
+describe("the program's credential check (index.ts runs it before declaring anything)", () => {
+    it("fails naming the host whose credential the secret lacks", () => {
+        const input = readStack({ root: ROOT, stack: "dev" });
+        const onprem = onpremSchema.parse(JSON.parse(input.config["platform:onprem"]!));
+        const rest: Record<string, unknown> = { ...credentials };
+        delete rest["contest-snmp"];
+        pulumi.runtime.setAllConfig({ "platform:onpremCredentials": JSON.stringify(rest) }, [
+            "platform:onpremCredentials",
+        ]);
+        expect(() => assertOnpremCredentials(onprem)).toThrow(
+            /onprem\.hosts\.contest-router\.snmp\.credentials: "contest-snmp" is not in platform:onpremCredentials/,
+        );
+        pulumi.runtime.setAllConfig({ "platform:onpremCredentials": JSON.stringify(credentials) }, [
+            "platform:onpremCredentials",
+        ]);
+        expect(() => assertOnpremCredentials(onprem)).not.toThrow();
+    });
+});
+
+describe("ZabbixSync", () => {
+    const cfg = (address: string) =>
+        onpremSchema.parse({
+            hosts: {
+                "esp32-01": { kind: "microcontroller", address },
+                sw: { kind: "network-device", address: "10.0.0.2" },
+            },
+        });
+    const declare = (address: string, apiToken?: string) => () =>
+        new ZabbixSync("sync", {
+            provider: new k8s.Provider("k8s", { kubeconfig: "render" }),
+            namespace: "onprem",
+            inventory: syncInventory(cfg(address), "dev"),
+            credentials: "{}",
+            apiToken,
+        });
+
+    it("renames the Job when the inventory changes, so the sync runs again", async () => {
+        const a = await recordResources(declare("10.0.0.5"));
+        const b = await recordResources(declare("10.0.0.6"));
+        const again = await recordResources(declare("10.0.0.5"));
+        const jobName = (h: typeof a) => h.objects().find((o) => o.kind === "Job")!.metadata.name;
+        expect(jobName(a)).not.toBe(jobName(b));
+        expect(jobName(a)).toBe(jobName(again));
+        const inventory = JSON.parse((b.object("ConfigMap", "zabbix-sync") as any).data["inventory.json"]);
+        expect(inventory.hosts.map((h: any) => [h.name, h.address])).toEqual([
+            ["esp32-01", "10.0.0.6"],
+            ["sw", "10.0.0.2"],
+        ]);
+        expect(inventory.managedTag).toEqual({ tag: "managed-by", value: "platform-onprem-dev" });
+    });
+
+    it("ships the script in the ConfigMap and makes the token Secret only when given a token", async () => {
+        const without = await recordResources(declare("10.0.0.5"));
+        expect((without.object("ConfigMap", "zabbix-sync") as any).data["sync.js"]).toContain("apiinfo.version");
+        expect(
+            without
+                .objects()
+                .filter((o) => o.kind === "Secret")
+                .map((o) => o.metadata.name),
+        ).toEqual(["zabbix-sync-credentials"]);
+        const withToken = await recordResources(declare("10.0.0.5", "t0ken-value"));
+        expect(
+            withToken
+                .objects()
+                .filter((o) => o.kind === "Secret")
+                .map((o) => o.metadata.name)
+                .sort(),
+        ).toEqual(["zabbix-api-token", "zabbix-sync-credentials"]);
+        expect(withToken.redactedText()).not.toContain("t0ken-value");
+    });
+});

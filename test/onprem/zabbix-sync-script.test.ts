@@ -1,0 +1,231 @@
+// JSON answers and manifests are untyped data here; `any` reads them without ceremony.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// The sync script's protocol handling, without a Zabbix: a fake fetch or a scripted client.
+// test/integration/zabbix-sync.itest.ts runs it against a real Zabbix 6.0.
+import { Client, createClient, desiredHost, main, sync, ZabbixError } from "../../components/onprem/zabbix-sync/sync";
+
+interface Sent {
+    headers: Record<string, string>;
+    body: { method: string; auth?: string; params: unknown };
+}
+
+/** A fetch answering apiinfo.version with `version` and everything else with `result`. */
+function fakeFetch(version: string, sent: Sent[], failFirst = 0, failWith: "refused" | "503" = "refused") {
+    let calls = 0;
+    return async (_url: string, init: { headers: Record<string, string>; body: string }) => {
+        calls++;
+        if (calls <= failFirst) {
+            if (failWith === "refused") throw new Error("connect ECONNREFUSED 10.0.0.1:80");
+            return { status: 503, text: async () => "<html>starting</html>" };
+        }
+        const body = JSON.parse(init.body);
+        sent.push({ headers: init.headers, body });
+        const result = body.method === "apiinfo.version" ? version : [];
+        return { status: 200, text: async () => JSON.stringify({ jsonrpc: "2.0", result, id: body.id }) };
+    };
+}
+
+describe("zabbix sync script: talking to the API", () => {
+    it("asks the version without a token, then sends the token in `auth` to 6.0", async () => {
+        const sent: Sent[] = [];
+        const client = createClient({
+            url: "http://z/api_jsonrpc.php",
+            token: "tok",
+            fetch: fakeFetch("6.0.14", sent),
+        });
+        await client.connect();
+        await client.call("host.get", {});
+        expect(sent[0]!.body.method).toBe("apiinfo.version");
+        expect(sent[0]!.body.auth).toBeUndefined();
+        expect(sent[0]!.headers.Authorization).toBeUndefined();
+        expect(sent[1]!.body.auth).toBe("tok");
+        expect(sent[1]!.headers.Authorization).toBeUndefined();
+    });
+
+    it.each(["6.4.0", "7.0.5"])("sends a Bearer header, not `auth`, to %s", async (version) => {
+        const sent: Sent[] = [];
+        const client = createClient({ url: "http://z/api_jsonrpc.php", token: "tok", fetch: fakeFetch(version, sent) });
+        await client.connect();
+        await client.call("host.get", {});
+        expect(sent[1]!.headers.Authorization).toBe("Bearer tok");
+        expect(sent[1]!.body.auth).toBeUndefined();
+        expect(sent[1]!.headers["Content-Type"]).toBe("application/json-rpc");
+    });
+
+    it.each(["refused", "503"] as const)("retries while the server starts (%s)", async (failWith) => {
+        const logs: string[] = [];
+        const client = createClient({
+            url: "http://z/api_jsonrpc.php",
+            token: "tok",
+            fetch: fakeFetch("7.0.0", [], 3, failWith),
+            retryIntervalMs: 5,
+            waitSeconds: 5,
+            log: (m) => logs.push(m),
+        });
+        await expect(client.connect()).resolves.toEqual([7, 0]);
+        expect(logs.filter((l) => l.startsWith("waiting for the Zabbix API"))).toHaveLength(3);
+    });
+
+    it("gives up with a clear message when the API never answers", async () => {
+        const client = createClient({
+            url: "http://z/api_jsonrpc.php",
+            token: "tok",
+            fetch: fakeFetch("7.0.0", [], 1000),
+            retryIntervalMs: 5,
+            waitSeconds: 0.05,
+        });
+        await expect(client.connect()).rejects.toThrow(/did not answer in time \(last error: connect ECONNREFUSED/);
+    });
+
+    it("does not retry an API error: it names the method and Zabbix's message", async () => {
+        let calls = 0;
+        const client = createClient({
+            url: "http://z/api_jsonrpc.php",
+            token: "tok",
+            fetch: async () => {
+                calls++;
+                return {
+                    status: 200,
+                    text: async () =>
+                        JSON.stringify({
+                            jsonrpc: "2.0",
+                            error: { code: -32602, message: "Invalid params.", data: "Not authorized." },
+                        }),
+                };
+            },
+        });
+        await expect(client.connect()).rejects.toThrow(
+            new ZabbixError("apiinfo.version: Invalid params. Not authorized."),
+        );
+        expect(calls).toBe(1);
+    });
+
+    it("refuses to start without URL or token", async () => {
+        await expect(main({})).rejects.toThrow("ZABBIX_URL is not set");
+        await expect(main({ ZABBIX_URL: "http://z" })).rejects.toThrow(
+            "ZABBIX_TOKEN (or ZABBIX_TOKEN_FILE) is not set",
+        );
+    });
+});
+
+/** A client answering from a script of method -> result, recording every call. */
+function scripted(version: [number, number], answers: Record<string, (params: any) => unknown>) {
+    const calls: { method: string; params: any }[] = [];
+    const client: Client = {
+        version,
+        mode: "bearer",
+        connect: async () => version,
+        call: async (method, params) => {
+            calls.push({ method, params });
+            const answer = answers[method];
+            if (!answer) throw new Error(`unexpected ${method}`);
+            return answer(params);
+        },
+    };
+    return { client, calls };
+}
+
+const managed = { tag: "managed-by", value: "platform-onprem-dev" };
+
+describe("zabbix sync script: what it changes", () => {
+    it("deletes only hosts that carry its own tag and left the inventory", async () => {
+        const { client, calls } = scripted([7, 0], {
+            "hostgroup.get": () => [{ groupid: "5", name: "On-prem" }],
+            "host.get": (p) =>
+                p.tags
+                    ? [
+                          { hostid: "8", host: "old-board", tags: [managed] },
+                          { hostid: "9", host: "made-by-hand", tags: [{ tag: "owner", value: "me" }] },
+                          {
+                              hostid: "10",
+                              host: "other-stack",
+                              tags: [{ tag: "managed-by", value: "platform-onprem-prd" }],
+                          },
+                      ]
+                    : [],
+            "host.create": () => ({ hostids: ["11"] }),
+            "host.delete": () => ({}),
+        });
+        const inventory = {
+            managedTag: managed,
+            hosts: [{ name: "esp32-01", address: "10.0.0.5", groups: ["On-prem"], templates: [] }],
+        };
+        const result = await sync({ client, inventory });
+        expect(result).toEqual({ created: ["esp32-01"], updated: [], unchanged: [], deleted: ["old-board"] });
+        expect(calls.filter((c) => c.method === "host.delete").map((c) => c.params)).toEqual([["8"]]);
+        const query = calls.find((c) => c.method === "host.get" && c.params.tags)!.params;
+        expect(query.tags).toEqual([{ ...managed, operator: 1 }]);
+        // 7.0 dropped selectGroups; the per-host lookup asks for selectHostGroups.
+        expect(calls.find((c) => c.method === "host.get" && c.params.filter)!.params.selectHostGroups).toBeDefined();
+    });
+
+    it("leaves a host alone when Zabbix already matches, even if it hides secrets from host.get", async () => {
+        const host = {
+            name: "sw",
+            address: "10.0.0.2",
+            groups: ["Net"],
+            templates: ["Generic by SNMP"],
+            snmp: { version: "2c", port: 161 },
+        };
+        const want = desiredHost(host, { sw: { snmp: { community: "c0mm" } } }, managed);
+        const { client, calls } = scripted([7, 0], {
+            "hostgroup.get": () => [{ groupid: "7", name: "Net" }],
+            "template.get": () => [{ templateid: "100", host: "Generic by SNMP", name: "Generic by SNMP" }],
+            "host.get": (p) =>
+                p.tags
+                    ? []
+                    : [
+                          {
+                              hostid: "3",
+                              host: "sw",
+                              name: "sw",
+                              description: "",
+                              ipmi_authtype: "-1",
+                              ipmi_privilege: "2",
+                              ipmi_username: "",
+                              hostgroups: [{ groupid: "7" }],
+                              parentTemplates: [{ templateid: "100" }],
+                              tags: want.tags,
+                              // 7.x-style: the community is not returned.
+                              interfaces: [
+                                  {
+                                      interfaceid: "1",
+                                      type: "2",
+                                      ip: "10.0.0.2",
+                                      dns: "",
+                                      port: "161",
+                                      useip: "1",
+                                      main: "1",
+                                      details: { version: "2", bulk: "1" },
+                                  },
+                              ],
+                          },
+                      ],
+        });
+        const result = await sync({
+            client,
+            inventory: { managedTag: managed, hosts: [host] },
+            credentials: { sw: { snmp: { community: "c0mm" } } },
+        });
+        expect(result.unchanged).toEqual(["sw"]);
+        expect(calls.map((c) => c.method)).not.toContain("host.update");
+    });
+
+    it("fails naming the host when its credentials are missing", async () => {
+        const { client } = scripted([6, 0], {});
+        const inventory = {
+            managedTag: managed,
+            hosts: [
+                { name: "srv-01", address: "10.0.0.11", groups: ["G"], templates: [], ipmi: { address: "10.0.1.11" } },
+            ],
+        };
+        await expect(sync({ client, inventory, credentials: {} })).rejects.toThrow(
+            "host srv-01: IPMI credentials (username) is missing",
+        );
+    });
+
+    it("refuses an inventory without its managed tag (it could not tell its hosts from others)", async () => {
+        const { client } = scripted([6, 0], {});
+        await expect(sync({ client, inventory: { hosts: [] } })).rejects.toThrow("managedTag");
+    });
+});
