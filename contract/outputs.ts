@@ -1,14 +1,16 @@
+import { StackConfig } from "../config/schema";
+
 /**
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
  * output or changing its secretness is a breaking change and bumps `OUTPUTS_VERSION`'s major.
  */
-export const OUTPUTS_VERSION = "1.0.0";
+export const OUTPUTS_VERSION = "1.1.0";
 
 export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
-    /** Only stacks whose cluster.mode is gke have it. */
-    readonly gkeOnly: boolean;
+    /** Which stacks have it: all, those whose cluster.mode is gke, or those with gitops enabled. */
+    readonly when: "always" | "gke" | "gitops";
     readonly description: string;
     readonly example: string;
 }
@@ -17,28 +19,28 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
     outputsVersion: {
         type: "string",
         secret: false,
-        gkeOnly: false,
+        when: "always",
         description: "Version of this output contract (semver).",
         example: '"1.0.0"',
     },
     environment: {
         type: '"dev" \\| "prd"',
         secret: false,
-        gkeOnly: false,
+        when: "always",
         description: "Which environment the stack is.",
         example: '"dev"',
     },
     domain: {
         type: "string",
         secret: false,
-        gkeOnly: false,
+        when: "always",
         description: "The stack's domain; every host is under it.",
         example: '"dev.example.org"',
     },
     kubeconfig: {
         type: "string (YAML)",
         secret: true,
-        gkeOnly: true,
+        when: "gke",
         description:
             "Kubeconfig for the cluster; authenticates through gke-gcloud-auth-plugin with the caller's own Google identity.",
         example: "apiVersion: v1 ...",
@@ -46,58 +48,65 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
     clusterName: {
         type: "string",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "GKE cluster name.",
         example: '"platform-dev"',
     },
     clusterEndpoint: {
         type: "string",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "Control plane IP endpoint.",
         example: '"34.84.10.20"',
     },
     region: {
         type: "string",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "GCP region of the cluster, NAT, IP and registry.",
         example: '"asia-northeast1"',
     },
     ingressIp: {
         type: "string",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "Reserved IP of the ingress load balancer; every public A record points here.",
         example: '"35.200.1.2"',
     },
     nameServers: {
         type: "string[]",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "Cloud DNS name servers to set at the registrar for the domain.",
         example: '["ns-cloud-a1.googledomains.com.", ...]',
     },
     artifactRegistry: {
         type: "string",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "Image prefix for the apps: `<region>-docker.pkg.dev/<project>/<repo>`.",
         example: '"asia-northeast1-docker.pkg.dev/acme-dev/apps"',
     },
     workloadIdentityPool: {
         type: "string",
         secret: false,
-        gkeOnly: true,
+        when: "gke",
         description: "Workload Identity pool for binding Kubernetes to Google service accounts.",
         example: '"acme-dev.svc.id.goog"',
     },
     gitopsDeployKey: {
         type: "string",
         secret: false,
-        gkeOnly: false,
+        when: "gitops",
         description:
             "Public half of Flux's SSH deploy key (only when gitops is enabled); add it to the platform repository on GitHub with write access unless gitops.registerDeployKey did.",
         example: '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA..."',
     },
 };
+
+/** Whether a stack with this config exports the output. */
+export function outputPresent(spec: OutputSpec, stack: StackConfig): boolean {
+    if (spec.when === "gke") return stack.cluster.mode === "gke";
+    if (spec.when === "gitops") return stack.gitops.enabled;
+    return true;
+}

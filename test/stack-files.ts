@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { SECRET_KEYS } from "../config/secrets";
+import { credentialRefs, onpremSchema } from "../config/sections/onprem";
 import { ROOT } from "../render/render";
 
 /** The `config:` mapping of a committed stack file. */
@@ -22,4 +24,28 @@ export function devWith(edit: (c: Record<string, any>) => void): Record<string, 
     const c = structuredClone(stackConfig("dev")) as Record<string, any>;
     edit(c);
     return c;
+}
+
+/**
+ * A sentinel value for every secret key, shaped as the program expects (onpremCredentials is
+ * JSON naming each credential the stack's inventory references). Every sentinel contains `tag`.
+ */
+export function sentinelSecrets(stack: string, tag = "SENTINEL"): Record<string, string> {
+    const secrets: Record<string, string> = Object.fromEntries(
+        Object.keys(SECRET_KEYS).map((k) => [k, `${tag}-${k}-8f3a`]),
+    );
+    const onprem = onpremSchema.parse((stackConfig(stack)["platform:onprem"] as object | undefined) ?? {});
+    const credentials: Record<string, Record<string, string>> = {};
+    for (const host of Object.values(onprem.hosts)) {
+        for (const ref of credentialRefs(host)) {
+            credentials[ref.name] = Object.fromEntries(
+                ["username", "password", "community", "securityName", "authPassphrase", "privPassphrase"].map((f) => [
+                    f,
+                    `${tag}-${ref.name}-${f}`,
+                ]),
+            );
+        }
+    }
+    secrets.onpremCredentials = JSON.stringify(credentials);
+    return secrets;
 }

@@ -4,9 +4,12 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { SECRET_KEYS } from "../../config/secrets";
-import { OUTPUTS } from "../../contract/outputs";
+import { OUTPUTS, OUTPUTS_VERSION, outputPresent } from "../../contract/outputs";
+import { parseOrThrow } from "../../config/errors";
+import { rawConfig } from "../../config/load";
+import { stackSchema } from "../../config/schema";
 import { renderStack, ROOT } from "../../render/render";
-import { devWith, writeStackFile } from "../stack-files";
+import { devWith, sentinelSecrets, writeStackFile } from "../stack-files";
 
 const run = promisify(execFile);
 
@@ -48,7 +51,8 @@ describe("render", () => {
 
     it("never writes a secret value it was given, whatever the key", async () => {
         const out = tempOut();
-        const secrets = Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, `SENTINEL-${k}-8f3a`]));
+        const secrets = sentinelSecrets("prd");
+        expect(Object.keys(secrets).sort()).toEqual(Object.keys(SECRET_KEYS).sort());
         await renderStack({ stack: "prd", out, secrets });
         for (const file of filesUnder(out)) {
             expect(readFileSync(file, "utf8")).not.toContain("SENTINEL-");
@@ -117,28 +121,28 @@ describe("render command", () => {
 });
 
 describe("stack outputs contract", () => {
-    const secretness = (r: Awaited<ReturnType<typeof renderStack>>) => r.outputSecrets;
-
-    it.each(["dev", "prd"])(
-        "%s exports exactly the contract's outputs with the contract's secretness",
+    it.each(["dev", "prd", "local"])(
+        "%s exports exactly the contract's outputs for its config, with their secretness",
         async (stack) => {
             const result = await renderStack({ stack });
-            const expected = Object.fromEntries(Object.entries(OUTPUTS).map(([k, v]) => [k, v.secret]));
-            expect(secretness(result)).toEqual(expected);
+            const config = parseOrThrow(stackSchema, rawConfig(result.input.config));
+            const expected = Object.fromEntries(
+                Object.entries(OUTPUTS)
+                    .filter(([, spec]) => outputPresent(spec, config))
+                    .map(([k, v]) => [k, v.secret]),
+            );
+            expect(result.outputSecrets).toEqual(expected);
+            expect(result.outputs.outputsVersion).toBe(OUTPUTS_VERSION);
         },
     );
 
-    it("a stack on an existing cluster exports exactly the outputs not marked gkeOnly", async () => {
+    it("covers outputs that only some stacks have: local lacks the GKE ones", async () => {
         const result = await renderStack({ stack: "local" });
-        const expected = Object.fromEntries(
-            Object.entries(OUTPUTS)
-                .filter(([, v]) => !v.gkeOnly)
-                .map(([k, v]) => [k, v.secret]),
-        );
-        expect(secretness(result)).toEqual(expected);
+        expect(Object.keys(result.outputSecrets)).not.toContain("kubeconfig");
+        expect(Object.keys(result.outputSecrets)).toContain("domain");
     });
 
-    it("is documented in the README, one row per output with its secretness", () => {
+    it("is documented in the README, one row per output with its secretness and presence", () => {
         const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
         const rows = readme
             .split("\n")
@@ -148,7 +152,8 @@ describe("stack outputs contract", () => {
             const row = rows.find((cells) => cells[1] === `\`${name}\``);
             expect(row).toBeDefined();
             expect(row![3]).toBe(spec.secret ? "yes" : "no");
-            expect(row![4]).toBe(spec.gkeOnly ? "yes" : "no");
+            expect(row![4]).toBe(spec.when);
         }
+        expect(readme).toContain(`## Stack outputs (contract v${OUTPUTS_VERSION})`);
     });
 });
