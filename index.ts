@@ -6,6 +6,7 @@ import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
+import { Monitoring } from "./components/monitoring/monitoring";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
@@ -72,14 +73,45 @@ function existingBase(config: LoadedConfig): Base {
     return { provider: cluster.provider, outputs: {} };
 }
 
+/** Prometheus, Alertmanager, Grafana, blackbox exporter and Zabbix; the outputs the on-prem layer reads. */
+function monitoringLayer(config: LoadedConfig, base: Base): Record<string, unknown> {
+    const m = config.stack.monitoring;
+    if (!m.enabled) return {};
+    const s = config.secrets;
+    const monitoring = new Monitoring(
+        "monitoring",
+        {
+            config: m,
+            domain: config.stack.dns.domain,
+            grafanaOAuthClientId: s.grafanaOAuthClientId!,
+            grafanaOAuthClientSecret: s.grafanaOAuthClientSecret!,
+            alertmanagerWebhookUrl: s.alertmanagerWebhookUrl!,
+            grafanaDatabasePassword: s.grafanaDatabasePassword,
+            // TODO(edge): pass the edge layer's Publisher here once it exists (publisher: edge.publisher);
+            // until then the grafana, prometheus, alertmanager and zabbix hosts are not routed.
+            publisher: undefined,
+        },
+        { providers: [base.provider] },
+    );
+    const e = monitoring.endpoints;
+    return {
+        monitoringNamespace: e.namespace,
+        blackboxAddress: e.blackboxAddress,
+        ...(e.zabbixApiUrl ? { zabbixApiUrl: e.zabbixApiUrl, zabbixAdminSecret: e.zabbixAdminSecret } : {}),
+        grafanaUrl: `https://${e.hosts.grafana}`,
+    };
+}
+
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
+    const monitoring = monitoringLayer(config, base);
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,
         domain: config.stack.dns.domain,
         ...base.outputs,
+        ...monitoring,
     };
 };

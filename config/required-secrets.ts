@@ -9,6 +9,19 @@ export interface SecretNeed {
 
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: StackConfig): SecretNeed[] {
-    void stack;
-    return [];
+    const needs: SecretNeed[] = [];
+    const m = stack.monitoring;
+    if (m.enabled) {
+        const grafana = "Grafana signs users in with its own GitHub OAuth app";
+        needs.push({ key: "grafanaOAuthClientId", because: grafana });
+        needs.push({ key: "grafanaOAuthClientSecret", because: grafana });
+        needs.push({
+            key: "alertmanagerWebhookUrl",
+            because: `Alertmanager's default route sends every alert to a ${m.alertmanager.receiver} webhook`,
+        });
+        if (m.grafana.database) {
+            needs.push({ key: "grafanaDatabasePassword", because: "monitoring.grafana.database is set" });
+        }
+    }
+    return needs;
 }

@@ -92,4 +92,41 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
         description: "Workload Identity pool for binding Kubernetes to Google service accounts.",
         example: '"acme-dev.svc.id.goog"',
     },
+    monitoringNamespace: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description: "Namespace of the monitoring layer (absent when monitoring.enabled is false).",
+        example: '"monitoring"',
+    },
+    blackboxAddress: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description:
+            "In-cluster `host:port` of the blackbox exporter, for a Probe's `prober.url` (modules http_2xx, http_reachable, tcp_connect, icmp).",
+        example: '"blackbox-exporter.monitoring.svc:9115"',
+    },
+    zabbixApiUrl: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description: "In-cluster Zabbix JSON-RPC URL (absent when monitoring.zabbix.enabled is false).",
+        example: '"http://zabbix-zabbix-web.monitoring.svc:80/api_jsonrpc.php"',
+    },
+    zabbixAdminSecret: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description:
+            "Name of the Secret (keys `username`, `password`) in monitoringNamespace holding the Zabbix Admin login.",
+        example: '"zabbix-admin"',
+    },
+    grafanaUrl: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description: "Public Grafana URL (behind GitHub login).",
+        example: '"https://grafana.dev.example.org"',
+    },
 };
