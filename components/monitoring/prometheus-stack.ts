@@ -27,6 +27,19 @@ export interface PrometheusStackArgs {
     readonly waitFor?: readonly pulumi.Resource[];
 }
 
+/** More than one Grafana replica never shares SQLite; a database needs its password. */
+export function checkGrafanaDatabase(args: Pick<PrometheusStackArgs, "config" | "grafanaDatabasePassword">): void {
+    const g = args.config.grafana;
+    if (g.replicas > 1 && !g.database) {
+        throw new Error(
+            `grafana replicas ${g.replicas} needs monitoring.grafana.database: more than one replica never shares SQLite`,
+        );
+    }
+    if (g.database && args.grafanaDatabasePassword === undefined) {
+        throw new Error("grafanaDatabasePassword is required when monitoring.grafana.database is set");
+    }
+}
+
 /**
  * kube-prometheus-stack: Prometheus operator and CRDs, Prometheus, Alertmanager, node-exporter,
  * kube-state-metrics and Grafana (its grafana subchart), with every credential in a Secret.
@@ -42,12 +55,10 @@ export class PrometheusStack extends pulumi.ComponentResource {
     readonly grafanaAdminSecretName = NAMES.grafanaAdminSecret;
 
     constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkGrafanaDatabase(args);
         super("platform:monitoring:PrometheusStack", name, {}, opts);
         const { namespace, config } = args;
         const db = config.grafana.database;
-        if (db && args.grafanaDatabasePassword === undefined) {
-            throw new Error("grafanaDatabasePassword is required when monitoring.grafana.database is set");
-        }
         const secret = (role: string, secretName: string, data: Record<string, pulumi.Input<string>>) =>
             new k8s.core.v1.Secret(
                 `${name}-${role}`,
