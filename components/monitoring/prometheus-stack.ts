@@ -4,7 +4,13 @@ import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../config/sections/monitoring";
 import { CHARTS } from "../versions";
 import { contentHash } from "./hash";
-import { NAMES, pluginsProvisioning, PORTS, prometheusStackValues } from "./stack-values";
+import {
+    discordAlertmanagerConfigSpec,
+    NAMES,
+    pluginsProvisioning,
+    PORTS,
+    prometheusStackValues,
+} from "./stack-values";
 
 export interface PrometheusStackArgs {
     /** Namespace of the release and its Secrets. */
@@ -133,6 +139,19 @@ export class PrometheusStack extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: deps },
         );
+
+        if (config.alertmanager.receiver === "discord") {
+            new k8s.apiextensions.CustomResource(
+                `${name}-alertmanager-config`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1alpha1",
+                    kind: "AlertmanagerConfig",
+                    metadata: { name: NAMES.alertmanagerConfig, namespace },
+                    spec: discordAlertmanagerConfigSpec(),
+                },
+                { parent: this, dependsOn: [this.chart] },
+            );
+        }
 
         const svc = (s: { name: string; port: number }) => `http://${s.name}.${namespace}.svc:${s.port}`;
         this.prometheusUrl = svc(this.prometheusService);

@@ -10,6 +10,8 @@ export const NAMES = {
     grafanaOAuthSecret: "grafana-github-oauth",
     grafanaDatabaseSecret: "grafana-database",
     grafanaPluginsConfigMap: "grafana-plugins",
+    /** The global AlertmanagerConfig (Discord receiver). */
+    alertmanagerConfig: "platform",
 } as const;
 
 export const PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 80 } as const;
@@ -32,41 +34,23 @@ const containerSecurity = {
     seccompProfile: { type: "RuntimeDefault" },
 };
 
+const ROUTE_TIMING = { group_wait: "30s", group_interval: "5m", repeat_interval: "4h" } as const;
+/** Always-firing alerts that are no news: the dead man's switch and the inhibitor helper. */
+const MUTED = ["Watchdog", "InfoInhibitor"] as const;
+
 /**
- * Alertmanager's config: the default route always goes to the webhook receiver (never `null`); only
- * the always-firing Watchdog and InfoInhibitor are muted. The URL is read from a mounted file.
+ * Alertmanager's config for Slack: the default route always goes to the webhook receiver (never
+ * `null`); only the always-firing Watchdog and InfoInhibitor are muted. The URL is read from the
+ * mounted Secret (`api_url_file`), never written into the config.
  */
 export function alertmanagerConfig(am: MonitoringConfig["alertmanager"]): Values {
-    const receiver =
-        am.receiver === "slack"
-            ? {
-                  name: "platform",
-                  slack_configs: [
-                      {
-                          api_url_file: WEBHOOK_URL_FILE,
-                          send_resolved: true,
-                          ...(am.slackChannel ? { channel: am.slackChannel } : {}),
-                          title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
-                          text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}",
-                      },
-                  ],
-              }
-            : {
-                  name: "platform",
-                  discord_configs: [{ webhook_url_file: WEBHOOK_URL_FILE, send_resolved: true }],
-              };
     return {
         global: { resolve_timeout: "5m" },
         route: {
             receiver: "platform",
             group_by: ["alertname", "namespace"],
-            group_wait: "30s",
-            group_interval: "5m",
-            repeat_interval: "4h",
-            routes: [
-                { receiver: "null", matchers: ['alertname = "Watchdog"'] },
-                { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
-            ],
+            ...ROUTE_TIMING,
+            routes: MUTED.map((name) => ({ receiver: "null", matchers: [`alertname = "${name}"`] })),
         },
         inhibit_rules: [
             {
@@ -80,8 +64,60 @@ export function alertmanagerConfig(am: MonitoringConfig["alertmanager"]): Values
                 equal: ["namespace", "alertname"],
             },
         ],
-        receivers: [{ name: "null" }, receiver],
+        receivers: [
+            { name: "null" },
+            {
+                name: "platform",
+                slack_configs: [
+                    {
+                        api_url_file: WEBHOOK_URL_FILE,
+                        send_resolved: true,
+                        ...(am.slackChannel ? { channel: am.slackChannel } : {}),
+                        title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
+                        text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}",
+                    },
+                ],
+            },
+        ],
         templates: ["/etc/alertmanager/config/*.tmpl"],
+    };
+}
+
+/**
+ * The same routing for Discord, as a global AlertmanagerConfig (monitoring.coreos.com/v1alpha1): the
+ * operator (0.93) rejects `webhook_url_file` in discord_configs (prometheus-operator#7159), so the
+ * operator reads the URL from the Secret itself (`apiURL` secret reference).
+ */
+export function discordAlertmanagerConfigSpec(): Values {
+    const eq = (name: string, value: string) => ({ name, value, matchType: "=" });
+    return {
+        route: {
+            receiver: "platform",
+            groupBy: ["alertname", "namespace"],
+            groupWait: ROUTE_TIMING.group_wait,
+            groupInterval: ROUTE_TIMING.group_interval,
+            repeatInterval: ROUTE_TIMING.repeat_interval,
+            routes: MUTED.map((name) => ({ receiver: "null", matchers: [eq("alertname", name)] })),
+        },
+        inhibitRules: [
+            {
+                sourceMatch: [eq("severity", "critical")],
+                targetMatch: [{ name: "severity", value: "warning|info", matchType: "=~" }],
+                equal: ["namespace", "alertname"],
+            },
+            {
+                sourceMatch: [eq("severity", "warning")],
+                targetMatch: [eq("severity", "info")],
+                equal: ["namespace", "alertname"],
+            },
+        ],
+        receivers: [
+            { name: "null" },
+            {
+                name: "platform",
+                discordConfigs: [{ apiURL: { name: NAMES.alertmanagerWebhookSecret, key: "url" }, sendResolved: true }],
+            },
+        ],
     };
 }
 
@@ -222,6 +258,7 @@ function volume(size: string, storageClass?: string): Values {
 /** Values for kube-prometheus-stack 88.5.3. */
 export function prometheusStackValues(s: StackInputs): Values {
     const p = s.config.prometheus;
+    const slack = s.config.alertmanager.receiver === "slack";
     return {
         fullnameOverride: NAMES.stack,
         // GKE runs the control plane: there is no scheduler, controller-manager, etcd or kube-proxy to scrape.
@@ -233,9 +270,13 @@ export function prometheusStackValues(s: StackInputs): Values {
         nodeExporter: { enabled: true },
         alertmanager: {
             enabled: true,
-            config: alertmanagerConfig(s.config.alertmanager),
+            // Slack: the chart's config Secret. Discord: the operator builds the config from the
+            // global AlertmanagerConfig this program creates (the chart's config is then unused).
+            ...(slack ? { config: alertmanagerConfig(s.config.alertmanager) } : {}),
             alertmanagerSpec: {
-                secrets: [NAMES.alertmanagerWebhookSecret],
+                ...(slack
+                    ? { secrets: [NAMES.alertmanagerWebhookSecret] }
+                    : { alertmanagerConfiguration: { name: NAMES.alertmanagerConfig } }),
                 externalUrl: `https://${s.hosts.alertmanager}`,
                 storage: volume(s.config.alertmanager.volumeSize),
                 resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },

@@ -66,25 +66,47 @@ describe("PrometheusStack", () => {
         expect(v.kubeStateMetrics.enabled).toBe(true);
     });
 
-    it.each(["slack", "discord"])(
-        "routes every alert to the %s webhook by default, URL from the mounted Secret",
-        async (receiver) => {
-            const h = await recordResources(stack({ alertmanager: { receiver } }));
-            const am = valuesOf(h, KPS).alertmanager;
-            const cfg = am.config;
-            const def = cfg.receivers.find((r: { name: string }) => r.name === cfg.route.receiver);
-            expect(cfg.route.receiver).not.toBe("null");
-            const configs = def[`${receiver}_configs`];
-            expect(configs).toHaveLength(1);
-            const file = configs[0].api_url_file ?? configs[0].webhook_url_file;
-            expect(file).toBe("/etc/alertmanager/secrets/alertmanager-webhook/url");
-            expect(am.alertmanagerSpec.secrets).toEqual(["alertmanager-webhook"]);
-            const secret = h
-                .ofType("kubernetes:core/v1:Secret")
-                .find((r) => h.inputs(r).metadata.name === "alertmanager-webhook")!;
-            expect(Object.keys(h.inputs(secret).stringData)).toEqual(["url"]);
-        },
-    );
+    it("routes every alert to the Slack webhook by default, URL read from the mounted Secret", async () => {
+        const h = await recordResources(stack({ alertmanager: { receiver: "slack", slackChannel: "#ops" } }));
+        const am = valuesOf(h, KPS).alertmanager;
+        const cfg = am.config;
+        expect(cfg.route.receiver).not.toBe("null");
+        const def = cfg.receivers.find((r: { name: string }) => r.name === cfg.route.receiver);
+        expect(def.slack_configs).toEqual([
+            expect.objectContaining({
+                api_url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url",
+                channel: "#ops",
+            }),
+        ]);
+        expect(def.slack_configs[0].api_url).toBeUndefined();
+        // Only the always-firing helpers are muted.
+        const muted = cfg.route.routes.filter((r: { receiver: string }) => r.receiver === "null");
+        expect(muted.flatMap((r: { matchers: string[] }) => r.matchers).sort()).toEqual([
+            'alertname = "InfoInhibitor"',
+            'alertname = "Watchdog"',
+        ]);
+        expect(am.alertmanagerSpec.secrets).toEqual(["alertmanager-webhook"]);
+        const secret = h
+            .ofType("kubernetes:core/v1:Secret")
+            .find((r) => h.inputs(r).metadata.name === "alertmanager-webhook")!;
+        expect(Object.keys(h.inputs(secret).stringData)).toEqual(["url"]);
+        expect(h.ofType("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig")).toHaveLength(0);
+    });
+
+    it("routes every alert to Discord through a global AlertmanagerConfig reading the Secret", async () => {
+        const h = await recordResources(stack({ alertmanager: { receiver: "discord" } }));
+        const am = valuesOf(h, KPS).alertmanager;
+        expect(am.config).toBeUndefined();
+        const amc = h.one("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig");
+        expect(am.alertmanagerSpec.alertmanagerConfiguration).toEqual({ name: h.inputs(amc).metadata.name });
+        const spec = h.inputs(amc).spec;
+        expect(spec.route.receiver).not.toBe("null");
+        const def = spec.receivers.find((r: { name: string }) => r.name === spec.route.receiver);
+        expect(def.discordConfigs).toEqual([
+            expect.objectContaining({ apiURL: { name: "alertmanager-webhook", key: "url" } }),
+        ]);
+        expect(amc.dependsOn).toContain(chartNamed(h, KPS).urn);
+    });
 
     it("signs Grafana in with GitHub, restricted by org and team IDs, credentials from files", async () => {
         const h = await recordResources(stack({ grafana: { organizations: ["club", "club-ops"], teamIds: [42, 7] } }));
