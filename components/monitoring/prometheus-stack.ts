@@ -83,10 +83,16 @@ export class PrometheusStack extends pulumi.ComponentResource {
             { length: 32, special: false },
             { parent: this },
         );
+        const secretKey = new random.RandomPassword(
+            `${name}-grafana-secret-key`,
+            { length: 40, special: false },
+            { parent: this },
+        );
         deps.push(
             secret("grafana-admin", NAMES.grafanaAdminSecret, {
                 "admin-user": "admin",
                 "admin-password": adminPassword.result,
+                "secret-key": secretKey.result,
             }),
         );
         deps.push(

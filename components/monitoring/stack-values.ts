@@ -137,7 +137,10 @@ export interface GrafanaInputs {
 export function grafanaValues(g: GrafanaInputs): Values {
     const c = g.config;
     const db = c.database;
-    const env: Values = {};
+    // One generated key for every replica: it encrypts data source secrets stored in the database.
+    const env: Values = {
+        GF_SECURITY_SECRET_KEY: { secretKeyRef: { name: NAMES.grafanaAdminSecret, key: "secret-key" } },
+    };
     if (db) {
         env.GF_DATABASE_PASSWORD = { secretKeyRef: { name: NAMES.grafanaDatabaseSecret, key: "password" } };
     }

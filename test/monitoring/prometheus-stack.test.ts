@@ -120,6 +120,12 @@ describe("PrometheusStack", () => {
         const mount = g.extraSecretMounts.find((m: { secretName: string }) => m.secretName === "grafana-github-oauth");
         expect(mount.mountPath).toBe("/etc/secrets/github-oauth");
         expect(g.admin.existingSecret).toBe("grafana-admin");
+        expect(g.envValueFrom.GF_SECURITY_SECRET_KEY.secretKeyRef).toEqual({
+            name: "grafana-admin",
+            key: "secret-key",
+        });
+        const admin = h.ofType("kubernetes:core/v1:Secret").find((r) => h.inputs(r).metadata.name === "grafana-admin")!;
+        expect(Object.keys(h.inputs(admin).stringData).sort()).toEqual(["admin-password", "admin-user", "secret-key"]);
         expect(g["grafana.ini"].server.root_url).toBe("https://grafana.dev.example.org");
     });
 
