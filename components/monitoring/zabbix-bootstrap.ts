@@ -17,10 +17,10 @@ rpc() {
 field() { sed -n "s/.*\\"$1\\":\\"\\([^\\"]*\\)\\".*/\\1/p"; }
 login() { rpc user.login "{\\"username\\":\\"$ADMIN_USER\\",\\"password\\":\\"$1\\"}" | field result; }
 kube() {
-  sa=/var/run/secrets/kubernetes.io/serviceaccount
+  sa="\${SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}"
   curl -sS --max-time 20 --cacert "$sa/ca.crt" -H "Authorization: Bearer $(cat "$sa/token")" \\
     -H 'Content-Type: application/merge-patch+json' -X PATCH -d "$2" -o /dev/null -w '%{http_code}' \\
-    "https://kubernetes.default.svc$1"
+    "\${KUBE_API:-https://kubernetes.default.svc}$1"
 }
 
 i=0
