@@ -116,26 +116,25 @@ export class Monitoring extends pulumi.ComponentResource {
         ];
         if (this.zabbix) routes.push(["zabbix", this.route(hosts.zabbix, ns, this.zabbix.webService)]);
 
-        // Probe the published hosts themselves: a sign-in redirect counts as up.
-        new k8s.apiextensions.CustomResource(
-            `${name}-host-probe`,
-            {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "Probe",
-                metadata: { name: "platform-hosts", namespace: ns },
-                spec: {
-                    jobName: "platform-hosts",
-                    interval: "60s",
-                    module: "http_reachable",
-                    prober: { url: this.blackbox.address },
-                    targets: { staticConfig: { static: routes.map(([, r]) => `https://${r.host}`) } },
-                },
-            },
-            { parent: this, dependsOn: [this.stack.chart, this.blackbox.chart] },
-        );
-
         if (args.publisher) {
             for (const [role, spec] of routes) args.publisher.route(this, `${name}-${role}`, spec);
+            // Probe the published hosts themselves (only once they exist): a sign-in redirect counts as up.
+            new k8s.apiextensions.CustomResource(
+                `${name}-host-probe`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "Probe",
+                    metadata: { name: "platform-hosts", namespace: ns },
+                    spec: {
+                        jobName: "platform-hosts",
+                        interval: "60s",
+                        module: "http_reachable",
+                        prober: { url: this.blackbox.address },
+                        targets: { staticConfig: { static: routes.map(([, r]) => `https://${r.host}`) } },
+                    },
+                },
+                { parent: this, dependsOn: [this.stack.chart, this.blackbox.chart] },
+            );
         }
 
         this.endpoints = {

@@ -72,7 +72,7 @@ describe("Monitoring", () => {
     });
 
     it("creates the platform's PrometheusRule and host Probe only after the chart with their CRDs", async () => {
-        const h = await recordResources(build().declare);
+        const h = await recordResources(build(new FakePublisher()).declare);
         const chart = h
             .ofType("kubernetes:helm.sh/v4:Chart")
             .find((r) => h.inputs(r).chart === "kube-prometheus-stack")!;
@@ -94,6 +94,10 @@ describe("Monitoring", () => {
             expect(exprs).toContain(metric);
         }
         expect(h.inputs(probe).spec.prober.url).toBe("blackbox-exporter.monitoring.svc:9115");
+        expect(h.inputs(probe).spec.targets.staticConfig.static).toContain("https://grafana.dev.example.org");
+        // Without routes the hosts do not exist: probing them would only raise ProbeDown forever.
+        const unrouted = await recordResources(build().declare);
+        expect(unrouted.ofType("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(0);
     });
 
     it("waits for the Zabbix bootstrap before Grafana starts, so its token is there", async () => {
