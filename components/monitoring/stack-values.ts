@@ -269,6 +269,10 @@ export function prometheusStackValues(s: StackInputs): Values {
         kubeScheduler: { enabled: false },
         kubeEtcd: { enabled: false },
         kubeProxy: { enabled: false },
+        // The rule-validating webhook's certificates come from Helm hook Jobs, which helm.v4.Chart
+        // applies as ordinary objects in no guaranteed order: rules created meanwhile would fail
+        // with x509 errors. Render validates every PrometheusRule against the CRD schema instead.
+        prometheusOperator: { admissionWebhooks: { enabled: false } },
         kubeStateMetrics: { enabled: true },
         nodeExporter: { enabled: true },
         alertmanager: {

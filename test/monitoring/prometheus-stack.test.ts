@@ -63,6 +63,7 @@ describe("PrometheusStack", () => {
             expect(v.prometheus.prometheusSpec[`${k}SelectorNilUsesHelmValues`]).toBe(false);
         }
         expect(v.nodeExporter.enabled).toBe(true);
+        expect(v.prometheusOperator.admissionWebhooks.enabled).toBe(false);
         expect(v.kubeStateMetrics.enabled).toBe(true);
     });
 
