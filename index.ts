@@ -14,6 +14,7 @@ import { GitOps } from "./components/gitops/gitops";
 import { ConfigError } from "./config/errors";
 import { assertOnpremCredentials } from "./components/onprem/credentials";
 import { Onprem } from "./components/onprem/onprem";
+import { Monitoring } from "./components/monitoring/monitoring";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { edgeSettings } from "./config/sections/edge";
 import { OUTPUTS_VERSION } from "./contract/outputs";
@@ -95,7 +96,13 @@ function existingBase(config: LoadedConfig): Base {
 /** Every host the stack config asks for, with its owner; checked before anything is declared. */
 function declaredHosts(config: LoadedConfig): HostClaim[] {
     const hosts: HostClaim[] = [];
-    if (config.stack.edge.enabled) hosts.push({ host: authHost(config.stack.dns.domain), owner: "edge oauth2-proxy" });
+    const { edge, monitoring, dns } = config.stack;
+    if (edge.enabled) hosts.push({ host: authHost(dns.domain), owner: "edge oauth2-proxy" });
+    if (edge.enabled && monitoring.enabled) {
+        for (const [what, label] of Object.entries(monitoring.hosts)) {
+            hosts.push({ host: `${label}.${dns.domain}`, owner: `monitoring.hosts.${what}` });
+        }
+    }
     return hosts;
 }
 
@@ -121,6 +128,59 @@ function buildEdge(config: LoadedConfig, base: Base): Publisher {
     }).publisher;
 }
 
+/** Prometheus, Alertmanager, Grafana, blackbox exporter and Zabbix; the outputs the on-prem layer reads. */
+function monitoringLayer(config: LoadedConfig, base: Base, publisher: Publisher): Monitoring | undefined {
+    const m = config.stack.monitoring;
+    if (!m.enabled) return undefined;
+    const s = config.secrets;
+    return new Monitoring(
+        "monitoring",
+        {
+            config: m,
+            domain: config.stack.dns.domain,
+            grafanaOAuthClientId: s.grafanaOAuthClientId!,
+            grafanaOAuthClientSecret: s.grafanaOAuthClientSecret!,
+            alertmanagerWebhookUrl: s.alertmanagerWebhookUrl!,
+            grafanaDatabasePassword: s.grafanaDatabasePassword,
+            publisher: config.stack.edge.enabled ? publisher : undefined,
+        },
+        { providers: [base.provider] },
+    );
+}
+
+function monitoringOutputs(monitoring: Monitoring | undefined): Record<string, unknown> {
+    if (!monitoring) return {};
+    const e = monitoring.endpoints;
+    return {
+        monitoringNamespace: e.namespace,
+        blackboxAddress: e.blackboxAddress,
+        ...(e.zabbixApiUrl ? { zabbixApiUrl: e.zabbixApiUrl, zabbixAdminSecret: e.zabbixAdminSecret } : {}),
+        grafanaUrl: `https://${e.hosts.grafana}`,
+    };
+}
+
+/** On-prem hardware as external endpoints + Zabbix hosts as code (docs/onprem.md). */
+function onpremLayer(config: LoadedConfig, base: Base, monitoring: Monitoring | undefined): void {
+    const onprem = config.stack.onprem;
+    if (Object.keys(onprem.hosts).length === 0) return;
+    const endpoints = monitoring?.endpoints;
+    new Onprem("onprem", {
+        provider: base.provider,
+        // The monitoring layer's addresses unless the stack names others.
+        config: {
+            ...onprem,
+            blackboxAddress: onprem.blackboxAddress ?? endpoints?.blackboxAddress,
+            zabbix: { ...onprem.zabbix, apiUrl: onprem.zabbix.apiUrl ?? endpoints?.zabbixApiUrl },
+        },
+        stack: config.stackName,
+        credentials: config.secrets.onpremCredentials,
+        zabbixApiToken: config.secrets.zabbixApiToken,
+        dnsZone: base.edgeGcp?.zone,
+        crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
+        zabbixDependsOn: monitoring?.zabbix ? [monitoring.zabbix.chart] : undefined,
+    });
+}
+
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
@@ -128,6 +188,10 @@ export = async (): Promise<Record<string, unknown>> => {
     if (problems.length > 0) throw new ConfigError(problems);
     assertOnpremCredentials(config.stack.onprem);
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
+
+    const publisher = buildEdge(config, base);
+    const monitoring = monitoringLayer(config, base, publisher);
+    onpremLayer(config, base, monitoring);
 
     const { gitops: gitopsConfig, gcp } = config.stack;
     const gitops = gitopsConfig.enabled
@@ -149,24 +213,12 @@ export = async (): Promise<Record<string, unknown>> => {
           })
         : undefined;
 
-    const publisher = buildEdge(config, base);
-    void publisher; // the later layers publish their hosts through it
-    // On-prem hardware as external endpoints + Zabbix hosts as code (docs/onprem.md).
-    if (Object.keys(config.stack.onprem.hosts).length > 0) {
-        new Onprem("onprem", {
-            provider: base.provider,
-            config: config.stack.onprem,
-            stack: config.stackName,
-            credentials: config.secrets.onpremCredentials,
-            zabbixApiToken: config.secrets.zabbixApiToken,
-            dnsZone: base.edgeGcp?.zone,
-        });
-    }
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,
         domain: config.stack.dns.domain,
         ...base.outputs,
         ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
+        ...monitoringOutputs(monitoring),
     };
 };

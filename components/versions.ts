@@ -21,6 +21,24 @@ export const CHARTS = {
     certManager: { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
     /** oauth2-proxy 7.15. */
     oauth2Proxy: { repo: "https://oauth2-proxy.github.io/manifests", chart: "oauth2-proxy", version: "10.7.0" },
+    /** Prometheus operator, Prometheus, Alertmanager, node-exporter, kube-state-metrics, Grafana 12.11.1 (Grafana 13.2). */
+    kubePrometheusStack: {
+        repo: "https://prometheus-community.github.io/helm-charts",
+        chart: "kube-prometheus-stack",
+        version: "88.5.3",
+    },
+    /** Blackbox exporter v0.28. */
+    blackboxExporter: {
+        repo: "https://prometheus-community.github.io/helm-charts",
+        chart: "prometheus-blackbox-exporter",
+        version: "11.17.2",
+    },
+    /** zabbix-community chart; Zabbix 7.0 LTS (7.0.16). */
+    zabbix: {
+        repo: "https://zabbix-community.github.io/helm-zabbix",
+        chart: "zabbix",
+        version: "7.0.12",
+    },
 } as const satisfies Record<string, ChartPin>;
 
 /** Traefik plugins (Go modules Traefik downloads at start), pinned like charts. */
@@ -33,4 +51,11 @@ export const TRAEFIK_PLUGINS = {
 export const IMAGES = {
     /** Runs the on-prem Zabbix sync script (components/onprem/zabbix-sync/sync.js); uid 1000 is `node`. */
     zabbixSyncNode: "docker.io/library/node:22.12.0-alpine3.21",
+
+    /** Image tag of every Zabbix component (server, web, agent, snmptraps): 7.0 LTS. */
+    zabbixTag: "ubuntu-7.0.16",
+    /** SNMP trap receiver beside the Zabbix server. */
+    zabbixSnmptraps: "zabbix/zabbix-snmptraps:ubuntu-7.0.16",
+    /** Small HTTP client for the Zabbix bootstrap Job (admin password, Grafana API token). */
+    curl: "curlimages/curl:8.11.1",
 } as const satisfies Record<string, string>;

@@ -30,5 +30,18 @@ export function requiredSecrets(stack: StackConfig): SecretNeed[] {
             because: "the on-prem Zabbix sync needs an API token (or set onprem.zabbix.tokenSecret, or sync: false)",
         });
     }
+    const m = stack.monitoring;
+    if (m.enabled) {
+        const grafana = "Grafana signs users in with its own GitHub OAuth app";
+        needs.push({ key: "grafanaOAuthClientId", because: grafana });
+        needs.push({ key: "grafanaOAuthClientSecret", because: grafana });
+        needs.push({
+            key: "alertmanagerWebhookUrl",
+            because: `Alertmanager's default route sends every alert to a ${m.alertmanager.receiver} webhook`,
+        });
+        if (m.grafana.database) {
+            needs.push({ key: "grafanaDatabasePassword", because: "monitoring.grafana.database is set" });
+        }
+    }
     return needs;
 }

@@ -14,6 +14,10 @@ export const SECRET_KEYS = {
     onpremCredentials:
         "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to values.",
     zabbixApiToken: "Zabbix API token the on-prem sync Job uses to manage hosts (see docs/onprem.md).",
+    grafanaOAuthClientId: "Client ID of Grafana's own GitHub OAuth app (callback on the grafana host).",
+    grafanaOAuthClientSecret: "Client secret of Grafana's GitHub OAuth app.",
+    grafanaDatabasePassword: "Password of Grafana's external PostgreSQL user (monitoring.grafana.database).",
+    alertmanagerWebhookUrl: "Slack or Discord incoming webhook URL every alert is sent to.",
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

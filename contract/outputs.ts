@@ -9,8 +9,8 @@ export const OUTPUTS_VERSION = "1.1.0";
 export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
-    /** Which stacks have it: all, those whose cluster.mode is gke, or those with gitops enabled. */
-    readonly when: "always" | "gke" | "gitops";
+    /** Which stacks have it: all, gke ones (cluster.mode gke), or those with that layer enabled. */
+    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix";
     readonly description: string;
     readonly example: string;
 }
@@ -102,11 +102,50 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
             "Public half of Flux's SSH deploy key (only when gitops is enabled); add it to the platform repository on GitHub with write access unless gitops.registerDeployKey did.",
         example: '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA..."',
     },
+    monitoringNamespace: {
+        type: "string",
+        secret: false,
+        when: "monitoring",
+        description: "Namespace of the monitoring layer (absent when monitoring.enabled is false).",
+        example: '"monitoring"',
+    },
+    blackboxAddress: {
+        type: "string",
+        secret: false,
+        when: "monitoring",
+        description:
+            "In-cluster `host:port` of the blackbox exporter, for a Probe's `prober.url` (modules http_2xx, http_reachable, tcp_connect, icmp).",
+        example: '"blackbox-exporter.monitoring.svc:9115"',
+    },
+    zabbixApiUrl: {
+        type: "string",
+        secret: false,
+        when: "zabbix",
+        description: "In-cluster Zabbix JSON-RPC URL (absent when monitoring.zabbix.enabled is false).",
+        example: '"http://zabbix-zabbix-web.monitoring.svc:80/api_jsonrpc.php"',
+    },
+    zabbixAdminSecret: {
+        type: "string",
+        secret: false,
+        when: "zabbix",
+        description:
+            "Name of the Secret (keys `username`, `password`) in monitoringNamespace holding the Zabbix Admin login.",
+        example: '"zabbix-admin"',
+    },
+    grafanaUrl: {
+        type: "string",
+        secret: false,
+        when: "monitoring",
+        description: "Public Grafana URL (behind GitHub login).",
+        example: '"https://grafana.dev.example.org"',
+    },
 };
 
 /** Whether a stack with this config exports the output. */
 export function outputPresent(spec: OutputSpec, stack: StackConfig): boolean {
     if (spec.when === "gke") return stack.cluster.mode === "gke";
     if (spec.when === "gitops") return stack.gitops.enabled;
+    if (spec.when === "monitoring") return stack.monitoring.enabled;
+    if (spec.when === "zabbix") return stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
     return true;
 }

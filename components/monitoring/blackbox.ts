@@ -1,0 +1,85 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../versions";
+
+export const BLACKBOX_NAME = "blackbox-exporter";
+export const BLACKBOX_PORT = 9115;
+
+/** Probe modules; the on-prem layer's Probes name them. */
+export function blackboxModules(): Record<string, unknown> {
+    return {
+        http_2xx: {
+            prober: "http",
+            timeout: "5s",
+            http: {
+                valid_http_versions: ["HTTP/1.1", "HTTP/2.0"],
+                follow_redirects: true,
+                preferred_ip_protocol: "ip4",
+            },
+        },
+        // A host behind GitHub login answers with a redirect to sign in: alive, not an error.
+        http_reachable: {
+            prober: "http",
+            timeout: "5s",
+            http: {
+                valid_status_codes: [200, 301, 302, 303, 307, 308, 401, 403],
+                follow_redirects: false,
+                preferred_ip_protocol: "ip4",
+            },
+        },
+        tcp_connect: { prober: "tcp", timeout: "5s", tcp: { preferred_ip_protocol: "ip4" } },
+        icmp: { prober: "icmp", timeout: "5s", icmp: { preferred_ip_protocol: "ip4" } },
+    };
+}
+
+/** Chart values: non-root, read-only, every capability dropped except NET_RAW for ICMP. */
+export function blackboxValues(): Record<string, unknown> {
+    return {
+        fullnameOverride: BLACKBOX_NAME,
+        config: { modules: blackboxModules() },
+        podSecurityContext: {
+            // Unprivileged ICMP sockets for any group, where the raw socket is not available.
+            sysctls: [{ name: "net.ipv4.ping_group_range", value: "0 2147483647" }],
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        securityContext: {
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
+        },
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+    };
+}
+
+export interface BlackboxExporterArgs {
+    readonly namespace: string;
+}
+
+/** The Prometheus blackbox exporter with ICMP, TCP and HTTP modules. */
+export class BlackboxExporter extends pulumi.ComponentResource {
+    readonly chart: k8s.helm.v4.Chart;
+    /** `host:port` Probes use as their prober URL. */
+    readonly address: string;
+
+    constructor(name: string, args: BlackboxExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:monitoring:BlackboxExporter", name, {}, opts);
+        const pin = CHARTS.blackboxExporter;
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: BLACKBOX_NAME,
+                chart: pin.chart,
+                version: pin.version,
+                repositoryOpts: { repo: pin.repo },
+                namespace: args.namespace,
+                values: blackboxValues(),
+            },
+            { parent: this },
+        );
+        this.address = `${BLACKBOX_NAME}.${args.namespace}.svc:${BLACKBOX_PORT}`;
+        this.registerOutputs({ address: this.address });
+    }
+}

@@ -1,0 +1,154 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { MonitoringConfig } from "../../config/sections/monitoring";
+import { Publisher, RouteSpec } from "../edge/types";
+import { BlackboxExporter } from "./blackbox";
+import { Dashboards } from "./dashboards";
+import { PrometheusStack } from "./prometheus-stack";
+import { PlatformRules } from "./rules";
+import { NAMES } from "./stack-values";
+import { Zabbix } from "./zabbix";
+
+export interface MonitoringArgs {
+    /** The validated `platform:monitoring` section. */
+    readonly config: MonitoringConfig;
+    /** The stack's domain; hosts are `<hosts.x>.<domain>`. */
+    readonly domain: string;
+    /** Client ID of Grafana's own GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientId: pulumi.Input<string>;
+    /** Client secret of Grafana's own GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientSecret: pulumi.Input<string>;
+    /** Slack or Discord webhook URL every alert goes to (secret). */
+    readonly alertmanagerWebhookUrl: pulumi.Input<string>;
+    /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
+    readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** The edge's publisher; without it no host is published. @default no routes */
+    readonly publisher?: Publisher;
+}
+
+/** What the on-prem layer and the stack outputs need from monitoring. */
+export interface MonitoringEndpoints {
+    readonly namespace: string;
+    /** `host:port` of the blackbox exporter, for Probe `prober.url`. */
+    readonly blackboxAddress: string;
+    /** Zabbix JSON-RPC URL inside the cluster; undefined when Zabbix is disabled. */
+    readonly zabbixApiUrl?: string;
+    /** Secret (keys `username`, `password`) with the Zabbix Admin credentials. */
+    readonly zabbixAdminSecret?: string;
+    readonly prometheusUrl: string;
+    /** Public hosts, whether or not a publisher routed them. */
+    readonly hosts: Readonly<Record<"grafana" | "prometheus" | "alertmanager" | "zabbix", string>>;
+}
+
+/**
+ * The monitoring layer: kube-prometheus-stack (Prometheus, Alertmanager, Grafana), the platform's
+ * rules and dashboards, the blackbox exporter, Zabbix, and their hosts behind GitHub login.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly stack: PrometheusStack;
+    readonly blackbox: BlackboxExporter;
+    readonly zabbix?: Zabbix;
+    readonly endpoints: MonitoringEndpoints;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:monitoring:Monitoring", name, {}, opts);
+        const { config, domain } = args;
+        const ns = config.namespace;
+        const child = { parent: this };
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: ns,
+                    labels: {
+                        // node-exporter reads the host (hostNetwork, hostPID, hostPath): privileged.
+                        "pod-security.kubernetes.io/enforce": "privileged",
+                        "pod-security.kubernetes.io/warn": "baseline",
+                        "app.kubernetes.io/part-of": "platform-monitoring",
+                    },
+                },
+            },
+            child,
+        );
+        const inNs = { parent: this, dependsOn: [this.namespace] };
+
+        this.zabbix = config.zabbix.enabled
+            ? new Zabbix(
+                  `${name}-zabbix`,
+                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana },
+                  inNs,
+              )
+            : undefined;
+
+        this.stack = new PrometheusStack(
+            `${name}-stack`,
+            {
+                namespace: ns,
+                config,
+                domain,
+                grafanaOAuthClientId: args.grafanaOAuthClientId,
+                grafanaOAuthClientSecret: args.grafanaOAuthClientSecret,
+                alertmanagerWebhookUrl: args.alertmanagerWebhookUrl,
+                grafanaDatabasePassword: args.grafanaDatabasePassword,
+                zabbix: this.zabbix
+                    ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
+                    : undefined,
+                waitFor: this.zabbix ? [this.zabbix.bootstrap] : [],
+            },
+            inNs,
+        );
+        new Dashboards(`${name}-dashboards`, { namespace: ns }, inNs);
+        new PlatformRules(`${name}-rules`, { namespace: ns, crds: this.stack.chart }, inNs);
+        this.blackbox = new BlackboxExporter(`${name}-blackbox`, { namespace: ns }, inNs);
+
+        const hosts = {
+            grafana: `${config.hosts.grafana}.${domain}`,
+            prometheus: `${config.hosts.prometheus}.${domain}`,
+            alertmanager: `${config.hosts.alertmanager}.${domain}`,
+            zabbix: `${config.hosts.zabbix}.${domain}`,
+        };
+        const routes: [string, RouteSpec][] = [
+            ["grafana", this.route(hosts.grafana, ns, this.stack.grafanaService)],
+            ["prometheus", this.route(hosts.prometheus, ns, this.stack.prometheusService)],
+            ["alertmanager", this.route(hosts.alertmanager, ns, this.stack.alertmanagerService)],
+        ];
+        if (this.zabbix) routes.push(["zabbix", this.route(hosts.zabbix, ns, this.zabbix.webService)]);
+
+        if (args.publisher) {
+            for (const [role, spec] of routes) args.publisher.route(this, `${name}-${role}`, spec);
+            // Probe the published hosts themselves (only once they exist): a sign-in redirect counts as up.
+            new k8s.apiextensions.CustomResource(
+                `${name}-host-probe`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "Probe",
+                    metadata: { name: "platform-hosts", namespace: ns },
+                    spec: {
+                        jobName: "platform-hosts",
+                        interval: "60s",
+                        module: "http_reachable",
+                        prober: { url: this.blackbox.address },
+                        targets: { staticConfig: { static: routes.map(([, r]) => `https://${r.host}`) } },
+                    },
+                },
+                { parent: this, dependsOn: [this.stack.chart, this.blackbox.chart] },
+            );
+        }
+
+        this.endpoints = {
+            namespace: ns,
+            blackboxAddress: this.blackbox.address,
+            zabbixApiUrl: this.zabbix?.apiUrl,
+            zabbixAdminSecret: this.zabbix?.adminSecretName,
+            prometheusUrl: this.stack.prometheusUrl,
+            hosts,
+        };
+        this.registerOutputs({ endpoints: this.endpoints });
+    }
+
+    private route(host: string, namespace: string, svc: { name: string; port: number }): RouteSpec {
+        return { host, namespace, service: svc.name, port: svc.port, auth: "github" };
+    }
+}

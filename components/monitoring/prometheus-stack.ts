@@ -1,0 +1,167 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { MonitoringConfig } from "../../config/sections/monitoring";
+import { CHARTS } from "../versions";
+import { contentHash } from "./hash";
+import {
+    discordAlertmanagerConfigSpec,
+    NAMES,
+    pluginsProvisioning,
+    PORTS,
+    prometheusStackValues,
+} from "./stack-values";
+
+export interface PrometheusStackArgs {
+    /** Namespace of the release and its Secrets. */
+    readonly namespace: string;
+    /** The validated `platform:monitoring` section. */
+    readonly config: MonitoringConfig;
+    /** The stack's domain; hosts are `<hosts.x>.<domain>`. */
+    readonly domain: string;
+    /** Client ID of Grafana's GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientId: pulumi.Input<string>;
+    /** Client secret of Grafana's GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientSecret: pulumi.Input<string>;
+    /** Slack or Discord webhook URL (secret). */
+    readonly alertmanagerWebhookUrl: pulumi.Input<string>;
+    /** Password of Grafana's PostgreSQL user; required when config.grafana.database is set. @default none */
+    readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
+    readonly zabbix?: { readonly apiUrl: string; readonly tokenSecretName: string };
+    /** Resources the release waits for (e.g. the Job that writes the Zabbix API token). @default [] */
+    readonly waitFor?: readonly pulumi.Resource[];
+}
+
+/** More than one Grafana replica never shares SQLite; a database needs its password. */
+export function checkGrafanaDatabase(args: Pick<PrometheusStackArgs, "config" | "grafanaDatabasePassword">): void {
+    const g = args.config.grafana;
+    if (g.replicas > 1 && !g.database) {
+        throw new Error(
+            `grafana replicas ${g.replicas} needs monitoring.grafana.database: more than one replica never shares SQLite`,
+        );
+    }
+    if (g.database && args.grafanaDatabasePassword === undefined) {
+        throw new Error("grafanaDatabasePassword is required when monitoring.grafana.database is set");
+    }
+}
+
+/**
+ * kube-prometheus-stack: Prometheus operator and CRDs, Prometheus, Alertmanager, node-exporter,
+ * kube-state-metrics and Grafana (its grafana subchart), with every credential in a Secret.
+ */
+export class PrometheusStack extends pulumi.ComponentResource {
+    readonly chart: k8s.helm.v4.Chart;
+    /** In-cluster URLs. */
+    readonly prometheusUrl: string;
+    readonly alertmanagerUrl: string;
+    readonly grafanaService = { name: NAMES.grafana, port: PORTS.grafana } as const;
+    readonly prometheusService = { name: `${NAMES.stack}-prometheus`, port: PORTS.prometheus } as const;
+    readonly alertmanagerService = { name: `${NAMES.stack}-alertmanager`, port: PORTS.alertmanager } as const;
+    readonly grafanaAdminSecretName = NAMES.grafanaAdminSecret;
+
+    constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkGrafanaDatabase(args);
+        super("platform:monitoring:PrometheusStack", name, {}, opts);
+        const { namespace, config } = args;
+        const db = config.grafana.database;
+        const secret = (role: string, secretName: string, data: Record<string, pulumi.Input<string>>) =>
+            new k8s.core.v1.Secret(
+                `${name}-${role}`,
+                {
+                    metadata: { name: secretName, namespace },
+                    type: "Opaque",
+                    stringData: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, pulumi.secret(v)])),
+                },
+                { parent: this },
+            );
+
+        const deps: pulumi.Resource[] = [...(args.waitFor ?? [])];
+        deps.push(secret("webhook", NAMES.alertmanagerWebhookSecret, { url: args.alertmanagerWebhookUrl }));
+        const adminPassword = new random.RandomPassword(
+            `${name}-grafana-admin-password`,
+            { length: 32, special: false },
+            { parent: this },
+        );
+        const secretKey = new random.RandomPassword(
+            `${name}-grafana-secret-key`,
+            { length: 40, special: false },
+            { parent: this },
+        );
+        deps.push(
+            secret("grafana-admin", NAMES.grafanaAdminSecret, {
+                "admin-user": "admin",
+                "admin-password": adminPassword.result,
+                "secret-key": secretKey.result,
+            }),
+        );
+        deps.push(
+            secret("grafana-oauth", NAMES.grafanaOAuthSecret, {
+                "client-id": args.grafanaOAuthClientId,
+                "client-secret": args.grafanaOAuthClientSecret,
+            }),
+        );
+        if (db) {
+            deps.push(secret("grafana-db", NAMES.grafanaDatabaseSecret, { password: args.grafanaDatabasePassword! }));
+        }
+
+        const plugins = pluginsProvisioning();
+        if (args.zabbix) {
+            deps.push(
+                new k8s.core.v1.ConfigMap(
+                    `${name}-grafana-plugins`,
+                    {
+                        metadata: { name: NAMES.grafanaPluginsConfigMap, namespace },
+                        data: { "platform.yaml": plugins },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+
+        const host = (label: string) => `${label}.${args.domain}`;
+        const values = prometheusStackValues({
+            config,
+            hosts: { prometheus: host(config.hosts.prometheus), alertmanager: host(config.hosts.alertmanager) },
+            grafana: {
+                config: config.grafana,
+                host: host(config.hosts.grafana),
+                zabbixApiUrl: args.zabbix?.apiUrl,
+                zabbixTokenSecret: args.zabbix?.tokenSecretName,
+                configHash: contentHash(args.zabbix ? plugins : ""),
+            },
+        });
+
+        const pin = CHARTS.kubePrometheusStack;
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: NAMES.stack,
+                chart: pin.chart,
+                version: pin.version,
+                repositoryOpts: { repo: pin.repo },
+                namespace,
+                values,
+            },
+            { parent: this, dependsOn: deps },
+        );
+
+        if (config.alertmanager.receiver === "discord") {
+            new k8s.apiextensions.CustomResource(
+                `${name}-alertmanager-config`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1alpha1",
+                    kind: "AlertmanagerConfig",
+                    metadata: { name: NAMES.alertmanagerConfig, namespace },
+                    spec: discordAlertmanagerConfigSpec(),
+                },
+                { parent: this, dependsOn: [this.chart] },
+            );
+        }
+
+        const svc = (s: { name: string; port: number }) => `http://${s.name}.${namespace}.svc:${s.port}`;
+        this.prometheusUrl = svc(this.prometheusService);
+        this.alertmanagerUrl = svc(this.alertmanagerService);
+        this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl });
+    }
+}

@@ -1,0 +1,310 @@
+import { MonitoringConfig, defaultRetentionSize } from "../../config/sections/monitoring";
+
+/** Release and object names other components and layers rely on. */
+export const NAMES = {
+    /** kube-prometheus-stack fullnameOverride: services `kps-prometheus`, `kps-alertmanager`. */
+    stack: "kps",
+    grafana: "grafana",
+    alertmanagerWebhookSecret: "alertmanager-webhook",
+    grafanaAdminSecret: "grafana-admin",
+    grafanaOAuthSecret: "grafana-github-oauth",
+    grafanaDatabaseSecret: "grafana-database",
+    grafanaPluginsConfigMap: "grafana-plugins",
+    /** The global AlertmanagerConfig (Discord receiver). */
+    alertmanagerConfig: "platform",
+} as const;
+
+export const PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 80 } as const;
+
+/** Where the Alertmanager operator mounts `alertmanagerSpec.secrets`. */
+export const WEBHOOK_URL_FILE = `/etc/alertmanager/secrets/${NAMES.alertmanagerWebhookSecret}/url`;
+/** Where Grafana's GitHub OAuth Secret is mounted. */
+export const OAUTH_DIR = "/etc/secrets/github-oauth";
+/** The Zabbix app plugin and its data source type. */
+export const ZABBIX_PLUGIN = "alexanderzobnin-zabbix-app";
+export const ZABBIX_DATASOURCE_TYPE = "alexanderzobnin-zabbix-datasource";
+
+type Values = Record<string, unknown>;
+
+const containerSecurity = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+const ROUTE_TIMING = { group_wait: "30s", group_interval: "5m", repeat_interval: "4h" } as const;
+/** Always-firing alerts that are no news: the dead man's switch and the inhibitor helper. */
+const MUTED = ["Watchdog", "InfoInhibitor"] as const;
+
+/**
+ * Alertmanager's config for Slack: the default route always goes to the webhook receiver (never
+ * `null`); only the always-firing Watchdog and InfoInhibitor are muted. The URL is read from the
+ * mounted Secret (`api_url_file`), never written into the config.
+ */
+export function alertmanagerConfig(am: MonitoringConfig["alertmanager"]): Values {
+    return {
+        global: { resolve_timeout: "5m" },
+        route: {
+            receiver: "platform",
+            group_by: ["alertname", "namespace"],
+            ...ROUTE_TIMING,
+            routes: MUTED.map((name) => ({ receiver: "null", matchers: [`alertname = "${name}"`] })),
+        },
+        inhibit_rules: [
+            {
+                source_matchers: ["severity = critical"],
+                target_matchers: ["severity =~ warning|info"],
+                equal: ["namespace", "alertname"],
+            },
+            {
+                source_matchers: ["severity = warning"],
+                target_matchers: ["severity = info"],
+                equal: ["namespace", "alertname"],
+            },
+        ],
+        receivers: [
+            { name: "null" },
+            {
+                name: "platform",
+                slack_configs: [
+                    {
+                        api_url_file: WEBHOOK_URL_FILE,
+                        send_resolved: true,
+                        ...(am.slackChannel ? { channel: am.slackChannel } : {}),
+                        title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
+                        text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}",
+                    },
+                ],
+            },
+        ],
+        templates: ["/etc/alertmanager/config/*.tmpl"],
+    };
+}
+
+/**
+ * The same routing for Discord, as a global AlertmanagerConfig (monitoring.coreos.com/v1alpha1): the
+ * operator (0.93) rejects `webhook_url_file` in discord_configs (prometheus-operator#7159), so the
+ * operator reads the URL from the Secret itself (`apiURL` secret reference).
+ */
+export function discordAlertmanagerConfigSpec(): Values {
+    const eq = (name: string, value: string) => ({ name, value, matchType: "=" });
+    return {
+        route: {
+            receiver: "platform",
+            groupBy: ["alertname", "namespace"],
+            groupWait: ROUTE_TIMING.group_wait,
+            groupInterval: ROUTE_TIMING.group_interval,
+            repeatInterval: ROUTE_TIMING.repeat_interval,
+            routes: MUTED.map((name) => ({ receiver: "null", matchers: [eq("alertname", name)] })),
+        },
+        inhibitRules: [
+            {
+                sourceMatch: [eq("severity", "critical")],
+                targetMatch: [{ name: "severity", value: "warning|info", matchType: "=~" }],
+                equal: ["namespace", "alertname"],
+            },
+            {
+                sourceMatch: [eq("severity", "warning")],
+                targetMatch: [eq("severity", "info")],
+                equal: ["namespace", "alertname"],
+            },
+        ],
+        receivers: [
+            { name: "null" },
+            {
+                name: "platform",
+                discordConfigs: [{ apiURL: { name: NAMES.alertmanagerWebhookSecret, key: "url" }, sendResolved: true }],
+            },
+        ],
+    };
+}
+
+export interface GrafanaInputs {
+    readonly config: MonitoringConfig["grafana"];
+    /** Public host, e.g. grafana.example.org. */
+    readonly host: string;
+    /** Zabbix API URL for the Zabbix data source; no Zabbix data source when undefined. */
+    readonly zabbixApiUrl?: string;
+    /** Secret holding the Zabbix API token (key `token`). */
+    readonly zabbixTokenSecret?: string;
+    /** Hash of the ConfigMaps this program mounts into Grafana, so a change rolls the pods. */
+    readonly configHash: string;
+}
+
+/** Values for kube-prometheus-stack's grafana subchart (grafana-community grafana 12.11.1). */
+export function grafanaValues(g: GrafanaInputs): Values {
+    const c = g.config;
+    const db = c.database;
+    // One generated key for every replica: it encrypts data source secrets stored in the database.
+    const env: Values = {
+        GF_SECURITY_SECRET_KEY: { secretKeyRef: { name: NAMES.grafanaAdminSecret, key: "secret-key" } },
+    };
+    if (db) {
+        env.GF_DATABASE_PASSWORD = { secretKeyRef: { name: NAMES.grafanaDatabaseSecret, key: "password" } };
+    }
+    if (g.zabbixTokenSecret) {
+        env.ZABBIX_API_TOKEN = { secretKeyRef: { name: g.zabbixTokenSecret, key: "token", optional: true } };
+    }
+    const ini: Values = {
+        server: { domain: g.host, root_url: `https://${g.host}` },
+        analytics: { check_for_updates: false, reporting_enabled: false },
+        users: { auto_assign_org_role: "Viewer" },
+        "auth.github": {
+            enabled: true,
+            allow_sign_up: true,
+            scopes: "user:email,read:org",
+            auth_url: "https://github.com/login/oauth/authorize",
+            token_url: "https://github.com/login/oauth/access_token",
+            api_url: "https://api.github.com/user",
+            client_id: `$__file{${OAUTH_DIR}/client-id}`,
+            client_secret: `$__file{${OAUTH_DIR}/client-secret}`,
+            allowed_organizations: c.organizations.join(" "),
+            team_ids: c.teamIds.join(","),
+        },
+    };
+    if (db) {
+        ini.database = {
+            type: "postgres",
+            host: `${db.host}:${db.port}`,
+            name: db.name,
+            user: db.user,
+            ssl_mode: db.sslMode,
+        };
+    }
+    const persist = c.replicas === 1 && !db;
+    return {
+        enabled: true,
+        fullnameOverride: NAMES.grafana,
+        replicas: c.replicas,
+        admin: { existingSecret: NAMES.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
+        "grafana.ini": ini,
+        envValueFrom: env,
+        extraSecretMounts: [
+            {
+                name: "github-oauth",
+                secretName: NAMES.grafanaOAuthSecret,
+                mountPath: OAUTH_DIR,
+                readOnly: true,
+            },
+        ],
+        plugins: g.zabbixApiUrl ? [ZABBIX_PLUGIN] : [],
+        extraConfigmapMounts: g.zabbixApiUrl
+            ? [
+                  {
+                      name: "plugins-provisioning",
+                      configMap: NAMES.grafanaPluginsConfigMap,
+                      mountPath: "/etc/grafana/provisioning/plugins/platform.yaml",
+                      subPath: "platform.yaml",
+                      readOnly: true,
+                  },
+              ]
+            : [],
+        podAnnotations: { "platform/config-hash": g.configHash },
+        // Read by kube-prometheus-stack (not the subchart): provisioned through its datasource ConfigMap.
+        additionalDataSources: additionalDataSources(g),
+        persistence: persist ? { enabled: true, type: "pvc", size: c.volumeSize } : { enabled: false },
+        podDisruptionBudget: c.replicas > 1 ? { minAvailable: 1 } : {},
+        containerSecurityContext: containerSecurity,
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        sidecar: {
+            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+        },
+    };
+}
+
+/** Data sources besides the chart's Prometheus and Alertmanager ones. */
+export function additionalDataSources(g: GrafanaInputs): Values[] {
+    if (!g.zabbixApiUrl) return [];
+    return [
+        {
+            name: "Zabbix",
+            uid: "zabbix",
+            type: ZABBIX_DATASOURCE_TYPE,
+            access: "proxy",
+            url: g.zabbixApiUrl,
+            editable: false,
+            jsonData: { authType: "token", trends: true, trendsFrom: "7d", trendsRange: "4d" },
+            // Grafana expands environment variables in provisioning files; the value comes from a Secret.
+            secureJsonData: { apiToken: "$ZABBIX_API_TOKEN" },
+        },
+    ];
+}
+
+/** The provisioning file that enables the Zabbix app plugin. */
+export function pluginsProvisioning(): string {
+    return ["apiVersion: 1", "apps:", `  - type: ${ZABBIX_PLUGIN}`, "    org_id: 1", "    disabled: false", ""].join(
+        "\n",
+    );
+}
+
+export interface StackInputs {
+    readonly config: MonitoringConfig;
+    readonly hosts: { readonly prometheus: string; readonly alertmanager: string };
+    readonly grafana: GrafanaInputs;
+}
+
+function volume(size: string, storageClass?: string): Values {
+    return {
+        volumeClaimTemplate: {
+            spec: {
+                ...(storageClass ? { storageClassName: storageClass } : {}),
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: size } },
+            },
+        },
+    };
+}
+
+/** Values for kube-prometheus-stack 88.5.3. */
+export function prometheusStackValues(s: StackInputs): Values {
+    const p = s.config.prometheus;
+    const slack = s.config.alertmanager.receiver === "slack";
+    return {
+        fullnameOverride: NAMES.stack,
+        // GKE runs the control plane: there is no scheduler, controller-manager, etcd or kube-proxy to scrape.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        // The rule-validating webhook's certificates come from Helm hook Jobs, which helm.v4.Chart
+        // applies as ordinary objects in no guaranteed order: rules created meanwhile would fail
+        // with x509 errors. Render validates every PrometheusRule against the CRD schema instead.
+        prometheusOperator: { admissionWebhooks: { enabled: false } },
+        kubeStateMetrics: { enabled: true },
+        nodeExporter: { enabled: true },
+        alertmanager: {
+            enabled: true,
+            // Slack: the chart's config Secret. Discord: the operator builds the config from the
+            // global AlertmanagerConfig this program creates (the chart's config is then unused).
+            ...(slack ? { config: alertmanagerConfig(s.config.alertmanager) } : {}),
+            alertmanagerSpec: {
+                ...(slack
+                    ? { secrets: [NAMES.alertmanagerWebhookSecret] }
+                    : { alertmanagerConfiguration: { name: NAMES.alertmanagerConfig } }),
+                externalUrl: `https://${s.hosts.alertmanager}`,
+                storage: volume(s.config.alertmanager.volumeSize),
+                resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+            },
+        },
+        prometheus: {
+            prometheusSpec: {
+                retention: p.retention,
+                retentionSize: p.retentionSize ?? defaultRetentionSize(p.volumeSize),
+                storageSpec: volume(p.volumeSize, p.storageClass),
+                externalUrl: `https://${s.hosts.prometheus}`,
+                // Pick up every ServiceMonitor, PodMonitor, Probe, PrometheusRule and ScrapeConfig in the
+                // cluster, not only those carrying this release's label.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+            },
+        },
+        grafana: grafanaValues(s.grafana),
+    };
+}

@@ -1,0 +1,313 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { MonitoringConfig } from "../../config/sections/monitoring";
+import { CHARTS, IMAGES } from "../versions";
+import { contentHash } from "./hash";
+import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
+
+/** Release name; the chart names its objects `zabbix-zabbix-server`, `zabbix-zabbix-web`, `zabbix-postgresql`. */
+export const ZABBIX_RELEASE = "zabbix";
+export const ZABBIX_NAMES = {
+    dbSecret: "zabbix-db",
+    adminSecret: "zabbix-admin",
+    apiTokenSecret: "zabbix-api-token",
+    web: `${ZABBIX_RELEASE}-zabbix-web`,
+    server: `${ZABBIX_RELEASE}-zabbix-server`,
+    postgresql: `${ZABBIX_RELEASE}-postgresql`,
+    bootstrap: "zabbix-bootstrap",
+    snmpTraps: "zabbix-snmptraps",
+} as const;
+export const ZABBIX_WEB_PORT = 80;
+const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
+
+const nonRoot = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Values for the zabbix-community chart 7.0.12; credentials only by Secret reference. */
+export function zabbixValues(c: MonitoringConfig["zabbix"]): Record<string, unknown> {
+    const traps = c.snmpTraps.enabled;
+    const serverEnv = [
+        // Current images read ZBX_START*POLLERS; the old ZBX_IPMIPOLLERS is ignored.
+        { name: "ZBX_STARTIPMIPOLLERS", value: String(c.ipmiPollers) },
+        { name: "ZBX_STARTSNMPPOLLERS", value: String(c.snmpPollers) },
+        ...(traps ? [{ name: "ZBX_ENABLE_SNMP_TRAPS", value: "true" }] : []),
+    ];
+    return {
+        zabbixImageTag: IMAGES.zabbixTag,
+        postgresAccess: {
+            existingSecretName: ZABBIX_NAMES.dbSecret,
+            secretHostKey: "host",
+            secretPortKey: "port",
+            secretUserKey: "user",
+            secretPasswordKey: "password",
+            secretDBKey: "dbname",
+        },
+        zabbixServer: {
+            enabled: true,
+            replicaCount: 1,
+            extraEnv: serverEnv,
+            securityContext: nonRoot,
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+            ...(traps
+                ? {
+                      extraVolumes: [{ name: "snmptraps", emptyDir: {} }],
+                      extraVolumeMounts: [{ name: "snmptraps", mountPath: TRAPS_DIR, readOnly: true }],
+                      extraContainers: [
+                          {
+                              name: "snmptraps",
+                              image: IMAGES.zabbixSnmptraps,
+                              ports: [{ name: "snmp-trap", containerPort: 1162, protocol: "UDP" }],
+                              volumeMounts: [{ name: "snmptraps", mountPath: TRAPS_DIR }],
+                              securityContext: nonRoot,
+                              resources: {
+                                  requests: { cpu: "10m", memory: "32Mi" },
+                                  limits: { cpu: "200m", memory: "128Mi" },
+                              },
+                          },
+                      ],
+                  }
+                : {}),
+        },
+        postgresql: {
+            enabled: true,
+            persistence: { enabled: true, storageSize: c.databaseVolumeSize },
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        },
+        zabbixAgent: {
+            enabled: true,
+            runAsSidecar: true,
+            runAsDaemonSet: false,
+            securityContext: nonRoot,
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+        },
+        zabbixWeb: {
+            enabled: true,
+            securityContext: nonRoot,
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        },
+        zabbixWebService: {
+            enabled: true,
+            securityContext: nonRoot,
+            resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        },
+    };
+}
+
+export interface ZabbixArgs {
+    readonly namespace: string;
+    /** The validated `monitoring.zabbix` section. */
+    readonly config: MonitoringConfig["zabbix"];
+    /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
+    readonly grafanaDeployment: string;
+}
+
+/**
+ * Zabbix 7.0 LTS (server with the agent beside it, web, PostgreSQL with a volume), generated DB and
+ * Admin credentials in Secrets, and a bootstrap Job that applies the Admin password and issues the
+ * API token Grafana's Zabbix data source uses.
+ */
+export class Zabbix extends pulumi.ComponentResource {
+    readonly chart: k8s.helm.v4.Chart;
+    readonly bootstrap: k8s.batch.v1.Job;
+    /** In-cluster JSON-RPC endpoint. */
+    readonly apiUrl: string;
+    readonly adminSecretName = ZABBIX_NAMES.adminSecret;
+    readonly apiTokenSecretName = ZABBIX_NAMES.apiTokenSecret;
+    readonly webService = { name: ZABBIX_NAMES.web, port: ZABBIX_WEB_PORT } as const;
+
+    constructor(name: string, args: ZabbixArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:monitoring:Zabbix", name, {}, opts);
+        const { namespace } = args;
+        const password = (role: string) =>
+            new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
+
+        const db = new k8s.core.v1.Secret(
+            `${name}-db`,
+            {
+                metadata: { name: ZABBIX_NAMES.dbSecret, namespace },
+                type: "Opaque",
+                stringData: {
+                    host: ZABBIX_NAMES.postgresql,
+                    port: "5432",
+                    user: "zabbix",
+                    dbname: "zabbix",
+                    password: pulumi.secret(password("db-password")),
+                },
+            },
+            { parent: this },
+        );
+        const admin = new k8s.core.v1.Secret(
+            `${name}-admin`,
+            {
+                metadata: { name: ZABBIX_NAMES.adminSecret, namespace },
+                type: "Opaque",
+                stringData: { username: "Admin", password: pulumi.secret(password("admin-password")) },
+            },
+            { parent: this },
+        );
+        // The bootstrap Job writes the token; Pulumi creates the Secret empty and never resets it.
+        const token = new k8s.core.v1.Secret(
+            `${name}-api-token`,
+            {
+                metadata: { name: ZABBIX_NAMES.apiTokenSecret, namespace },
+                type: "Opaque",
+                stringData: { token: "" },
+            },
+            { parent: this, ignoreChanges: ["stringData", "data"] },
+        );
+
+        const pin = CHARTS.zabbix;
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: ZABBIX_RELEASE,
+                chart: pin.chart,
+                version: pin.version,
+                repositoryOpts: { repo: pin.repo },
+                namespace,
+                values: zabbixValues(args.config),
+            },
+            { parent: this, dependsOn: [db] },
+        );
+        this.apiUrl = `http://${ZABBIX_NAMES.web}.${namespace}.svc:${ZABBIX_WEB_PORT}/api_jsonrpc.php`;
+
+        if (args.config.snmpTraps.enabled) {
+            new k8s.core.v1.Service(
+                `${name}-snmptraps`,
+                {
+                    metadata: { name: ZABBIX_NAMES.snmpTraps, namespace },
+                    spec: {
+                        type: "LoadBalancer",
+                        externalTrafficPolicy: "Local",
+                        loadBalancerSourceRanges: args.config.snmpTraps.sourceRanges,
+                        selector: {
+                            "app.kubernetes.io/name": "zabbix",
+                            "app.kubernetes.io/instance": ZABBIX_RELEASE,
+                            "app.kubernetes.io/component": "server",
+                        },
+                        ports: [{ name: "snmp-trap", port: 162, targetPort: 1162, protocol: "UDP" }],
+                    },
+                },
+                { parent: this, dependsOn: [this.chart] },
+            );
+        }
+
+        this.bootstrap = this.bootstrapJob(name, namespace, args.grafanaDeployment, [admin, token, this.chart]);
+        this.registerOutputs({ apiUrl: this.apiUrl, adminSecretName: this.adminSecretName });
+    }
+
+    private bootstrapJob(
+        name: string,
+        namespace: string,
+        grafanaDeployment: string,
+        deps: pulumi.Resource[],
+    ): k8s.batch.v1.Job {
+        const n = ZABBIX_NAMES.bootstrap;
+        const labels = { "app.kubernetes.io/name": n, "app.kubernetes.io/part-of": "platform-monitoring" };
+        const sa = new k8s.core.v1.ServiceAccount(
+            `${name}-bootstrap-sa`,
+            { metadata: { name: n, namespace, labels } },
+            { parent: this },
+        );
+        const role = new k8s.rbac.v1.Role(
+            `${name}-bootstrap-role`,
+            {
+                metadata: { name: n, namespace, labels },
+                rules: [
+                    {
+                        apiGroups: [""],
+                        resources: ["secrets"],
+                        resourceNames: [ZABBIX_NAMES.apiTokenSecret],
+                        verbs: ["patch"],
+                    },
+                    {
+                        apiGroups: ["apps"],
+                        resources: ["deployments"],
+                        resourceNames: [grafanaDeployment],
+                        verbs: ["patch"],
+                    },
+                ],
+            },
+            { parent: this },
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-bootstrap-binding`,
+            {
+                metadata: { name: n, namespace, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n },
+                subjects: [{ kind: "ServiceAccount", name: n, namespace }],
+            },
+            { parent: this, dependsOn: [role, sa] },
+        );
+        const hash = contentHash(BOOTSTRAP_SCRIPT, IMAGES.curl);
+        const script = new k8s.core.v1.ConfigMap(
+            `${name}-bootstrap-script`,
+            {
+                metadata: { name: `${n}-${hash}`, namespace, labels },
+                data: { "bootstrap.sh": BOOTSTRAP_SCRIPT },
+            },
+            { parent: this },
+        );
+        const secretEnv = (envName: string, secret: string, key: string, optional = false) => ({
+            name: envName,
+            valueFrom: { secretKeyRef: { name: secret, key, optional } },
+        });
+        // A changed script makes a new Job (its name carries the script's hash): Job templates are immutable.
+        return new k8s.batch.v1.Job(
+            `${name}-bootstrap`,
+            {
+                metadata: { name: `${n}-${hash}`, namespace, labels },
+                spec: {
+                    backoffLimit: 3,
+                    activeDeadlineSeconds: 3600,
+                    template: {
+                        metadata: { labels, annotations: { "platform/config-hash": hash } },
+                        spec: {
+                            serviceAccountName: n,
+                            restartPolicy: "OnFailure",
+                            securityContext: {
+                                runAsNonRoot: true,
+                                runAsUser: 100,
+                                runAsGroup: 101,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            containers: [
+                                {
+                                    name: "bootstrap",
+                                    image: IMAGES.curl,
+                                    command: ["/bin/sh", "/scripts/bootstrap.sh"],
+                                    env: [
+                                        { name: "ZABBIX_URL", value: this.apiUrl },
+                                        { name: "NAMESPACE", value: namespace },
+                                        { name: "TOKEN_SECRET", value: ZABBIX_NAMES.apiTokenSecret },
+                                        { name: "GRAFANA_DEPLOYMENT", value: grafanaDeployment },
+                                        secretEnv("ADMIN_USER", ZABBIX_NAMES.adminSecret, "username"),
+                                        secretEnv("ADMIN_PASSWORD", ZABBIX_NAMES.adminSecret, "password"),
+                                        secretEnv("GRAFANA_TOKEN", ZABBIX_NAMES.apiTokenSecret, "token", true),
+                                    ],
+                                    volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
+                                    securityContext: {
+                                        allowPrivilegeEscalation: false,
+                                        readOnlyRootFilesystem: true,
+                                        capabilities: { drop: ["ALL"] },
+                                    },
+                                    resources: {
+                                        requests: { cpu: "10m", memory: "16Mi" },
+                                        limits: { cpu: "100m", memory: "64Mi" },
+                                    },
+                                },
+                            ],
+                            volumes: [{ name: "scripts", configMap: { name: `${n}-${hash}` } }],
+                        },
+                    },
+                },
+            },
+            { parent: this, dependsOn: [...deps, binding, script] },
+        );
+    }
+}

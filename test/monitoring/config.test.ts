@@ -1,0 +1,78 @@
+import { ConfigError, parseOrThrow } from "../../config/errors";
+import { requiredSecrets } from "../../config/required-secrets";
+import { stackSchema } from "../../config/schema";
+import { defaultRetentionSize, monitoringSchema } from "../../config/sections/monitoring";
+
+const base = {
+    environment: "dev",
+    cluster: { mode: "existing", context: "kind" },
+    dns: { domain: "dev.example.org" },
+};
+
+function problems(monitoring: unknown): string[] {
+    try {
+        parseOrThrow(stackSchema, { ...base, monitoring });
+    } catch (e) {
+        if (e instanceof ConfigError) return [...e.problems];
+        throw e;
+    }
+    return [];
+}
+
+describe("monitoring config", () => {
+    it("defaults keep Prometheus's retentionSize below its volume", () => {
+        const m = monitoringSchema.parse({});
+        expect(m.prometheus.volumeSize).toBe("50Gi");
+        expect(defaultRetentionSize("50Gi")).toBe("40GiB");
+        expect(defaultRetentionSize("20Gi")).toBe("16GiB");
+        expect(m.grafana.replicas).toBe(1);
+        expect(m.zabbix.enabled).toBe(true);
+    });
+
+    it("rejects a retentionSize that would fill the volume, naming key, value and bound", () => {
+        const p = problems({ prometheus: { volumeSize: "20Gi", retentionSize: "20GiB" } });
+        expect(p).toHaveLength(1);
+        expect(p[0]).toMatch(
+            /^monitoring\.prometheus\.retentionSize: "20GiB" must be below prometheus\.volumeSize 20Gi/,
+        );
+    });
+
+    it("requires an external database when Grafana has more than one replica", () => {
+        const p = problems({ grafana: { replicas: 2, organizations: ["club"] } });
+        expect(p).toHaveLength(1);
+        expect(p[0]).toMatch(/^monitoring\.grafana\.database: \(missing\) is required when grafana\.replicas is 2/);
+        expect(problems({ grafana: { replicas: 2, database: { host: "10.0.0.3" } } })).toEqual([]);
+    });
+
+    it("rejects malformed sizes, durations and team IDs", () => {
+        expect(problems({ prometheus: { volumeSize: "50GB" } })[0]).toMatch(
+            /monitoring\.prometheus\.volumeSize: "50GB" is not a size in whole Gi/,
+        );
+        expect(problems({ prometheus: { retention: "15days" } })[0]).toMatch(
+            /monitoring\.prometheus\.retention: "15days"/,
+        );
+        expect(problems({ grafana: { teamIds: ["devs"] } })[0]).toMatch(/monitoring\.grafana\.teamIds\[0\]/);
+    });
+
+    it("rejects a Slack channel when alerts go to Discord, and repeated host labels", () => {
+        expect(problems({ alertmanager: { receiver: "discord", slackChannel: "#ops" } })[0]).toMatch(
+            /monitoring\.alertmanager\.slackChannel: "#ops" only applies when alertmanager\.receiver is slack/,
+        );
+        expect(problems({ hosts: { grafana: "ops", zabbix: "ops" } })[0]).toMatch(
+            /monitoring\.hosts: .* repeats a host label/,
+        );
+    });
+
+    it("needs Grafana's OAuth app and the webhook secrets, and the DB password only with a database", () => {
+        const plain = parseOrThrow(stackSchema, base);
+        expect(requiredSecrets(plain).map((n) => n.key)).toEqual([
+            "grafanaOAuthClientId",
+            "grafanaOAuthClientSecret",
+            "alertmanagerWebhookUrl",
+        ]);
+        const db = parseOrThrow(stackSchema, { ...base, monitoring: { grafana: { database: { host: "db" } } } });
+        expect(requiredSecrets(db).map((n) => n.key)).toContain("grafanaDatabasePassword");
+        const off = parseOrThrow(stackSchema, { ...base, monitoring: { enabled: false } });
+        expect(requiredSecrets(off)).toEqual([]);
+    });
+});
