@@ -92,4 +92,19 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
         description: "Workload Identity pool for binding Kubernetes to Google service accounts.",
         example: '"acme-dev.svc.id.goog"',
     },
+    apps: {
+        type: "Record<string, { namespace: string; hosts: string[]; backupBucket?: string }>",
+        secret: false,
+        gkeOnly: false,
+        description:
+            "Each app's namespace, published hosts and (gke, MySQL with backup) the bucket of its nightly dumps.",
+        example: '{"vote": {"namespace": "vote", "hosts": ["vote.example.org"]}}',
+    },
+    sablierUrl: {
+        type: "string",
+        secret: false,
+        gkeOnly: false,
+        description: "Sablier server URL the branch previews' middleware calls; only when platform:previews.enabled.",
+        example: '"http://sablier.sablier.svc.cluster.local:10000"',
+    },
 };
