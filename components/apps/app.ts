@@ -51,6 +51,8 @@ export interface AppArgs {
     readonly storeEnv?: readonly EnvVar[];
     /** Extra labels on the Deployment (not the pods), e.g. Sablier's. @default {} */
     readonly labels?: Readonly<Record<string, string>>;
+    /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
+    readonly replicasManagedElsewhere?: boolean;
 }
 
 /** `kubernetes.io/change-cause`: what `kubectl rollout history` shows to roll back to. */
@@ -170,8 +172,8 @@ export class App extends pulumi.ComponentResource {
                     annotations: { "kubernetes.io/change-cause": changeCause(args.containers) },
                 },
                 spec: {
-                    // With an HPA the replica count is its to set; Pulumi leaves the field alone.
-                    ...(args.autoscale ? {} : { replicas: args.replicas }),
+                    // With an HPA (or Sablier) the replica count is its to set; Pulumi leaves the field alone.
+                    ...(args.autoscale || args.replicasManagedElsewhere ? {} : { replicas: args.replicas }),
                     revisionHistoryLimit: 10,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },

@@ -148,7 +148,14 @@ export class Application extends pulumi.ComponentResource {
         if (spec.redis) {
             const redis = new Redis(
                 `${name}-redis`,
-                { provider, app, namespace, memory: spec.redis.memory, labels: sablierLabels },
+                {
+                    provider,
+                    app,
+                    namespace,
+                    memory: spec.redis.memory,
+                    labels: sablierLabels,
+                    replicasManagedElsewhere: preview !== undefined,
+                },
                 { parent: this },
             );
             storeEnv.push(...redis.env());
@@ -166,6 +173,7 @@ export class Application extends pulumi.ComponentResource {
                     resources: spec.mysql.resources,
                     protect: prd && !preview,
                     labels: sablierLabels,
+                    replicasManagedElsewhere: preview !== undefined,
                 },
                 { parent: this },
             );
@@ -219,6 +227,7 @@ export class Application extends pulumi.ComponentResource {
                 serviceAccountName: app,
                 storeEnv,
                 labels: sablierLabels,
+                replicasManagedElsewhere: preview !== undefined,
             },
             { parent: this, dependsOn: [this.envelope] },
         );

@@ -22,6 +22,8 @@ export interface MysqlArgs {
     readonly protect?: boolean;
     /** Extra labels on the StatefulSet (e.g. Sablier's). @default {} */
     readonly labels?: Readonly<Record<string, string>>;
+    /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
+    readonly replicasManagedElsewhere?: boolean;
 }
 
 const PORT = 3306;
@@ -90,7 +92,7 @@ export class Mysql extends pulumi.ComponentResource {
                 metadata: { name: svcName, namespace: args.namespace, labels: { ...labels, ...args.labels } },
                 spec: {
                     serviceName: svcName,
-                    replicas: 1,
+                    ...(args.replicasManagedElsewhere ? {} : { replicas: 1 }),
                     selector: { matchLabels: selector },
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {

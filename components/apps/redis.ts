@@ -17,6 +17,8 @@ export interface RedisArgs {
     readonly memory?: string;
     /** Extra labels on the Deployment (e.g. Sablier's). @default {} */
     readonly labels?: Readonly<Record<string, string>>;
+    /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
+    readonly replicasManagedElsewhere?: boolean;
 }
 
 const PORT = 6379;
@@ -68,7 +70,7 @@ export class Redis extends pulumi.ComponentResource {
             {
                 metadata: { name: svcName, namespace: args.namespace, labels: { ...labels, ...args.labels } },
                 spec: {
-                    replicas: 1,
+                    ...(args.replicasManagedElsewhere ? {} : { replicas: 1 }),
                     strategy: { type: "Recreate" },
                     selector: { matchLabels: selector },
                     template: {
