@@ -98,12 +98,28 @@ type AddIssue = (path: (string | number)[], input: unknown, message: string) => 
 
 /** Apps and preview checks that need the stack around them (domain, environment, app names). */
 function checkApps(
-    s: { environment: string; dns: { domain: string }; apps: AppsConfig; preview?: PreviewConfig },
+    s: {
+        environment: string;
+        cluster: { mode: string };
+        dns: { domain: string };
+        apps: AppsConfig;
+        preview?: PreviewConfig;
+    },
     add: AddIssue,
 ): void {
     const env = { environment: s.environment, domain: s.dns.domain };
-    for (const [name, app] of Object.entries(s.apps))
+    for (const [name, app] of Object.entries(s.apps)) {
         checkApp(name, app, env, (path, input, message) => add(["apps", name, ...path], input, message));
+        // Workload Identity and the backup bucket are Google Cloud: an existing cluster has neither.
+        if (s.cluster.mode !== "gke" && app.google)
+            add(["apps", name, "google"], app.google, `needs cluster.mode gke (Workload Identity) for app ${name}`);
+        if (s.cluster.mode !== "gke" && app.mysql?.backup)
+            add(
+                ["apps", name, "mysql", "backup"],
+                app.mysql.backup,
+                `needs cluster.mode gke (the dump bucket) for app ${name}`,
+            );
+    }
     const p = s.preview;
     if (!p) return;
     const app = s.apps[p.app];

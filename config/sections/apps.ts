@@ -276,7 +276,7 @@ export function checkApp(
             add(
                 ["containers", i, "image"],
                 c.image,
-                `has tag ${image.tag}, which the timestamp policy cannot order (app ${name} expects {sha}-{YYYYMMDDHHmmss}, or set imagePolicy: { semver: ... })`,
+                `has tag ${image.tag}, which the timestamp policy cannot order; app ${name} needs tags {sha}-{YYYYMMDDHHmmss} or imagePolicy: { semver: <range> }`,
             );
     });
     const replicas = app.autoscale ? app.autoscale.min : app.replicas;

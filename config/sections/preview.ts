@@ -25,11 +25,9 @@ export const previewSchema = z
         /** Git branch name; turned into a DNS label (lower-case, '/', '_' and '.' become '-'). */
         branch: z.string().min(1).max(200),
         /** The dev stack, `<org>/<project>/<stack>`. */
-        devStack: z
-            .string()
-            .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
-                message: "is not a stack name (<org>/<project>/<stack>)",
-            }),
+        devStack: z.string().regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
+            message: "is not a stack name (<org>/<project>/<stack>)",
+        }),
         /** Image per container name for the branch build. @default the app's images */
         images: z.record(dnsLabel(30), z.string()).default({}),
         /** Idle time before the preview is scaled to zero. @default 30m */
