@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../../config/sections/apps";
@@ -45,6 +46,10 @@ export interface ApplicationArgs {
         readonly middleware: { readonly name: string; readonly namespace: string };
         readonly hosts: readonly string[];
     };
+}
+
+function shortHash(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 6);
 }
 
 /** The on-prem egress rules of an app, each resolved to address ranges; throws naming the app. */
@@ -97,7 +102,8 @@ export class Application extends pulumi.ComponentResource {
                       {
                           project: args.gcp.project,
                           workloadIdentityPool: args.gcp.workloadIdentityPool,
-                          accountId: accountIdFor(preview ? `${app}-br` : app, "app"),
+                          // One Google SA per preview namespace, so two branches never share (or fight over) one.
+                          accountId: accountIdFor(preview ? `${app.slice(0, 12)}-${shortHash(ns)}` : app, "app"),
                           namespace: ns,
                           kubernetesServiceAccount: app,
                           projectRoles: spec.google!.roles,
