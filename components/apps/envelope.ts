@@ -3,17 +3,26 @@ import * as pulumi from "@pulumi/pulumi";
 import { networkPolicies, TrafficSpec } from "./network-policies";
 
 export interface QuotaSpec {
+    /** Sum of CPU requests. */
     readonly cpu: string;
+    /** Sum of memory requests. */
     readonly memory: string;
+    /** Sum of CPU limits. @default twice cpu */
     readonly cpuLimit?: string;
+    /** Sum of memory limits. @default memory */
     readonly memoryLimit?: string;
+    /** Pods in the namespace. */
     readonly pods: number;
+    /** Persistent volume storage requested in the namespace. */
     readonly storage: string;
 }
 
 export interface LimitsSpec {
+    /** Request of a container that sets none. */
     readonly defaultRequest: { readonly cpu: string; readonly memory: string };
+    /** Limit of a container that sets none. */
     readonly default: { readonly cpu: string; readonly memory: string };
+    /** The most one container may ask for. */
     readonly max: { readonly cpu: string; readonly memory: string };
 }
 

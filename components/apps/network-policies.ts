@@ -23,12 +23,13 @@ export interface OnpremEgress {
 
 /** What the namespace's pods need to reach and be reached by; everything else is denied. */
 export interface TrafficSpec {
-    /** Namespace of Traefik and the container ports it may reach on the web pods. */
+    /** Namespace of Traefik and the container ports it may reach on the web pods. @default none */
     readonly fromTraefik?: { readonly namespace: string; readonly ports: readonly number[] };
-    /** Namespace of Prometheus and the metrics ports it may scrape. */
+    /** Namespace of Prometheus and the metrics ports it may scrape. @default none */
     readonly fromPrometheus?: { readonly namespace: string; readonly ports: readonly number[] };
-    /** The app has Redis (6379) / MySQL (3306) pods in its namespace. */
+    /** The app has Redis pods (6379) in its namespace. */
     readonly redis: boolean;
+    /** The app has MySQL pods (3306) in its namespace. */
     readonly mysql: boolean;
     /** A backup job dumps MySQL and uploads to Cloud Storage. */
     readonly backup: boolean;
