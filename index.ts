@@ -147,7 +147,9 @@ function previewProgram(config: LoadedConfig, publisher: Publisher | undefined):
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
     // TODO(edge): the edge layer's Publisher (IngressRoute + DNS record + auth per host); until it is
-    // merged, apps and previews declare no routes.
+    // merged, apps and previews declare no routes. Apps: pass `buildEdge(config, base)`. Previews: an
+    // EdgePublisher over the dev stack's edge (its auth middlewares and oauth2-proxy Service in the
+    // `edge` namespace, no dependsOn, the dev zone and `ingressIp` read from the StackReference).
     const publisher: Publisher | undefined = undefined;
     if (config.stack.preview) return previewProgram(config, publisher);
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);

@@ -286,7 +286,8 @@ export class App extends pulumi.ComponentResource {
             const c = h.container
                 ? args.containers.find((x) => x.name === h.container)!
                 : args.containers.find((x) => x.port !== undefined)!;
-            args.publisher?.route(this, `${name}-${h.host}`, {
+            // The route name is also the IngressRoute's: `<app>-<first label of the host>`.
+            args.publisher?.route(this, `${args.app}-${h.host.split(".")[0]!}`, {
                 host: h.host,
                 namespace: args.namespaceName,
                 service: this.service.metadata.name,

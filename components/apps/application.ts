@@ -31,7 +31,7 @@ export interface ApplicationArgs {
     readonly gcp?: GcpContext;
     /** The edge's route publisher. @default none (hosts are not published) */
     readonly publisher?: Publisher;
-    /** Namespace Traefik runs in (the only ingress source for the web pods). @default traefik */
+    /** Namespace Traefik runs in (the only ingress source for the web pods). @default edge (the edge layer's namespace) */
     readonly traefikNamespace?: string;
     /** Namespace Prometheus runs in (may scrape the metrics port). @default monitoring */
     readonly prometheusNamespace?: string;
@@ -133,7 +133,7 @@ export class Application extends pulumi.ComponentResource {
                 traffic: {
                     fromTraefik:
                         spec.hosts.length > 0
-                            ? { namespace: args.traefikNamespace ?? "traefik", ports: webPorts }
+                            ? { namespace: args.traefikNamespace ?? "edge", ports: webPorts }
                             : undefined,
                     fromPrometheus:
                         metricsPort !== undefined

@@ -22,7 +22,7 @@ export interface PreviewArgs {
     readonly idleAfter: string;
     /** The edge's route publisher. @default none */
     readonly publisher?: Publisher;
-    /** Namespace Traefik runs in. @default traefik */
+    /** Namespace Traefik runs in. @default edge (the edge layer's namespace) */
     readonly traefikNamespace?: string;
     /** GCP context when the app calls Google APIs. @default none */
     readonly gcp?: GcpContext;

@@ -8,7 +8,7 @@ export interface SablierServerArgs {
     readonly provider: k8s.Provider;
     /** Namespace of the server. @default sablier */
     readonly namespace?: string;
-    /** Namespace of Traefik, whose Sablier plugin calls the server. @default traefik */
+    /** Namespace of Traefik, whose Sablier plugin calls the server. @default edge (the edge layer's namespace) */
     readonly traefikNamespace?: string;
     /** Where the Kubernetes API answers from inside a pod (post-DNAT), e.g. the GKE control plane range on 443. */
     readonly apiServer: readonly { readonly cidr: string; readonly port: number }[];
@@ -87,7 +87,7 @@ export class SablierServer extends pulumi.ComponentResource {
                     from: [
                         {
                             namespaceSelector: {
-                                matchLabels: { "kubernetes.io/metadata.name": args.traefikNamespace ?? "traefik" },
+                                matchLabels: { "kubernetes.io/metadata.name": args.traefikNamespace ?? "edge" },
                             },
                         },
                     ],

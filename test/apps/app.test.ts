@@ -131,6 +131,9 @@ describe("App", () => {
             ["admin.dev.example.org", "github", 9000, "demo"],
         ]);
         expect(publisher.calls[1]!.spec.paths).toEqual(["/admin"]);
+        const names = publisher.calls.map((c) => c.name);
+        expect(new Set(names).size).toBe(names.length);
+        for (const n of names) expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         expect(publisher.calls[0]!.parent).toBe("App");
     });
 });

@@ -97,7 +97,7 @@ describe.each(cases)("%s %s namespace envelope", (stack, app) => {
             .containers.map((c: any) => c.port)
             .filter((x: unknown) => x !== undefined);
         expect(p.spec.ingress[0].from).toEqual([
-            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } },
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "edge" } } },
         ]);
         expect(p.spec.ingress[0].ports.map((x: any) => x.port).sort()).toEqual([...new Set(ports)].sort());
     });

@@ -34,7 +34,7 @@ describe("SablierServer", () => {
         const binding = h.object("ClusterRoleBinding", "platform-sablier") as any;
         expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "sablier", namespace: "sablier" }]);
         const from = (h.object("NetworkPolicy", "allow-from-traefik") as any).spec.ingress[0];
-        expect(from.from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("traefik");
+        expect(from.from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("edge");
         expect((h.object("NetworkPolicy", "allow-to-apiserver") as any).spec.egress[0].to).toEqual([
             { ipBlock: { cidr: "172.16.0.0/28" } },
         ]);
