@@ -18,6 +18,9 @@ import {
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
+/** Annotation with the reason a workload runs a single pod on prd (the guardrails' workload-replicas rule). */
+export const SINGLE_REPLICA = "platform/single-replica";
+
 export interface AppArgs {
     /** The Kubernetes provider. */
     readonly provider: k8s.Provider;
@@ -53,6 +56,8 @@ export interface AppArgs {
     readonly labels?: Readonly<Record<string, string>>;
     /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
     readonly replicasManagedElsewhere?: boolean;
+    /** Why one pod is enough (annotation `platform/single-replica`). @default none */
+    readonly singleReplicaReason?: string;
 }
 
 /** `kubernetes.io/change-cause`: what `kubectl rollout history` shows to roll back to. */
@@ -169,7 +174,10 @@ export class App extends pulumi.ComponentResource {
                     name: args.app,
                     namespace: args.namespace,
                     labels: { ...labels, ...args.labels },
-                    annotations: { "kubernetes.io/change-cause": changeCause(args.containers) },
+                    annotations: {
+                        "kubernetes.io/change-cause": changeCause(args.containers),
+                        ...(args.singleReplicaReason ? { [SINGLE_REPLICA]: args.singleReplicaReason } : {}),
+                    },
                 },
                 spec: {
                     // With an HPA (or Sablier) the replica count is its to set; Pulumi leaves the field alone.

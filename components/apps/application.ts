@@ -234,6 +234,7 @@ export class Application extends pulumi.ComponentResource {
                 storeEnv,
                 labels: sablierLabels,
                 replicasManagedElsewhere: preview !== undefined,
+                singleReplicaReason: spec.singleReplicaReason,
             },
             { parent: this, dependsOn: [this.envelope] },
         );

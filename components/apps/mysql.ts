@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { IMAGES } from "../versions";
+import { SINGLE_REPLICA } from "./app";
 import { COMPONENTS } from "./network-policies";
 import { appLabels, containerSecurityContext, podSecurityContext, selectorLabels, writable } from "./pod";
 
@@ -89,7 +90,15 @@ export class Mysql extends pulumi.ComponentResource {
         new k8s.apps.v1.StatefulSet(
             `${name}-sts`,
             {
-                metadata: { name: svcName, namespace: args.namespace, labels: { ...labels, ...args.labels } },
+                metadata: {
+                    name: svcName,
+                    namespace: args.namespace,
+                    labels: { ...labels, ...args.labels },
+                    annotations: {
+                        [SINGLE_REPLICA]:
+                            "MySQL without replication; the nightly dump in Cloud Storage is the recovery path",
+                    },
+                },
                 spec: {
                     serviceName: svcName,
                     ...(args.replicasManagedElsewhere ? {} : { replicas: 1 }),

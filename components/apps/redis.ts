@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PLATFORM_RESOURCES } from "../../config/sections/apps";
 import { IMAGES } from "../versions";
+import { SINGLE_REPLICA } from "./app";
 import { COMPONENTS } from "./network-policies";
 import { appLabels, containerSecurityContext, podSecurityContext, selectorLabels, writable } from "./pod";
 
@@ -68,7 +69,14 @@ export class Redis extends pulumi.ComponentResource {
         new k8s.apps.v1.Deployment(
             `${name}-deploy`,
             {
-                metadata: { name: svcName, namespace: args.namespace, labels: { ...labels, ...args.labels } },
+                metadata: {
+                    name: svcName,
+                    namespace: args.namespace,
+                    labels: { ...labels, ...args.labels },
+                    annotations: {
+                        [SINGLE_REPLICA]: "one Redis per app: shared state the app rebuilds after a restart",
+                    },
+                },
                 spec: {
                     ...(args.replicasManagedElsewhere ? {} : { replicas: 1 }),
                     strategy: { type: "Recreate" },

@@ -194,6 +194,8 @@ export const appSchema = z
             })
             .strict()
             .optional(),
+        /** Why the app runs one pod on prd (the `platform/single-replica` annotation the policy asks for). @default none */
+        singleReplicaReason: z.string().min(10).optional(),
         /** PodDisruptionBudget minAvailable. @default replicas - 1 (when more than one) */
         minAvailable: z.number().int().min(1).max(100).optional(),
         /** Hosts published through the edge. @default [] */
@@ -288,6 +290,8 @@ export function checkApp(
             replicas,
             `is not above minAvailable ${app.minAvailable}: app ${name} could never be drained (raise replicas or lower minAvailable)`,
         );
+    if (app.singleReplicaReason !== undefined && replicas > 1)
+        add(["singleReplicaReason"], app.singleReplicaReason, `is set but app ${name} runs ${replicas} replicas`);
     app.hosts.forEach((h, i) => {
         if (h.host !== stack.domain && !h.host.endsWith(`.${stack.domain}`))
             add(["hosts", i, "host"], h.host, `is outside the stack's domain ${stack.domain} (app ${name})`);

@@ -68,6 +68,14 @@ describe("platform:apps config", () => {
         ]);
     });
 
+    it("rejects a single-replica reason on an app that runs more", () => {
+        const c = raw("prd");
+        c.apps.scoreserver.singleReplicaReason = "only one scoreboard writer";
+        expect(problems(c)).toEqual([
+            'apps.scoreserver.singleReplicaReason: "only one scoreboard writer" is set but app scoreserver runs 2 replicas',
+        ]);
+    });
+
     it("rejects a host outside the stack's domain", () => {
         const c = raw("dev");
         c.apps.vote.hosts[0].host = "vote.example.com";

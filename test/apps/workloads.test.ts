@@ -104,6 +104,21 @@ describe.each(["dev", "prd"])("%s workloads", (stack) => {
     });
 });
 
+describe("prd availability", () => {
+    it("runs every published app on two pods or more, or says why one is enough", async () => {
+        const r = await rendered("prd");
+        for (const [app, spec] of Object.entries(stackApps("prd"))) {
+            if ((spec.hosts ?? []).length === 0) continue;
+            const [d] = find(objectsIn(r, app), "Deployment", app) as any[];
+            const [hpa] = find(objectsIn(r, app), "HorizontalPodAutoscaler", app) as any[];
+            const min = hpa ? hpa.spec.minReplicas : d.spec.replicas;
+            const reason = d.metadata.annotations["platform/single-replica"];
+            expect([app, min >= 2 || (typeof reason === "string" && reason.length > 0)]).toEqual([app, true]);
+            if (min >= 2) expect(find(objectsIn(r, app), "PodDisruptionBudget", app)).toHaveLength(1);
+        }
+    });
+});
+
 describe("uploader's MySQL and nightly backup", () => {
     it("dumps on the configured schedule into a versioned bucket with a retention rule", async () => {
         for (const stack of ["dev", "prd"]) {
