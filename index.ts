@@ -1,22 +1,30 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Application, GcpContext } from "./components/apps/application";
+import { Preview } from "./components/apps/preview";
+import { SablierServer } from "./components/apps/sablier";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "./components/edge/hosts";
-import { NoEdgePublisher } from "./components/edge/publisher";
+import { AUTH_MIDDLEWARES, OAUTH2_PROXY_SERVICE } from "./components/edge/oauth2-proxy";
+import { EdgePublisher, NoEdgePublisher } from "./components/edge/publisher";
 import { Publisher } from "./components/edge/types";
-import { Dns } from "./components/gcp/dns";
+import { addARecord, Dns } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
 import { GitOps } from "./components/gitops/gitops";
+import { appImages } from "./config/images";
 import { ConfigError } from "./config/errors";
 import { assertOnpremCredentials } from "./components/onprem/credentials";
 import { Onprem } from "./components/onprem/onprem";
 import { Monitoring } from "./components/monitoring/monitoring";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { edgeSettings } from "./config/sections/edge";
+
+/** Namespace of Traefik and oauth2-proxy (the edge layer's default). */
+const EDGE_NAMESPACE = "edge";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
 /** What the Kubernetes layers build on, whichever way the cluster came to be. */
@@ -25,6 +33,8 @@ interface Base {
     readonly outputs: Record<string, unknown>;
     /** Zone, ingress IP and Workload Identity for the edge; only when the program made the cluster. */
     readonly edgeGcp?: EdgeGcp;
+    /** GCP project, region and Workload Identity pool for the apps (gke mode only). */
+    readonly gcp?: GcpContext;
 }
 
 function gkeBase(config: LoadedConfig): Base {
@@ -63,6 +73,7 @@ function gkeBase(config: LoadedConfig): Base {
 
     return {
         provider: gke.provider,
+        gcp: { project, region, workloadIdentityPool: gke.workloadIdentityPool },
         edgeGcp: {
             project,
             zone: dns.ref,
@@ -102,6 +113,9 @@ function declaredHosts(config: LoadedConfig): HostClaim[] {
         for (const [what, label] of Object.entries(monitoring.hosts)) {
             hosts.push({ host: `${label}.${dns.domain}`, owner: `monitoring.hosts.${what}` });
         }
+    }
+    for (const [app, spec] of Object.entries(config.stack.apps)) {
+        for (const h of spec.hosts) hosts.push({ host: h.host, owner: `apps.${app}` });
     }
     return hosts;
 }
@@ -181,9 +195,105 @@ function onpremLayer(config: LoadedConfig, base: Base, monitoring: Monitoring | 
     });
 }
 
+/** Apps layer: every app of platform:apps in its namespace envelope, and Sablier for branch previews. */
+function appsLayer(
+    config: LoadedConfig,
+    base: Base,
+    publisher: Publisher,
+    monitoring: Monitoring | undefined,
+): Record<string, unknown> {
+    const { stack } = config;
+    const onpremAddresses = Object.fromEntries(Object.entries(stack.onprem.hosts).map(([n, h]) => [n, [h.address]]));
+    const apps: Record<string, unknown> = {};
+    for (const [app, spec] of Object.entries(stack.apps)) {
+        const a = new Application(`app-${app}`, {
+            provider: base.provider,
+            app,
+            spec,
+            environment: stack.environment,
+            gcp: base.gcp,
+            publisher: stack.edge.enabled ? publisher : undefined,
+            traefikNamespace: EDGE_NAMESPACE,
+            prometheusNamespace: monitoring?.endpoints.namespace,
+            onpremAddresses,
+            crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
+        });
+        apps[app] = { namespace: a.namespace, hosts: spec.hosts.map((h) => h.host), backupBucket: a.backupBucket };
+    }
+    const out: Record<string, unknown> = { apps };
+    if (stack.previews.enabled) {
+        const sablier = new SablierServer("sablier", {
+            provider: base.provider,
+            namespace: stack.previews.namespace,
+            traefikNamespace: EDGE_NAMESPACE,
+            apiServer: base.gcp ? [{ cidr: stack.cluster.masterCidr, port: 443 }] : [{ cidr: "0.0.0.0/0", port: 6443 }],
+        });
+        // Preview stacks publish `<branch>--g.<domain>` without a zone of their own: one wildcard
+        // record here sends every such host to the ingress.
+        if (base.edgeGcp) {
+            addARecord(
+                sablier,
+                "previews-wildcard",
+                base.edgeGcp.zone,
+                `*.${stack.dns.domain}`,
+                base.edgeGcp.ingressIp,
+            );
+        }
+        out.sablierUrl = sablier.url;
+    }
+    return out;
+}
+
+/** A `dev-br-<branch>` stack: one app's branch on the dev cluster, read through a StackReference. */
+function previewProgram(config: LoadedConfig): Record<string, unknown> {
+    const { stack } = config;
+    const p = stack.preview!;
+    const dev = new pulumi.StackReference("dev", { name: p.devStack });
+    const provider = new k8s.Provider("preview-k8s", {
+        kubeconfig: dev.requireOutput("kubeconfig") as pulumi.Output<string>,
+        enableServerSideApply: true,
+    });
+    // Routes through the dev stack's edge: its auth middlewares and oauth2-proxy, its wildcard record.
+    const publisher = new EdgePublisher({
+        provider,
+        domain: stack.dns.domain,
+        authMiddlewares: [
+            { name: AUTH_MIDDLEWARES.errors, namespace: EDGE_NAMESPACE },
+            { name: AUTH_MIDDLEWARES.forwardAuth, namespace: EDGE_NAMESPACE },
+        ],
+        authService: { ...OAUTH2_PROXY_SERVICE, namespace: EDGE_NAMESPACE },
+        dependsOn: [],
+    });
+    const spec = stack.apps[p.app]!;
+    const preview = new Preview("preview", {
+        provider,
+        app: p.app,
+        spec: { ...spec, containers: spec.containers.map((c) => ({ ...c, image: p.images[c.name] ?? c.image })) },
+        branch: p.branch,
+        domain: stack.dns.domain,
+        sablierUrl: dev.requireOutput("sablierUrl") as pulumi.Output<string>,
+        idleAfter: p.idleAfter,
+        publisher,
+        gcp: stack.gcp.project
+            ? {
+                  project: stack.gcp.project,
+                  region: stack.gcp.region,
+                  workloadIdentityPool: `${stack.gcp.project}.svc.id.goog`,
+              }
+            : undefined,
+    });
+    return {
+        outputsVersion: OUTPUTS_VERSION,
+        environment: stack.environment,
+        domain: stack.dns.domain,
+        preview: { app: p.app, branch: p.branch, namespace: preview.namespace, url: `https://${preview.host}` },
+    };
+}
+
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
+    if (config.stack.preview) return previewProgram(config);
     const problems = checkHosts(declaredHosts(config), config.stack.dns.domain);
     if (problems.length > 0) throw new ConfigError(problems);
     assertOnpremCredentials(config.stack.onprem);
@@ -192,6 +302,7 @@ export = async (): Promise<Record<string, unknown>> => {
     const publisher = buildEdge(config, base);
     const monitoring = monitoringLayer(config, base, publisher);
     onpremLayer(config, base, monitoring);
+    const apps = appsLayer(config, base, publisher, monitoring);
 
     const { gitops: gitopsConfig, gcp } = config.stack;
     const gitops = gitopsConfig.enabled
@@ -199,8 +310,7 @@ export = async (): Promise<Record<string, unknown>> => {
               provider: base.provider,
               environment: config.stack.environment,
               config: gitopsConfig,
-              // TODO(apps layer): pass the apps layer's AppImage list (config/images.ts); the merger wires it.
-              images: [],
+              images: appImages(config.stack),
               gcp:
                   config.stack.cluster.mode === "gke"
                       ? { project: gcp.project!, workloadIdentityPool: `${gcp.project!}.svc.id.goog` }
@@ -220,5 +330,6 @@ export = async (): Promise<Record<string, unknown>> => {
         ...base.outputs,
         ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
         ...monitoringOutputs(monitoring),
+        ...apps,
     };
 };

@@ -1,3 +1,5 @@
+import { AppsConfig, parseImage } from "./sections/apps";
+
 /**
  * One app container image as stack config holds it. The apps layer owns the schema; the gitops
  * layer builds one ImageRepository + ImagePolicy per entry, named `<app>-<container>-<environment>`
@@ -27,4 +29,17 @@ export interface AppImage {
 /** The Flux object name for an app container's image automation. */
 export function imagePolicyName(environment: string, app: string, container: string): string {
     return `${app}-${container}-${environment}`;
+}
+
+/** Every app container image of a stack's config, in app then container order. */
+export function appImages(stack: { readonly apps: AppsConfig }): AppImage[] {
+    return Object.entries(stack.apps).flatMap(([app, spec]) =>
+        spec.containers.map((c) => {
+            const ref = parseImage(c.image);
+            if (!ref) throw new Error(`apps.${app}: container ${c.name} image ${c.image} is not <repository>:<tag>`);
+            const policy: AppImage["policy"] =
+                c.imagePolicy === "timestamp" ? { kind: "timestamp" } : { kind: "semver", range: c.imagePolicy.semver };
+            return { app, container: c.name, repository: ref.repository, tag: ref.tag, policy };
+        }),
+    );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appsSchema } from "./sections/apps";
+import { AppsConfig, appsSchema, checkApp, parseImage } from "./sections/apps";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
 import { EDGE_OFF, edgeSchema, refineEdgeForEnvironment } from "./sections/edge";
@@ -7,6 +7,7 @@ import { gitopsSchema } from "./sections/gitops";
 import { monitoringSchema } from "./sections/monitoring";
 import { networkSchema } from "./sections/network";
 import { onpremSchema } from "./sections/onprem";
+import { branchLabel, PreviewConfig, previewSchema, previewsSchema } from "./sections/preview";
 import { registrySchema } from "./sections/registry";
 import { overlaps, parseCidr } from "./validators";
 
@@ -51,6 +52,10 @@ export const stackSchema = z
         apps: appsSchema.default(appsSchema.parse({})),
         /** `platform:onprem` */
         onprem: onpremSchema.default(onpremSchema.parse({})),
+        /** `platform:previews`: host branch previews (dev) */
+        previews: previewsSchema.default(previewsSchema.parse({})),
+        /** `platform:preview`: this stack is one app branch's preview */
+        preview: previewSchema.optional(),
     })
     .strict()
     .superRefine((s, ctx) => {
@@ -63,6 +68,7 @@ export const stackSchema = z
                 message: "is required when cluster.mode is gke (set gcp:project)",
             });
         }
+        checkApps(s, (path, input, message) => ctx.addIssue({ code: "custom", path, input, message }));
         const ranges: [string, string][] = [
             ["network.subnetCidr", s.network.subnetCidr],
             ["network.podsCidr", s.network.podsCidr],
@@ -88,3 +94,50 @@ export const stackSchema = z
     });
 
 export type StackConfig = z.output<typeof stackSchema>;
+
+type AddIssue = (path: (string | number)[], input: unknown, message: string) => void;
+
+/** Apps and preview checks that need the stack around them (domain, environment, app names). */
+function checkApps(
+    s: {
+        environment: string;
+        cluster: { mode: string };
+        dns: { domain: string };
+        apps: AppsConfig;
+        preview?: PreviewConfig;
+    },
+    add: AddIssue,
+): void {
+    const env = { environment: s.environment, domain: s.dns.domain };
+    for (const [name, app] of Object.entries(s.apps)) {
+        checkApp(name, app, env, (path, input, message) => add(["apps", name, ...path], input, message));
+        // Workload Identity and the backup bucket are Google Cloud: an existing cluster has neither.
+        if (s.cluster.mode !== "gke" && app.google)
+            add(["apps", name, "google"], app.google, `needs cluster.mode gke (Workload Identity) for app ${name}`);
+        if (s.cluster.mode !== "gke" && app.mysql?.backup)
+            add(
+                ["apps", name, "mysql", "backup"],
+                app.mysql.backup,
+                `needs cluster.mode gke (the dump bucket) for app ${name}`,
+            );
+    }
+    const p = s.preview;
+    if (!p) return;
+    const app = s.apps[p.app];
+    if (!app) {
+        add(["preview", "app"], p.app, `is not an app of this stack (apps: ${Object.keys(s.apps).join(", ")})`);
+        return;
+    }
+    try {
+        branchLabel(p.branch, 63 - p.app.length - 4);
+    } catch (e) {
+        add(["preview", "branch"], p.branch, `cannot name a preview: ${(e as Error).message}`);
+    }
+    if (s.environment !== "dev") add(["environment"], s.environment, "must be dev for a branch preview stack");
+    for (const [container, image] of Object.entries(p.images)) {
+        if (!app.containers.some((c) => c.name === container))
+            add(["preview", "images", container], container, `is not a container of app ${p.app}`);
+        else if (!parseImage(image))
+            add(["preview", "images", container], image, `is not an image reference <registry>/<path>:<tag>`);
+    }
+}

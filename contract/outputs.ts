@@ -4,13 +4,13 @@ import { StackConfig } from "../config/schema";
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
  * output or changing its secretness is a breaking change and bumps `OUTPUTS_VERSION`'s major.
  */
-export const OUTPUTS_VERSION = "1.1.0";
+export const OUTPUTS_VERSION = "1.2.0";
 
 export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
     /** Which stacks have it: all, gke ones (cluster.mode gke), or those with that layer enabled. */
-    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix";
+    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "previews";
     readonly description: string;
     readonly example: string;
 }
@@ -139,12 +139,28 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
         description: "Public Grafana URL (behind GitHub login).",
         example: '"https://grafana.dev.example.org"',
     },
+    apps: {
+        type: "Record<string, { namespace: string; hosts: string[]; backupBucket?: string }>",
+        secret: false,
+        when: "always",
+        description:
+            "Each app's namespace, published hosts and (gke, MySQL with backup) the bucket of its nightly dumps.",
+        example: '{"vote": {"namespace": "vote", "hosts": ["vote.example.org"]}}',
+    },
+    sablierUrl: {
+        type: "string",
+        secret: false,
+        when: "previews",
+        description: "Sablier server URL the branch previews' middleware calls; only when platform:previews.enabled.",
+        example: '"http://sablier.sablier.svc.cluster.local:10000"',
+    },
 };
 
 /** Whether a stack with this config exports the output. */
 export function outputPresent(spec: OutputSpec, stack: StackConfig): boolean {
     if (spec.when === "gke") return stack.cluster.mode === "gke";
     if (spec.when === "gitops") return stack.gitops.enabled;
+    if (spec.when === "previews") return stack.previews.enabled;
     if (spec.when === "monitoring") return stack.monitoring.enabled;
     if (spec.when === "zabbix") return stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
     return true;

@@ -51,7 +51,30 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
         selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/regions/r/subnetworks/${a.name}`,
     }),
     "gcp:storage/bucket:Bucket": (_a, i) => ({ url: `gs://${String(i.name)}` }),
+    "pulumi:pulumi:StackReference": (a, i) => referencedOutputs(String(i.name ?? a.name)),
 };
+
+/**
+ * What a StackReference reads offline: the outputs a dev stack exports (see contract/outputs.ts),
+ * with realistic fixed values for the referenced stack's last name segment.
+ */
+function referencedOutputs(stackName: string): State {
+    const env = stackName.split("/").pop() ?? stackName;
+    const domain = env === "prd" ? "example.org" : `${env}.example.org`;
+    return {
+        outputs: {
+            outputsVersion: "1.0.0",
+            environment: env,
+            domain,
+            kubeconfig: `apiVersion: v1\nkind: Config\nclusters:\n- name: platform-${env}\n  cluster:\n    server: https://gke-platform-${env}-render.asia-northeast1.gke.goog\n`,
+            clusterName: `platform-${env}`,
+            region: "asia-northeast1",
+            workloadIdentityPool: `clubplatform-${env}.svc.id.goog`,
+            sablierUrl: "http://sablier.sablier.svc.cluster.local:10000",
+        },
+        secretOutputNames: ["kubeconfig"],
+    };
+}
 
 /** Resource types whose generated outputs are secrets the program passes on. */
 const generated: Record<string, (a: MockResourceArgs) => State> = {

@@ -1,0 +1,151 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { networkPolicies, TrafficSpec } from "./network-policies";
+
+export interface QuotaSpec {
+    /** Sum of CPU requests. */
+    readonly cpu: string;
+    /** Sum of memory requests. */
+    readonly memory: string;
+    /** Sum of CPU limits. @default twice cpu */
+    readonly cpuLimit?: string;
+    /** Sum of memory limits. @default memory */
+    readonly memoryLimit?: string;
+    /** Pods in the namespace. */
+    readonly pods: number;
+    /** Persistent volume storage requested in the namespace. */
+    readonly storage: string;
+}
+
+export interface LimitsSpec {
+    /** Request of a container that sets none. */
+    readonly defaultRequest: { readonly cpu: string; readonly memory: string };
+    /** Limit of a container that sets none. */
+    readonly default: { readonly cpu: string; readonly memory: string };
+    /** The most one container may ask for. */
+    readonly max: { readonly cpu: string; readonly memory: string };
+}
+
+export interface NamespaceEnvelopeArgs {
+    /** The Kubernetes provider. */
+    readonly provider: k8s.Provider;
+    /** The app the namespace belongs to (labels, policy selectors). */
+    readonly app: string;
+    /** Namespace name. */
+    readonly namespace: string;
+    /** Pod Security Standards level enforced; warn and audit always stay at restricted. */
+    readonly podSecurity: "restricted" | "baseline";
+    /** ResourceQuota of the namespace. */
+    readonly quota: QuotaSpec;
+    /** LimitRange of the namespace. */
+    readonly limits: LimitsSpec;
+    /** The traffic the pods need (default deny for the rest). */
+    readonly traffic: TrafficSpec;
+    /** Name of the app's Kubernetes service account. @default the app name */
+    readonly serviceAccountName?: string;
+    /** Google service account the app's KSA acts as (Workload Identity). @default none */
+    readonly googleServiceAccount?: pulumi.Input<string>;
+    /** Extra namespace labels. @default {} */
+    readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Doubles a CPU quantity for the default limit quota ("2" -> "4", "500m" -> "1000m"). */
+export function doubled(q: string): string {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(.*)$/.exec(q);
+    return m ? `${Number(m[1]) * 2}${m[2]}` : q;
+}
+
+/**
+ * An app's namespace: Pod Security labels, a ResourceQuota and LimitRange (a load test once took
+ * nodes down without them), default-deny NetworkPolicies plus exactly the allows the app needs,
+ * and the app's service account (bound to a Google one when it calls Google APIs).
+ */
+export class NamespaceEnvelope extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    /** The namespace name, resolved after the Namespace exists. */
+    readonly name: pulumi.Output<string>;
+    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+
+    constructor(name: string, args: NamespaceEnvelopeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:apps:NamespaceEnvelope", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: args.namespace,
+                    labels: {
+                        ...args.labels,
+                        "app.kubernetes.io/part-of": args.app,
+                        "pod-security.kubernetes.io/enforce": args.podSecurity,
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/warn-version": "latest",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/audit-version": "latest",
+                    },
+                    ...(args.podSecurity !== "restricted"
+                        ? { annotations: { "platform/pod-security-reason": `declared in platform:apps.${args.app}` } }
+                        : {}),
+                },
+            },
+            child,
+        );
+        this.name = this.namespace.metadata.name;
+        const meta = (n: string) => ({ name: n, namespace: this.name });
+        const q = args.quota;
+        new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            {
+                metadata: meta("quota"),
+                spec: {
+                    hard: {
+                        "requests.cpu": q.cpu,
+                        "requests.memory": q.memory,
+                        "limits.cpu": q.cpuLimit ?? doubled(q.cpu),
+                        "limits.memory": q.memoryLimit ?? q.memory,
+                        pods: String(q.pods),
+                        "requests.storage": q.storage,
+                        persistentvolumeclaims: "5",
+                        "services.loadbalancers": "0",
+                        "services.nodeports": "0",
+                    },
+                },
+            },
+            child,
+        );
+        new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: meta("limits"),
+                spec: {
+                    limits: [
+                        {
+                            type: "Container",
+                            defaultRequest: { ...args.limits.defaultRequest },
+                            default: { ...args.limits.default },
+                            max: { ...args.limits.max },
+                        },
+                    ],
+                },
+            },
+            child,
+        );
+        for (const p of networkPolicies(args.app, args.traffic))
+            new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, { metadata: meta(p.name), spec: p.spec }, child);
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-ksa`,
+            {
+                metadata: {
+                    ...meta(args.serviceAccountName ?? args.app),
+                    ...(args.googleServiceAccount
+                        ? { annotations: { "iam.gke.io/gcp-service-account": args.googleServiceAccount } }
+                        : {}),
+                },
+                automountServiceAccountToken: false,
+            },
+            child,
+        );
+        this.registerOutputs({ name: this.name });
+    }
+}

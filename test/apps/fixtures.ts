@@ -1,0 +1,73 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { KubeObject } from "../../render/objects";
+import { unwrapSecrets } from "../../render/redact";
+import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { Publisher, RouteSpec } from "../../components/edge/types";
+
+/** The stack file's `platform:apps` as the user wrote it (read independently of the schema). */
+export function stackApps(stack: string): Record<string, any> {
+    const doc = parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
+    return doc.config["platform:apps"] as Record<string, any>;
+}
+
+/** The stack file's whole config block. */
+export function stackConfig(stack: string): Record<string, any> {
+    return (parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> })
+        .config;
+}
+
+/** Kubernetes objects with secrets unwrapped (mock values), to look for leaks. */
+export function revealedObjects(r: RenderResult): KubeObject[] {
+    return r.resources
+        .filter((x) => x.custom && x.type.startsWith("kubernetes:") && typeof x.inputs.kind === "string")
+        .map((x) => unwrapSecrets(x.inputs) as KubeObject);
+}
+
+export function objectsIn(r: RenderResult, namespace: string): KubeObject[] {
+    return r.objects.filter(
+        (o) => o.metadata.namespace === namespace || (o.kind === "Namespace" && o.metadata.name === namespace),
+    );
+}
+
+export function find(objects: readonly KubeObject[], kind: string, name?: string): KubeObject[] {
+    return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+}
+
+/** Every pod spec of a set of objects (Deployments, StatefulSets, CronJobs). */
+export function podSpecs(objects: readonly KubeObject[]): { owner: string; spec: any }[] {
+    return objects.flatMap((o: any) => {
+        if (o.kind === "Deployment" || o.kind === "StatefulSet")
+            return [{ owner: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, spec: o.spec.template.spec }];
+        if (o.kind === "CronJob")
+            return [
+                {
+                    owner: `CronJob ${o.metadata.namespace}/${o.metadata.name}`,
+                    spec: o.spec.jobTemplate.spec.template.spec,
+                },
+            ];
+        return [];
+    });
+}
+
+const cache = new Map<string, Promise<RenderResult>>();
+/** Renders a stack once per test file. */
+export function rendered(stack: string): Promise<RenderResult> {
+    let r = cache.get(stack);
+    if (!r) {
+        r = renderStack({ stack });
+        cache.set(stack, r);
+    }
+    return r;
+}
+
+/** A Publisher that records what it was asked to publish. */
+export class FakePublisher implements Publisher {
+    readonly calls: { parent: string; name: string; spec: RouteSpec }[] = [];
+    constructor(readonly domain: string) {}
+    route(parent: { constructor: { name: string } }, name: string, spec: RouteSpec): void {
+        this.calls.push({ parent: parent.constructor.name, name, spec });
+    }
+}
