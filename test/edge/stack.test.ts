@@ -6,6 +6,7 @@ import { KubeObject } from "../../render/objects";
 import { RecordedResource } from "../../render/recorder";
 import { unwrapSecrets } from "../../render/redact";
 import { renderStack, RenderResult } from "../../render/render";
+import { stackConfig } from "../stack-files";
 
 const SENTINELS = {
     githubOAuthClientId: "SENTINEL-client-id-7f3a9c",
@@ -68,7 +69,14 @@ describe.each([
     });
 
     it("puts errors then forwardAuth (both) in front of every route not declared public", () => {
-        const publicHosts = new Set([`auth.${domain}`]);
+        // Public hosts as the stack file declares them: the sign-in host and apps' `auth: public` hosts.
+        const apps = (stackConfig(stack)["platform:apps"] ?? {}) as Record<
+            string,
+            { hosts?: { host: string; auth: string }[] }
+        >;
+        const declaredPublic = Object.values(apps).flatMap((a) => (a.hosts ?? []).filter((h) => h.auth === "public"));
+        const publicHosts = new Set([`auth.${domain}`, ...declaredPublic.map((h) => h.host)]);
+        expect(publicHosts.size).toBeGreaterThan(1);
         const middlewares = ofKind(r, "Middleware");
         const errors = middlewares.find((m) => (m.spec as any).errors)!;
         const forwardAuth = middlewares.find((m) => (m.spec as any).forwardAuth)!;
@@ -136,8 +144,17 @@ describe.each([
         expect(service.loadBalancerIP).toBe(ip);
         // On-prem hosts get records for their own addresses; every other record is a route's.
         const records = r.resources.filter(
-            (x) => x.type === "gcp:dns/recordSet:RecordSet" && !String(x.inputs.name).includes(".onprem."),
+            (x) =>
+                x.type === "gcp:dns/recordSet:RecordSet" &&
+                !String(x.inputs.name).includes(".onprem.") &&
+                !String(x.inputs.name).startsWith("*."),
         );
+        // Branch previews (dev only) share one wildcard record to the same address.
+        const wildcard = r.resources.filter(
+            (x) => x.type === "gcp:dns/recordSet:RecordSet" && String(x.inputs.name).startsWith("*."),
+        );
+        for (const w of wildcard) expect((unwrapSecrets(w.inputs) as any).rrdatas).toEqual([ip]);
+        expect(wildcard.length).toBe(stack === "dev" ? 1 : 0);
         expect(records.length).toBeGreaterThan(0);
         const routed = new Set(
             ofKind(r, "IngressRoute").flatMap((ir) =>
