@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { GithubOidc } from "./components/ci/github-oidc";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
 import { Dns } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
@@ -7,6 +8,7 @@ import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
 import { loadConfig, LoadedConfig } from "./config/load";
+import { DEFAULT_DEPLOYER_ROLES } from "./config/sections/ci";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
 /** What the Kubernetes layers build on, whichever way the cluster came to be. */
@@ -72,10 +74,25 @@ function existingBase(config: LoadedConfig): Base {
     return { provider: cluster.provider, outputs: {} };
 }
 
+/** Keyless CI (platform:ci): the GitHub Actions pool, provider and per-environment deployers. */
+function keylessCi(config: LoadedConfig): void {
+    const ci = config.stack.ci;
+    if (!ci.enabled) return;
+    new GithubOidc("ci", {
+        project: config.stack.gcp.project!,
+        repository: ci.repository!,
+        poolId: ci.poolId,
+        providerId: ci.providerId,
+        environments: ci.environments ?? [{ name: config.stack.environment, roles: DEFAULT_DEPLOYER_ROLES }],
+        previewerRoles: ci.previewer ? ci.previewerRoles : undefined,
+    });
+}
+
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
+    keylessCi(config);
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,

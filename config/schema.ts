@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { appsSchema } from "./sections/apps";
+import { ciSchema } from "./sections/ci";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
 import { edgeSchema } from "./sections/edge";
@@ -51,6 +52,8 @@ export const stackSchema = z
         apps: appsSchema.default(appsSchema.parse({})),
         /** `platform:onprem` */
         onprem: onpremSchema.default(onpremSchema.parse({})),
+        /** `platform:ci` */
+        ci: ciSchema.default(ciSchema.parse({})),
     })
     .strict()
     .superRefine((s, ctx) => {
@@ -60,6 +63,14 @@ export const stackSchema = z
                 path: ["gcp", "project"],
                 input: undefined,
                 message: "is required when cluster.mode is gke (set gcp:project)",
+            });
+        }
+        if (s.ci.enabled && !s.gcp.project) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["ci", "enabled"],
+                input: true,
+                message: "needs gcp:project (the pool and deployer accounts live in a GCP project)",
             });
         }
         const ranges: [string, string][] = [

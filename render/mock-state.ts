@@ -51,6 +51,12 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
         selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/regions/r/subnetworks/${a.name}`,
     }),
     "gcp:storage/bucket:Bucket": (_a, i) => ({ url: `gs://${String(i.name)}` }),
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (_a, i) => ({
+        name: `projects/123456789012/locations/global/workloadIdentityPools/${String(i.workloadIdentityPoolId)}`,
+    }),
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (_a, i) => ({
+        name: `projects/123456789012/locations/global/workloadIdentityPools/${String(i.workloadIdentityPoolId)}/providers/${String(i.workloadIdentityPoolProviderId)}`,
+    }),
 };
 
 /** Resource types whose generated outputs are secrets the program passes on. */

@@ -1,0 +1,150 @@
+import { GithubOidc } from "../../components/ci/github-oidc";
+import { ConfigError, parseOrThrow } from "../../config/errors";
+import { stackSchema } from "../../config/schema";
+import { renderStack } from "../../render/render";
+import { recordResources } from "../harness";
+
+const POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
+const PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
+const SA = "gcp:serviceaccount/account:Account";
+const SA_BINDING = "gcp:serviceaccount/iAMMember:IAMMember";
+
+const bootstrap = () =>
+    new GithubOidc("ci", {
+        project: "club-bootstrap",
+        repository: "example-club/platform",
+        poolId: "github",
+        providerId: "github-actions",
+        environments: [
+            { name: "dev", roles: ["roles/container.admin"] },
+            { name: "prd", roles: ["roles/container.admin", "roles/dns.admin"] },
+        ],
+        previewerRoles: ["roles/viewer"],
+    });
+
+describe("GithubOidc", () => {
+    it("trusts GitHub's issuer for one repository only", async () => {
+        const h = await recordResources(bootstrap);
+        const provider = h.inputs(h.one(PROVIDER));
+        expect(provider.oidc.issuerUri).toBe("https://token.actions.githubusercontent.com");
+        expect(provider.attributeCondition).toBe('assertion.repository == "example-club/platform"');
+        expect(provider.attributeMapping["attribute.environment"]).toBe("assertion.environment");
+        expect(provider.attributeMapping["attribute.repository"]).toBe("assertion.repository");
+        expect(h.inputs(h.one(POOL)).workloadIdentityPoolId).toBe("github");
+    });
+
+    it("gives each environment its own deployer, impersonable only from that GitHub environment", async () => {
+        const h = await recordResources(bootstrap);
+        const ids = h.ofType(SA).map((r) => h.inputs(r).accountId);
+        expect(ids.sort()).toEqual(["ci-dev-deployer", "ci-prd-deployer", "ci-previewer"]);
+        const bindings = h.ofType(SA_BINDING).map((r) => h.inputs(r));
+        const forSa = (id: string) => bindings.filter((b) => String(b.serviceAccountId).endsWith(`/${id}`));
+        const pool =
+            "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github";
+        expect(forSa("ci-dev-deployer").map((b) => b.member)).toEqual([`${pool}/attribute.environment/dev`]);
+        expect(forSa("ci-prd-deployer").map((b) => b.member)).toEqual([`${pool}/attribute.environment/prd`]);
+        expect(forSa("ci-previewer").map((b) => b.member)).toEqual([
+            `${pool}/attribute.repository/example-club/platform`,
+        ]);
+        for (const b of bindings) expect(b.role).toBe("roles/iam.workloadIdentityUser");
+    });
+
+    it("grants each deployer exactly its environment's roles", async () => {
+        const h = await recordResources(bootstrap);
+        const grants = h
+            .ofType("gcp:projects/iAMMember:IAMMember")
+            .map((r) => h.inputs(r))
+            .map((g) => `${String(g.member).split(":")[1]!.split("@")[0]} ${g.role}`);
+        expect(grants.sort()).toEqual([
+            "ci-dev-deployer roles/container.admin",
+            "ci-prd-deployer roles/container.admin",
+            "ci-prd-deployer roles/dns.admin",
+            "ci-previewer roles/viewer",
+        ]);
+    });
+
+    it("creates no previewer when none is asked for", async () => {
+        const h = await recordResources(
+            () =>
+                new GithubOidc("ci", {
+                    project: "club-dev",
+                    repository: "o/r",
+                    poolId: "github",
+                    providerId: "github-actions",
+                    environments: [{ name: "dev", roles: ["roles/viewer"] }],
+                }),
+        );
+        expect(h.ofType(SA).map((r) => h.inputs(r).accountId)).toEqual(["ci-dev-deployer"]);
+    });
+});
+
+describe("platform:ci in the stacks", () => {
+    it.each(["dev", "prd"])(
+        "%s renders the pool, a repository-bound provider and its deployer, and no key",
+        async (stack) => {
+            const r = await renderStack({ stack });
+            const types = r.resources.map((x) => x.type);
+            expect(types).toContain(POOL);
+            const provider = r.resources.find((x) => x.type === PROVIDER)!;
+            expect(String(provider.inputs.attributeCondition)).toMatch(/^assertion\.repository == "[^"]+\/[^"]+"$/);
+            const accounts = r.resources.filter((x) => x.type === SA).map((x) => x.inputs.accountId);
+            expect(accounts).toContain(`ci-${stack}-deployer`);
+            expect(accounts).not.toContain(`ci-${stack === "dev" ? "prd" : "dev"}-deployer`);
+            // No service account key, HMAC key or any other key resource.
+            expect(types.filter((t) => /key:/i.test(t))).toEqual([]);
+            expect(r.errors).toEqual([]);
+        },
+    );
+});
+
+describe("platform:ci config", () => {
+    const base = {
+        environment: "dev",
+        gcp: { project: "club-dev", region: "asia-northeast1" },
+        cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4" }] },
+        dns: { domain: "dev.example.org" },
+    };
+    const problems = (ci: unknown, extra: Record<string, unknown> = {}): string[] => {
+        try {
+            parseOrThrow(stackSchema, { ...base, ...extra, ci });
+            return [];
+        } catch (e) {
+            if (e instanceof ConfigError) return [...e.problems];
+            throw e;
+        }
+    };
+
+    it("is off by default", () => {
+        expect(stackSchema.parse(base).ci.enabled).toBe(false);
+    });
+
+    it("needs the repository when enabled", () => {
+        expect(problems({ enabled: true })).toEqual([
+            expect.stringMatching(/^ci\.repository: .*required when enabled/),
+        ]);
+    });
+
+    it("rejects a repository that is not owner/name", () => {
+        expect(problems({ enabled: true, repository: "platform" })).toEqual([
+            expect.stringMatching(/^ci\.repository: "platform" is not a GitHub repository/),
+        ]);
+    });
+
+    it("rejects two deployers for one environment", () => {
+        const p = problems({ enabled: true, repository: "o/r", environments: [{ name: "dev" }, { name: "dev" }] });
+        expect(p).toEqual([expect.stringMatching(/^ci\.environments\[1\]\.name: "dev" repeats environments\[0\]/)]);
+    });
+
+    it("rejects a role that is not an IAM role", () => {
+        const p = problems({ enabled: true, repository: "o/r", previewerRoles: ["viewer"] });
+        expect(p).toEqual([expect.stringMatching(/^ci\.previewerRoles\[0\]: "viewer" is not an IAM role/)]);
+    });
+
+    it("needs a GCP project", () => {
+        const p = problems(
+            { enabled: true, repository: "o/r" },
+            { gcp: { region: "asia-northeast1" }, cluster: { mode: "existing", context: "kind" } },
+        );
+        expect(p).toEqual([expect.stringMatching(/^ci\.enabled: true needs gcp:project/)]);
+    });
+});
