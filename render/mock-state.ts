@@ -14,6 +14,12 @@ const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nrender-placeholder-ca\
     "base64",
 );
 
+/** What a StackReference resolves to under mocks: stack name -> its recorded outputs. */
+export const stackReferenceOutputs = new Map<
+    string,
+    { readonly outputs: Record<string, unknown>; readonly secretOutputNames: readonly string[] }
+>();
+
 /**
  * Computed outputs the program reads, per resource type. Everything else echoes its inputs,
  * which is what a provider would report back for them.
@@ -51,6 +57,12 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
         selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/regions/r/subnetworks/${a.name}`,
     }),
     "gcp:storage/bucket:Bucket": (_a, i) => ({ url: `gs://${String(i.name)}` }),
+    "pulumi:pulumi:StackReference": (_a, i) => {
+        const ref = stackReferenceOutputs.get(String(i.name));
+        if (!ref)
+            throw new Error(`no recorded outputs for StackReference ${String(i.name)} (set stackReferenceOutputs)`);
+        return { outputs: ref.outputs, secretOutputNames: [...ref.secretOutputNames] };
+    },
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (_a, i) => ({
         name: `projects/123456789012/locations/global/workloadIdentityPools/${String(i.workloadIdentityPoolId)}`,
     }),
