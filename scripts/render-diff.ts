@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { diffStack, formatMarkdown } from "../render/diff";
 
 const USAGE =
-    "usage: tsx scripts/render-diff.ts --base DIR --head DIR [--stack NAME ...] [--title TEXT] [--out FILE] [--max-chars N]";
+    "usage: tsx scripts/render-diff.ts --base DIR --head DIR [--stack NAME ...] [--title TEXT] [--out FILE] [--max-chars N | --full]";
 
 /** Stacks rendered on either side: the subdirectories holding a resources.json. */
 function stacksIn(...roots: string[]): string[] {
@@ -30,6 +30,7 @@ function main(argv: string[]): number {
             title: { type: "string" },
             out: { type: "string" },
             "max-chars": { type: "string" },
+            full: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
         strict: true,
@@ -44,8 +45,10 @@ function main(argv: string[]): number {
     }
     const stacks = values.stack!.length > 0 ? values.stack! : stacksIn(values.base, values.head);
     const diffs = stacks.map((s) => diffStack(values.base!, values.head!, s));
-    const maxChars = values["max-chars"] ? Number(values["max-chars"]) : undefined;
-    const text = formatMarkdown(diffs, { title: values.title, maxChars });
+    // --full: no size budget and no per-file cut, for the artifact rather than the comment.
+    const maxChars = values.full ? Infinity : values["max-chars"] ? Number(values["max-chars"]) : undefined;
+    const maxLinesPerFile = values.full ? Infinity : undefined;
+    const text = formatMarkdown(diffs, { title: values.title, maxChars, maxLinesPerFile });
     if (values.out) writeFileSync(values.out, text);
     else process.stdout.write(text);
     return 0;

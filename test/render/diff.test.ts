@@ -217,3 +217,25 @@ describe("scripts/render-diff.ts", () => {
         ).toThrow(/usage: tsx scripts\/render-diff\.ts/);
     });
 });
+
+describe("--full", () => {
+    it("keeps every line that the comment would cut", () => {
+        const base = tmp("rd-full-base-");
+        const head = tmp("rd-full-head-");
+        const empty = { outputs: {}, secret: {} };
+        const big = Array.from({ length: 400 }, (_, i) => `line-${i}`).join("\n") + "\n";
+        fakeRender(base, "dev", [], {}, empty);
+        fakeRender(head, "dev", [], { "helm/big.yaml": big }, empty);
+        const run = (extra: string[]) => {
+            const out = path.join(tmp("rd-full-out-"), "x.md");
+            execFileSync(
+                path.join(ROOT, "node_modules/.bin/tsx"),
+                [path.join(ROOT, "scripts/render-diff.ts"), "--base", base, "--head", head, "--out", out, ...extra],
+                { stdio: "pipe" },
+            );
+            return readFileSync(out, "utf8");
+        };
+        expect(run([])).not.toContain("+line-399");
+        expect(run(["--full"])).toContain("+line-399");
+    });
+});
