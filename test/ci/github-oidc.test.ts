@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { GithubOidc } from "../../components/ci/github-oidc";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
-import { renderStack } from "../../render/render";
+import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
 
 const POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
@@ -95,6 +98,42 @@ describe("platform:ci in the stacks", () => {
             expect(r.errors).toEqual([]);
         },
     );
+});
+
+describe("a bootstrap stack holding every environment's deployer", () => {
+    it("renders one pool, a repository-bound provider and one deployer per environment, no key", async () => {
+        const text = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace(
+            /  platform:ci:\n(    .*\n)+/,
+            "  platform:ci:\n    enabled: true\n    repository: example-club/platform\n    environments:\n      - name: dev\n      - name: prd\n        roles: [roles/container.admin]\n",
+        );
+        const stackFile = path.join(mkdtempSync(path.join(tmpdir(), "ci-bootstrap-")), "Pulumi.bootstrap.yaml");
+        writeFileSync(stackFile, text);
+        const r = await renderStack({ stack: "dev", stackFile });
+        expect(r.resources.filter((x) => x.type === POOL)).toHaveLength(1);
+        expect(r.resources.filter((x) => x.type === PROVIDER).map((x) => x.inputs.attributeCondition)).toEqual([
+            'assertion.repository == "example-club/platform"',
+        ]);
+        const members = r.resources
+            .filter((x) => x.type === SA_BINDING)
+            .map(
+                (x) =>
+                    `${String(x.inputs.serviceAccountId).split("/").pop()} ${String(x.inputs.member).split("/attribute.")[1]}`,
+            );
+        expect(members.sort()).toEqual([
+            "ci-dev-deployer environment/dev",
+            "ci-prd-deployer environment/prd",
+            "ci-previewer repository/example-club/platform",
+        ]);
+        const prdRoles = r.resources
+            .filter(
+                (x) =>
+                    x.type === "gcp:projects/iAMMember:IAMMember" &&
+                    String(x.inputs.member).includes("ci-prd-deployer@"),
+            )
+            .map((x) => x.inputs.role);
+        expect(prdRoles).toEqual(["roles/container.admin"]);
+        expect(r.resources.map((x) => x.type).filter((t) => /key:/i.test(t))).toEqual([]);
+    });
 });
 
 describe("platform:ci config", () => {
