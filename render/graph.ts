@@ -25,8 +25,8 @@ export interface GraphNode {
 export interface GraphEdge {
     readonly from: string;
     readonly to: string;
-    /** `depends` (dependsOn, inputs, provider) or `parent` (a parent in another component). */
-    readonly kind: "depends" | "parent";
+    /** `depends` (dependsOn, inputs), `provider` (deploys through its provider) or `parent` (across components). */
+    readonly kind: "depends" | "provider" | "parent";
 }
 
 export interface ArchitectureGraph {
@@ -123,14 +123,16 @@ export function buildGraph(resources: readonly RecordedResource[]): Architecture
         // A sub-component drawn inside its parent's box needs no arrow to it.
         if (kind === "parent" && (to.group === from.id || from.group === to.id)) return;
         const key = `${from.id}\u0000${to.id}`;
-        if (!edges.has(key) || kind === "depends") edges.set(key, { from: from.id, to: to.id, kind });
+        const rank = { depends: 2, provider: 1, parent: 0 };
+        const old = edges.get(key);
+        if (!old || rank[kind] > rank[old.kind]) edges.set(key, { from: from.id, to: to.id, kind });
     };
     for (const r of resources) {
         const node = nodeOf(r.urn);
         if (!node) continue;
         for (const dep of r.dependsOn) link(dep, node, "depends");
         // The provider reference is `<urn>::<id>`.
-        if (r.provider) link(r.provider.slice(0, r.provider.lastIndexOf("::")), node, "depends");
+        if (r.provider) link(r.provider.slice(0, r.provider.lastIndexOf("::")), node, "provider");
         if (r.parent) link(r.parent, node, "parent");
     }
 
@@ -175,6 +177,7 @@ export function toDot(graph: ArchitectureGraph, title: string): string {
         quote(
             `${n.name}\n${shortType(n.type)}${n.members > 0 ? ` · ${n.members} resource${n.members === 1 ? "" : "s"}` : ""}`,
         );
+    const clusterOf = new Map<string, string>();
     areas.forEach((area, li) => {
         const color = FIXED[area]?.color ?? KUBE_COLOR;
         lines.push(`  subgraph cluster_layer${li} {`);
@@ -189,6 +192,7 @@ export function toDot(graph: ArchitectureGraph, title: string): string {
         }
         [...groups].forEach((g, gi) => {
             const owner = graph.nodes.find((n) => n.id === g);
+            clusterOf.set(g, `cluster_layer${li}_${gi}`);
             lines.push(`    subgraph cluster_layer${li}_${gi} {`);
             lines.push(
                 `      label=${quote(owner ? `${owner.name} (${shortType(owner.type)})` : g)}; style="rounded,dashed"; fillcolor=none;`,
@@ -200,8 +204,19 @@ export function toDot(graph: ArchitectureGraph, title: string): string {
         });
         lines.push("  }");
     });
+    // Provider arrows into a composite component (every app deploys through the cluster's
+    // provider) collapse into one arrow onto its box.
+    const collapsed = new Set<string>();
     for (const e of graph.edges) {
         if (!drawn.has(e.from) || !drawn.has(e.to)) continue;
+        const to = graph.nodes.find((n) => n.id === e.to)!;
+        if (e.kind === "provider" && to.group && clusterOf.has(to.group)) {
+            const key = `${e.from}\u0000${to.group}`;
+            if (collapsed.has(key)) continue;
+            collapsed.add(key);
+            lines.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)} [lhead=${clusterOf.get(to.group)}];`);
+            continue;
+        }
         const style = e.kind === "parent" ? " [style=dashed]" : "";
         lines.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)}${style};`);
     }

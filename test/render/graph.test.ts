@@ -122,6 +122,20 @@ describe("buildGraph", () => {
         );
     });
 
+    it("collapses provider arrows into a composite component to one arrow onto its box", () => {
+        const score = res("platform:apps:App", "score", apps.urn);
+        const scoreDeploy = res("kubernetes:apps/v1:Deployment", "score-web", score.urn, {
+            provider: `${provider.urn}::id`,
+        });
+        const two = buildGraph([...all, score, scoreDeploy]);
+        const kinds = two.edges
+            .filter((e) => e.from === gke.urn)
+            .map((e) => `${two.nodes.find((n) => n.id === e.to)!.name}:${e.kind}`);
+        expect(kinds.sort()).toEqual(["edge:provider", "score:provider", "vote:provider"]);
+        const dot = toDot(two, "t");
+        expect(dot.match(/lhead=/g)).toHaveLength(1);
+    });
+
     it("escapes quotes in names", () => {
         const odd = res("platform:gcp:Dns", 'a"b', STACK);
         expect(toDot(buildGraph([stack, odd]), "t")).toContain('label="a\\"b\\nDns"');
