@@ -11,6 +11,8 @@ const POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
 const PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
 const SA = "gcp:serviceaccount/account:Account";
 const SA_BINDING = "gcp:serviceaccount/iAMMember:IAMMember";
+/** Long-lived Google credentials: a service account key, an HMAC key for one, an API key. */
+const GOOGLE_KEY = /^gcp:(serviceaccount\/key:Key|storage\/hmacKey:HmacKey|projects\/apiKey:ApiKey)$/;
 
 const bootstrap = () =>
     new GithubOidc("ci", {
@@ -66,6 +68,13 @@ describe("GithubOidc", () => {
         ]);
     });
 
+    it("recognises the key types it must never create", () => {
+        expect(GOOGLE_KEY.test("gcp:serviceaccount/key:Key")).toBe(true);
+        expect(GOOGLE_KEY.test("gcp:storage/hmacKey:HmacKey")).toBe(true);
+        // The Flux deploy key is an SSH key for GitHub, not a Google credential.
+        expect(GOOGLE_KEY.test("tls:index/privateKey:PrivateKey")).toBe(false);
+    });
+
     it("creates no previewer when none is asked for", async () => {
         const h = await recordResources(
             () =>
@@ -93,8 +102,8 @@ describe("platform:ci in the stacks", () => {
             const accounts = r.resources.filter((x) => x.type === SA).map((x) => x.inputs.accountId);
             expect(accounts).toContain(`ci-${stack}-deployer`);
             expect(accounts).not.toContain(`ci-${stack === "dev" ? "prd" : "dev"}-deployer`);
-            // No service account key, HMAC key or any other key resource.
-            expect(types.filter((t) => /key:/i.test(t))).toEqual([]);
+            // No service account key, HMAC key or API key anywhere in the stack.
+            expect(types.filter((t) => GOOGLE_KEY.test(t))).toEqual([]);
             expect(r.errors).toEqual([]);
         },
     );
@@ -132,7 +141,7 @@ describe("a bootstrap stack holding every environment's deployer", () => {
             )
             .map((x) => x.inputs.role);
         expect(prdRoles).toEqual(["roles/container.admin"]);
-        expect(r.resources.map((x) => x.type).filter((t) => /key:/i.test(t))).toEqual([]);
+        expect(r.resources.map((x) => x.type).filter((t) => GOOGLE_KEY.test(t))).toEqual([]);
     });
 });
 
