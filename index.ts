@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Application, GcpContext } from "./components/apps/application";
 import { Preview } from "./components/apps/preview";
 import { SablierServer } from "./components/apps/sablier";
+import { GithubOidc } from "./components/ci/github-oidc";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "./components/edge/hosts";
@@ -25,6 +26,7 @@ import { edgeSettings } from "./config/sections/edge";
 
 /** Namespace of Traefik and oauth2-proxy (the edge layer's default). */
 const EDGE_NAMESPACE = "edge";
+import { DEFAULT_DEPLOYER_ROLES } from "./config/sections/ci";
 import { OUTPUTS_VERSION } from "./contract/outputs";
 
 /** What the Kubernetes layers build on, whichever way the cluster came to be. */
@@ -290,6 +292,20 @@ function previewProgram(config: LoadedConfig): Record<string, unknown> {
     };
 }
 
+/** Keyless CI (platform:ci): the GitHub Actions pool, provider and per-environment deployers. */
+function keylessCi(config: LoadedConfig): void {
+    const ci = config.stack.ci;
+    if (!ci.enabled) return;
+    new GithubOidc("ci", {
+        project: config.stack.gcp.project!,
+        repository: ci.repository!,
+        poolId: ci.poolId,
+        providerId: ci.providerId,
+        environments: ci.environments ?? [{ name: config.stack.environment, roles: DEFAULT_DEPLOYER_ROLES }],
+        previewerRoles: ci.previewer ? ci.previewerRoles : undefined,
+    });
+}
+
 /** The composition root: validate config, build every layer, return the stack outputs. */
 export = async (): Promise<Record<string, unknown>> => {
     const config = loadConfig();
@@ -323,6 +339,7 @@ export = async (): Promise<Record<string, unknown>> => {
           })
         : undefined;
 
+    keylessCi(config);
     return {
         outputsVersion: OUTPUTS_VERSION,
         environment: config.stack.environment,

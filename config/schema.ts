@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppsConfig, appsSchema, checkApp, parseImage } from "./sections/apps";
+import { ciSchema } from "./sections/ci";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
 import { EDGE_OFF, edgeSchema, refineEdgeForEnvironment } from "./sections/edge";
@@ -56,6 +57,8 @@ export const stackSchema = z
         previews: previewsSchema.default(previewsSchema.parse({})),
         /** `platform:preview`: this stack is one app branch's preview */
         preview: previewSchema.optional(),
+        /** `platform:ci` */
+        ci: ciSchema.default(ciSchema.parse({})),
     })
     .strict()
     .superRefine((s, ctx) => {
@@ -69,6 +72,14 @@ export const stackSchema = z
             });
         }
         checkApps(s, (path, input, message) => ctx.addIssue({ code: "custom", path, input, message }));
+        if (s.ci.enabled && !s.gcp.project) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["ci", "enabled"],
+                input: true,
+                message: "needs gcp:project (the pool and deployer accounts live in a GCP project)",
+            });
+        }
         const ranges: [string, string][] = [
             ["network.subnetCidr", s.network.subnetCidr],
             ["network.podsCidr", s.network.podsCidr],

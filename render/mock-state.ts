@@ -14,6 +14,12 @@ const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nrender-placeholder-ca\
     "base64",
 );
 
+/** What a StackReference resolves to under mocks: stack name -> its recorded outputs. */
+export const stackReferenceOutputs = new Map<
+    string,
+    { readonly outputs: Record<string, unknown>; readonly secretOutputNames: readonly string[] }
+>();
+
 /**
  * Computed outputs the program reads, per resource type. Everything else echoes its inputs,
  * which is what a provider would report back for them.
@@ -51,7 +57,18 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
         selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/regions/r/subnetworks/${a.name}`,
     }),
     "gcp:storage/bucket:Bucket": (_a, i) => ({ url: `gs://${String(i.name)}` }),
-    "pulumi:pulumi:StackReference": (a, i) => referencedOutputs(String(i.name ?? a.name)),
+    // A reference someone recorded (stackReferenceOutputs) wins; otherwise realistic fixed outputs.
+    "pulumi:pulumi:StackReference": (a, i) => {
+        const name = String(i.name ?? a.name);
+        const ref = stackReferenceOutputs.get(name);
+        return ref ? { outputs: ref.outputs, secretOutputNames: [...ref.secretOutputNames] } : referencedOutputs(name);
+    },
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (_a, i) => ({
+        name: `projects/123456789012/locations/global/workloadIdentityPools/${String(i.workloadIdentityPoolId)}`,
+    }),
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (_a, i) => ({
+        name: `projects/123456789012/locations/global/workloadIdentityPools/${String(i.workloadIdentityPoolId)}/providers/${String(i.workloadIdentityPoolProviderId)}`,
+    }),
 };
 
 /**

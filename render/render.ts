@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { writeGraph } from "./graph";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
@@ -50,6 +51,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const dir = opts.out ? path.join(opts.out, opts.stack) : undefined;
     if (dir) {
         writeRender(dir, { resources: recording.resources, objects, charts, outputs: values, outputSecrets: secret });
+        await writeGraph(dir, opts.stack, recording.resources);
     }
     return {
         input,

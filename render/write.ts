@@ -17,7 +17,7 @@ function safe(part: string): string {
     return part.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
-/** Writes `<dir>` afresh: resources.json, manifests/, helm/, outputs.json. Nothing secret reaches it. */
+/** Writes `<dir>` afresh: resources.json, manifests/, helm/, outputs.json (graph.svg: render/graph.ts). Nothing secret reaches it. */
 export function writeRender(dir: string, files: RenderFiles): void {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(path.join(dir, "manifests"), { recursive: true });

@@ -1,0 +1,154 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+/** GitHub's OIDC issuer: every Actions job can ask it for a token describing the job. */
+export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+
+/** Token claims copied to attributes, so IAM bindings can name them. */
+export const ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
+    "google.subject": "assertion.sub",
+    "attribute.repository": "assertion.repository",
+    "attribute.environment": "assertion.environment",
+    "attribute.ref": "assertion.ref",
+    "attribute.event_name": "assertion.event_name",
+};
+
+export interface GithubOidcEnvironment {
+    /** GitHub environment name (the deploy job's `environment:`), e.g. dev or prd. */
+    readonly name: string;
+    /** Project roles of the environment's deployer service account. */
+    readonly roles: readonly string[];
+}
+
+export interface GithubOidcArgs {
+    /** GCP project the pool and service accounts live in. */
+    readonly project: string;
+    /** The only GitHub repository trusted, `owner/name`. */
+    readonly repository: string;
+    /** Workload Identity pool ID. */
+    readonly poolId: string;
+    /** Provider ID inside the pool. */
+    readonly providerId: string;
+    /** One deployer service account per environment. */
+    readonly environments: readonly GithubOidcEnvironment[];
+    /** Roles of the read-only previewer; omit for no previewer. @default no previewer */
+    readonly previewerRoles?: readonly string[];
+}
+
+/** `roles/container.admin` -> `container-admin`, for child names. */
+function roleSlug(role: string): string {
+    return role
+        .split("/")
+        .pop()!
+        .replace(/[^A-Za-z0-9]+/g, "-")
+        .toLowerCase();
+}
+
+/**
+ * Keyless CI for GitHub Actions: a Workload Identity Federation pool whose OIDC provider admits
+ * tokens of one repository only, and one deployer service account per environment that only a job
+ * running in that GitHub environment may impersonate (so the dev job cannot act as prd). An optional
+ * read-only previewer serves `pulumi preview` in pull requests. No service account key exists.
+ */
+export class GithubOidc extends pulumi.ComponentResource {
+    readonly pool: gcp.iam.WorkloadIdentityPool;
+    readonly provider: gcp.iam.WorkloadIdentityPoolProvider;
+    /** Full provider resource name, the `workload_identity_provider` of google-github-actions/auth. */
+    readonly providerName: pulumi.Output<string>;
+    /** Deployer service account per environment name. */
+    readonly deployers: Record<string, gcp.serviceaccount.Account>;
+    readonly previewer?: gcp.serviceaccount.Account;
+
+    constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:ci:GithubOidc", name, {}, opts);
+        const child = { parent: this };
+        const { project } = args;
+
+        this.pool = new gcp.iam.WorkloadIdentityPool(
+            `${name}-pool`,
+            {
+                project,
+                workloadIdentityPoolId: args.poolId,
+                displayName: "GitHub Actions",
+                description: `Keyless CI for ${args.repository}`,
+            },
+            child,
+        );
+        this.provider = new gcp.iam.WorkloadIdentityPoolProvider(
+            `${name}-provider`,
+            {
+                project,
+                workloadIdentityPoolId: this.pool.workloadIdentityPoolId,
+                workloadIdentityPoolProviderId: args.providerId,
+                displayName: "GitHub Actions OIDC",
+                attributeMapping: { ...ATTRIBUTE_MAPPING },
+                // Without a condition any GitHub repository could exchange its tokens here.
+                attributeCondition: `assertion.repository == "${args.repository}"`,
+                oidc: { issuerUri: GITHUB_ISSUER },
+            },
+            child,
+        );
+        this.providerName = this.provider.name;
+
+        const principalSet = (attribute: string, value: string) =>
+            pulumi.interpolate`principalSet://iam.googleapis.com/${this.pool.name}/attribute.${attribute}/${value}`;
+
+        const account = (
+            role: string,
+            accountId: string,
+            display: string,
+            roles: readonly string[],
+            member: pulumi.Output<string>,
+        ) => {
+            const sa = new gcp.serviceaccount.Account(
+                `${name}-${role}`,
+                {
+                    project,
+                    accountId,
+                    displayName: display,
+                    description: `Impersonated by ${args.repository} through ${args.poolId}; has no key`,
+                },
+                child,
+            );
+            for (const r of roles) {
+                new gcp.projects.IAMMember(
+                    `${name}-${role}-${roleSlug(r)}`,
+                    { project, role: r, member: pulumi.interpolate`serviceAccount:${sa.email}` },
+                    child,
+                );
+            }
+            new gcp.serviceaccount.IAMMember(
+                `${name}-${role}-wif`,
+                { serviceAccountId: sa.name, role: "roles/iam.workloadIdentityUser", member },
+                child,
+            );
+            return sa;
+        };
+
+        this.deployers = {};
+        for (const env of args.environments) {
+            this.deployers[env.name] = account(
+                `${env.name}-deployer`,
+                `ci-${env.name}-deployer`,
+                `CI deployer (${env.name})`,
+                env.roles,
+                principalSet("environment", env.name),
+            );
+        }
+        if (args.previewerRoles) {
+            this.previewer = account(
+                "previewer",
+                "ci-previewer",
+                "CI previewer (read-only)",
+                args.previewerRoles,
+                principalSet("repository", args.repository),
+            );
+        }
+
+        this.registerOutputs({
+            providerName: this.providerName,
+            deployers: Object.fromEntries(Object.entries(this.deployers).map(([k, sa]) => [k, sa.email])),
+            previewer: this.previewer?.email,
+        });
+    }
+}

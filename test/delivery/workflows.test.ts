@@ -1,0 +1,203 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { ROOT } from "../../render/render";
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; name?: string };
+type Job = {
+    if?: string;
+    needs?: string | string[];
+    permissions?: Record<string, string> | string;
+    environment?: string | { name: string };
+    concurrency?: { group: string; "cancel-in-progress"?: boolean | string };
+    strategy?: { matrix?: { include?: Record<string, string>[] } };
+    steps: Step[];
+};
+type Workflow = {
+    name: string;
+    on: Record<string, unknown>;
+    permissions?: Record<string, string> | string;
+    jobs: Record<string, Job>;
+};
+
+const DIR = path.join(ROOT, ".github", "workflows");
+const files = readdirSync(DIR).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"));
+const text = (f: string) => readFileSync(path.join(DIR, f), "utf8");
+const load = (f: string) => parse(text(f)) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+const runs = (w: Workflow) =>
+    steps(w)
+        .map((s) => s.run ?? "")
+        .join("\n");
+const envName = (j: Job) => (typeof j.environment === "string" ? j.environment : j.environment?.name);
+const writes = (p: Job["permissions"]) =>
+    typeof p === "string"
+        ? [p]
+        : Object.entries(p ?? {})
+              .filter(([, v]) => v === "write")
+              .map(([k]) => k);
+
+describe("every workflow", () => {
+    it("exists: pull request, its comment, preview and deploy", () => {
+        expect(files.sort()).toEqual(["deploy.yml", "preview.yml", "pull-request.yml", "render-diff-comment.yml"]);
+    });
+
+    it.each(files)("%s pins every action to a full commit SHA with its version beside it", (f) => {
+        const uses = [...text(f).matchAll(/^\s*(?:-\s+)?uses:\s*(.+)$/gm)].map((m) => m[1]!.trim());
+        expect(uses.length).toBeGreaterThan(0);
+        for (const u of uses) expect(u).toMatch(/^[A-Za-z0-9-]+\/[A-Za-z0-9._/-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    });
+
+    it.each(files)("%s grants nothing beyond read at the top level and never write-all", (f) => {
+        const w = load(f);
+        expect(w.permissions).toBeDefined();
+        expect(writes(w.permissions)).toEqual([]);
+        for (const j of Object.values(w.jobs)) {
+            expect(j.permissions).not.toBe("write-all");
+            expect(writes(j.permissions).every((p) => ["id-token", "pull-requests"].includes(p))).toBe(true);
+        }
+    });
+
+    it.each(files)("%s asks for an OIDC token only in jobs that authenticate to Google", (f) => {
+        for (const j of Object.values(load(f).jobs)) {
+            const auth = j.steps.some((s) => s.uses?.startsWith("google-github-actions/auth@"));
+            expect(writes(j.permissions).includes("id-token")).toBe(auth);
+            // Keyless only: no key file handed to the auth action.
+            for (const s of j.steps) expect(s.with?.credentials_json).toBeUndefined();
+        }
+    });
+
+    it.each(files)("%s never uses pull_request_target", (f) => {
+        expect(Object.keys(load(f).on)).not.toContain("pull_request_target");
+    });
+
+    it("call only npm scripts that package.json defines", () => {
+        const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: object })
+            .scripts;
+        const all = files.map((f) => runs(load(f))).join("\n");
+        for (const m of all.matchAll(/npm run ([a-z:-]+)/g)) expect(Object.keys(scripts)).toContain(m[1]);
+        expect(Object.keys(scripts)).toContain("test");
+    });
+});
+
+describe("pull-request.yml", () => {
+    const w = load("pull-request.yml");
+
+    it("runs on pull requests only, with a read-only token and no secrets (safe for forks)", () => {
+        expect(Object.keys(w.on)).toEqual(["pull_request"]);
+        expect(w.permissions).toEqual({ contents: "read" });
+        for (const j of Object.values(w.jobs)) expect(j.permissions).toBeUndefined();
+        expect(text("pull-request.yml")).not.toMatch(/secrets\./);
+    });
+
+    it("runs the README's commands: npm ci, npm test, npm run render for dev and prd", () => {
+        const r = runs(w);
+        expect(r).toMatch(/^npm ci$/m);
+        expect(r).toMatch(/^npm test$/m);
+        expect(r).toContain("npm run render -- --stack dev");
+        expect(r).toContain("npm run render -- --stack prd");
+    });
+
+    it("renders base and head and summarises them with scripts/render-diff.ts into an artifact", () => {
+        const job = w.jobs["render-diff"]!;
+        const checkouts = job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+        expect(checkouts.map((s) => s.with?.ref ?? "(pull request)")).toEqual([
+            "(pull request)",
+            "${{ github.event.pull_request.base.sha }}",
+        ]);
+        expect(runs(w)).toMatch(/scripts\/render-diff\.ts --base \S+ --head \S+/);
+        const upload = job.steps.find(
+            (s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.name === "render-diff",
+        );
+        expect(upload).toBeDefined();
+    });
+});
+
+describe("render-diff-comment.yml", () => {
+    const w = load("render-diff-comment.yml");
+
+    it("follows the pull request workflow by name", () => {
+        expect(w.on.workflow_run).toEqual({ workflows: [load("pull-request.yml").name], types: ["completed"] });
+    });
+
+    it("may write pull request comments but never runs the pull request's code", () => {
+        const job = w.jobs.comment!;
+        expect(job.permissions).toEqual({ actions: "read", "pull-requests": "write" });
+        expect(job.steps.some((s) => s.uses?.startsWith("actions/checkout@"))).toBe(false);
+        expect(job.steps.some((s) => s.run !== undefined)).toBe(false);
+    });
+
+    it("updates one marked comment and checks the rendered commit is the pull request's head", () => {
+        const script = String(
+            w.jobs.comment!.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script,
+        );
+        expect(script).toContain("<!-- platform:render-diff -->");
+        expect(script).toContain("updateComment");
+        expect(script).toMatch(/pr\.head\.sha !== headSha/);
+    });
+});
+
+describe("preview.yml", () => {
+    const w = load("preview.yml");
+    const job = w.jobs.preview!;
+
+    it("previews each stack, skipping forks that have no credentials", () => {
+        expect(Object.keys(w.on)).toEqual(["pull_request"]);
+        expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+        expect(job.strategy!.matrix!.include!.map((m) => m.stack)).toEqual(["dev", "prd"]);
+    });
+
+    it("posts one comment per stack through pulumi/actions, edited in place", () => {
+        const p = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        expect(p.with).toMatchObject({
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            "comment-on-pr": true,
+            "edit-pr-comment": true,
+        });
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+    });
+
+    it("authenticates as the read-only previewer, not a deployer", () => {
+        const auth = job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
+        expect(String(auth.with!.service_account)).toContain("GCP_PREVIEWER_");
+        expect(job.environment).toBeUndefined();
+    });
+});
+
+describe("deploy.yml", () => {
+    const w = load("deploy.yml");
+    const up = (j: Job) => j.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!.with!;
+
+    it("runs on pushes to main only", () => {
+        expect(w.on).toEqual({ push: { branches: ["main"] } });
+        expect(w.permissions).toEqual({});
+    });
+
+    it("runs pulumi up on dev in the dev environment", () => {
+        const dev = w.jobs.dev!;
+        expect(up(dev)).toMatchObject({ command: "up", "stack-name": "dev" });
+        expect(envName(dev)).toBe("dev");
+    });
+
+    it("runs prd only after dev, only in the protected prd environment", () => {
+        const prd = w.jobs.prd!;
+        expect(up(prd)).toMatchObject({ command: "up", "stack-name": "prd" });
+        expect(envName(prd)).toBe("prd");
+        expect([prd.needs].flat()).toEqual(["dev"]);
+    });
+
+    it("never lets two deploys of one stack overlap", () => {
+        const groups = Object.values(w.jobs).map((j) => j.concurrency!);
+        for (const [name, j] of Object.entries(w.jobs)) {
+            expect(j.concurrency!.group).toContain(up(j)["stack-name"] as string);
+            expect(j.concurrency!["cancel-in-progress"]).toBe(false);
+            expect(name).toBe(up(j)["stack-name"]);
+        }
+        expect(new Set(groups.map((g) => g.group)).size).toBe(groups.length);
+    });
+
+    it("holds only what a deploy needs: read the code, get an OIDC token", () => {
+        for (const j of Object.values(w.jobs)) expect(j.permissions).toEqual({ contents: "read", "id-token": "write" });
+    });
+});
