@@ -122,8 +122,9 @@ describe("a bootstrap stack holding every environment's deployer", () => {
         expect(r.resources.filter((x) => x.type === PROVIDER).map((x) => x.inputs.attributeCondition)).toEqual([
             'assertion.repository == "example-club/platform"',
         ]);
+        // Only the bindings of GitHub identities (other layers bind Kubernetes service accounts).
         const members = r.resources
-            .filter((x) => x.type === SA_BINDING)
+            .filter((x) => x.type === SA_BINDING && String(x.inputs.member).startsWith("principalSet://"))
             .map(
                 (x) =>
                     `${String(x.inputs.serviceAccountId).split("/").pop()} ${String(x.inputs.member).split("/attribute.")[1]}`,
