@@ -1,4 +1,7 @@
 import * as path from "node:path";
+import { parseOrThrow } from "../config/errors";
+import { rawConfig } from "../config/load";
+import { stackSchema } from "../config/schema";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
@@ -41,6 +44,9 @@ export async function projectProgram(): Promise<Program> {
 /** Runs the program offline for a stack, validates every object, and writes the files when asked. */
 export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const input = readStack({ root: ROOT, stack: opts.stack, stackFile: opts.stackFile, overrides: opts.secrets });
+    // Validate before the mock runtime starts: a program that throws inside the stack leaves
+    // rejected promises behind, and an invalid file must fail before anything is declared.
+    if (!opts.program) parseOrThrow(stackSchema, rawConfig(input.config));
     const program = opts.program ?? (await projectProgram());
     const recording = await record(program, input);
     const objects = kubeObjects(recording.resources);
