@@ -1,6 +1,10 @@
 import { isSecretWrapper, unwrapSecrets } from "../render/redact";
 import type { RecordedResource } from "./types";
 
+/** Parsed, schemaless JSON: what a rule reads from inputs before it checks the shape itself. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /** A Kubernetes object as a rule sees it: plain values, secrets unwrapped. */
 export interface Obj {
     readonly apiVersion: string;
@@ -11,7 +15,7 @@ export interface Obj {
         readonly labels?: Record<string, string>;
         readonly annotations?: Record<string, string>;
     };
-    readonly spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    readonly spec?: Json;
     readonly [field: string]: unknown;
 }
 
@@ -27,7 +31,10 @@ export function isHelm(r: RecordedResource): boolean {
  */
 export function isChartChild(r: RecordedResource): boolean {
     const types = r.urn.split("::")[2] ?? "";
-    return types.split("$").slice(0, -1).some((t) => HELM.test(t));
+    return types
+        .split("$")
+        .slice(0, -1)
+        .some((t) => HELM.test(t));
 }
 
 /** The Kubernetes object `r` declares, or undefined when it is not one (charts, GCP, components). */
@@ -53,7 +60,7 @@ export const LONG_RUNNING_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "Re
 export interface PodTemplate {
     /** Pod-level labels and annotations (the template's metadata). */
     readonly metadata: Obj["metadata"];
-    readonly spec: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    readonly spec: Record<string, Json>;
     /** Where the pod spec sits, for messages: `spec.template.spec`. */
     readonly path: string;
 }
@@ -71,8 +78,7 @@ export function podTemplate(o: Obj): PodTemplate | undefined {
 }
 
 export interface ContainerRef {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    readonly c: Record<string, any>;
+    readonly c: Record<string, Json>;
     readonly name: string;
     readonly init: boolean;
     /** `spec.template.spec.containers[web]` */
@@ -97,7 +103,7 @@ export function containers(t: PodTemplate): ContainerRef[] {
 
 /** The raw (secret-wrapped) container list entry, for rules that must see secret wrappers. */
 export function rawContainers(r: RecordedResource, o: Obj): Record<string, unknown>[] {
-    const raw = r.inputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const raw = r.inputs as Record<string, Json>;
     const spec =
         o.kind === "Pod"
             ? raw.spec

@@ -46,13 +46,17 @@ function isAuthEndpoint(route: { match?: string; services?: { name?: string }[] 
 export const edgeRules: Rule[] = [
     {
         id: "ingressroute-tls",
-        description: "Every IngressRoute terminates TLS (spec.tls set: a certificate secret, a resolver or the default store).",
-        benchmark: "Rationale: credentials and session cookies cross these routes; CIS GKE 5.6.8 (TLS for ingress)",
+        description:
+            "Every IngressRoute terminates TLS (spec.tls set: a certificate secret, a resolver or the default store).",
+        benchmark:
+            "Rationale: credentials and session cookies cross these routes (related: CIS GKE 5.6.8, managed TLS certificates for ingress)",
         enforcement: ALWAYS,
         check(r) {
             const o = kubeObject(r);
             if (!o || o.kind !== "IngressRoute") return [];
-            return o.spec?.tls && typeof o.spec.tls === "object" ? [] : ["has no spec.tls; every host is served over TLS"];
+            return o.spec?.tls && typeof o.spec.tls === "object"
+                ? []
+                : ["has no spec.tls; every host is served over TLS"];
         },
     },
     {

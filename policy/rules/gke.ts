@@ -1,11 +1,12 @@
 import { unwrapSecrets } from "../../render/redact";
+import type { Json } from "../k8s";
 import { ALWAYS, Enforcement, Environment, PRD_MANDATORY, PRD_ONLY, RecordedResource, Rule } from "../types";
 
 export const CLUSTER = "gcp:container/cluster:Cluster";
 export const NODE_POOL = "gcp:container/nodePool:NodePool";
 export const MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Props = Record<string, Json>;
 
 /** A rule over resources of the given types, on their plain inputs. */
 function gcpRule(
@@ -44,7 +45,9 @@ export const gkeRules: Rule[] = [
         PRD_MANDATORY,
         (p, r) => {
             if (r.type === NODE_POOL)
-                return p.networkConfig?.enablePrivateNodes === false ? ["networkConfig.enablePrivateNodes is false"] : [];
+                return p.networkConfig?.enablePrivateNodes === false
+                    ? ["networkConfig.enablePrivateNodes is false"]
+                    : [];
             return p.privateClusterConfig?.enablePrivateNodes === true
                 ? []
                 : ["privateClusterConfig.enablePrivateNodes is not true"];
@@ -147,7 +150,7 @@ export const gkeRules: Rule[] = [
         "gke-no-legacy-abac",
         [CLUSTER],
         "Legacy ABAC authorization is off.",
-        "CIS GKE 5.8.4 (legacy authorization disabled)",
+        "CIS GKE 5.8.3 (Legacy Authorization (ABAC) disabled)",
         ALWAYS,
         (p) => (p.enableLegacyAbac === true ? ["enableLegacyAbac is true"] : []),
     ),
@@ -155,7 +158,7 @@ export const gkeRules: Rule[] = [
         "gke-no-client-certificate",
         [CLUSTER],
         "No client certificate is issued; no basic auth.",
-        "CIS GKE 5.8.1 (basic authentication disabled), 5.8.2 (client certificates disabled)",
+        "CIS GKE 5.8.1 (authentication using client certificates disabled); basic auth, an older item, is refused too",
         ALWAYS,
         (p) => {
             const out: string[] = [];

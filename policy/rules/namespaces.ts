@@ -17,7 +17,12 @@ function namespaced(kind: string, ns: string, ctx: RuleContext): Obj[] {
 }
 
 /** A namespace rule: checks each Namespace object the program declares. */
-function nsRule(id: string, description: string, benchmark: string, check: (ns: Obj, ctx: RuleContext) => string[]): Rule {
+function nsRule(
+    id: string,
+    description: string,
+    benchmark: string,
+    check: (ns: Obj, ctx: RuleContext) => string[],
+): Rule {
     return {
         id,
         description,
@@ -58,7 +63,7 @@ export const namespaceRules: Rule[] = [
     nsRule(
         "namespace-resource-quota",
         "Every namespace has a ResourceQuota.",
-        "Rationale: the live-voting load test without a quota took whole nodes down; a quota caps what one namespace can take. CIS Kubernetes 5.7.1 (administrative boundaries)",
+        "Rationale: the live-voting load test without a quota took whole nodes down; a quota caps what one namespace can take (CIS GKE 4.6.1, administrative boundaries between resources using namespaces)",
         (ns, ctx) => (namespaced("ResourceQuota", ns.metadata.name!, ctx).length ? [] : ["has no ResourceQuota"]),
     ),
     nsRule(
@@ -74,7 +79,9 @@ export const namespaceRules: Rule[] = [
         (ns, ctx) =>
             namespaced("NetworkPolicy", ns.metadata.name!, ctx).some(isDefaultDeny)
                 ? []
-                : ["has no default-deny NetworkPolicy (podSelector {} with policyTypes [Ingress] and no ingress rules)"],
+                : [
+                      "has no default-deny NetworkPolicy (podSelector {} with policyTypes [Ingress] and no ingress rules)",
+                  ],
     ),
     {
         id: "no-default-namespace",

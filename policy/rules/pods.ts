@@ -92,15 +92,10 @@ export const podRules: Rule[] = [
                 .filter((f) => p.t.spec[f] === true)
                 .map((f) => `${p.t.path}.${f} is true; pods must not share the node's namespaces`),
     ),
-    podRule(
-        "pod-privileged",
-        "No container runs privileged.",
-        "CIS GKE 4.2.1; CIS Kubernetes 5.2.2",
-        ALWAYS,
-        (p) =>
-            p.cs
-                .filter((c) => c.c.securityContext?.privileged === true)
-                .map((c) => `${c.path}.securityContext.privileged is true`),
+    podRule("pod-privileged", "No container runs privileged.", "CIS GKE 4.2.1; CIS Kubernetes 5.2.2", ALWAYS, (p) =>
+        p.cs
+            .filter((c) => c.c.securityContext?.privileged === true)
+            .map((c) => `${c.path}.securityContext.privileged is true`),
     ),
     podRule(
         "pod-privilege-escalation",
@@ -185,7 +180,7 @@ export const podRules: Rule[] = [
     podRule(
         "pod-image-pinned",
         "Every image names a tag other than `latest`, or a digest.",
-        "Rationale: an unpinned image changes under a running Deployment; Flux image automation bumps tags in the stack file so every change is a reviewed preview. CIS GKE 5.1.4 (trusted, known images)",
+        "Rationale: an unpinned image changes under a running Deployment; Flux image automation bumps tags in the stack file so every change is a reviewed preview (related: CIS GKE 5.1.4, approved registries only)",
         PRD_MANDATORY,
         (p) =>
             p.cs.flatMap((c) => {
@@ -203,7 +198,7 @@ export const podRules: Rule[] = [
     podRule(
         "pod-resources",
         "Every container requests and limits CPU and memory.",
-        "Rationale: the live-voting load test without requests and limits took whole nodes down; the scheduler and quota need them. CIS Kubernetes 5.7 (resource governance), NSA/CISA guide",
+        "Rationale: the live-voting load test without requests and limits took whole nodes down; the scheduler and the namespace quota need them (NSA/CISA Kubernetes Hardening Guide, resource policies)",
         PRD_MANDATORY,
         (p) =>
             p.cs.flatMap((c) => {
@@ -234,7 +229,7 @@ export const podRules: Rule[] = [
     podRule(
         "pod-env-no-secret-literal",
         "No env value holds a secret literally: secrets come from a Secret through valueFrom.secretKeyRef (or a mounted file).",
-        "CIS GKE 4.4.1 (secrets as files or references, not literals); a literal lands in the Deployment spec, which anyone with read access to workloads sees",
+        "Rationale: a literal lands in the workload spec, which anyone who can read workloads sees (related: CIS GKE 4.4.1, secrets as files rather than env; a secretKeyRef is the accepted middle ground)",
         ALWAYS,
         (p) => {
             const out: string[] = [];
@@ -255,7 +250,9 @@ export const podRules: Rule[] = [
                         !onlyExpansions(v) &&
                         !v.startsWith("/")
                     )
-                        out.push(`${where} is set literally though its name says it is a secret; use valueFrom.secretKeyRef`);
+                        out.push(
+                            `${where} is set literally though its name says it is a secret; use valueFrom.secretKeyRef`,
+                        );
                 }
             }
             return out;

@@ -1,4 +1,4 @@
-import { isHelm, kubeObject, Obj, objectsOf, podTemplate, selects } from "../k8s";
+import { isHelm, Json, kubeObject, Obj, objectsOf, podTemplate, selects } from "../k8s";
 import { ALWAYS, PRD_ONLY, RecordedResource, Rule, RuleContext } from "../types";
 import { unwrapSecrets } from "../../render/redact";
 
@@ -35,7 +35,9 @@ function routedServices(ctx: RuleContext): Set<string> {
     const out = new Set<string>();
     for (const { o } of objectsOf(ctx.resources)) {
         if (o.kind !== "IngressRoute") continue;
-        for (const route of (o.spec?.routes ?? []) as { services?: { name?: string; namespace?: string; kind?: string }[] }[])
+        for (const route of (o.spec?.routes ?? []) as {
+            services?: { name?: string; namespace?: string; kind?: string }[];
+        }[])
             for (const s of route.services ?? [])
                 if ((s.kind ?? "Service") === "Service" && s.name)
                     out.add(`${s.namespace ?? o.metadata.namespace}/${s.name}`);
@@ -133,7 +135,10 @@ export const reliabilityRules: Rule[] = [
         enforcement: PRD_ONLY,
         check(r) {
             if (!isHelm(r) || chartName(r) !== "traefik") return [];
-            const v = ((unwrapSecrets(r.inputs) as { values?: Record<string, any> }).values ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+            const v = ((unwrapSecrets(r.inputs) as { values?: Record<string, Json> }).values ?? {}) as Record<
+                string,
+                Json
+            >;
             const replicas = v.autoscaling?.enabled === true ? v.autoscaling?.minReplicas : v.deployment?.replicas;
             const out: string[] = [];
             if (typeof replicas !== "number" || replicas < 2)

@@ -1,6 +1,6 @@
 import { isSecretWrapper } from "../../render/redact";
 import { isChartChild, isHelm } from "../k8s";
-import { ALWAYS, Rule, RuleContext } from "../types";
+import { ALWAYS, Rule } from "../types";
 
 /** Keys whose value is a secret when written literally. */
 const SECRET_KEY =
@@ -15,7 +15,11 @@ const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
  * Where secret material sits inside `value`: Pulumi secret wrappers (when `wrappersAreLeaks`), private
  * keys in text, and non-empty literals under keys that name a secret.
  */
-export function findSecrets(value: unknown, path: string, opts: { wrappersAreLeaks: boolean; byKey: boolean }): string[] {
+export function findSecrets(
+    value: unknown,
+    path: string,
+    opts: { wrappersAreLeaks: boolean; byKey: boolean },
+): string[] {
     const out: string[] = [];
     const walk = (v: unknown, p: string, key: string) => {
         if (isSecretWrapper(v)) {
@@ -24,7 +28,13 @@ export function findSecrets(value: unknown, path: string, opts: { wrappersAreLea
         }
         if (typeof v === "string") {
             if (PRIVATE_KEY_TEXT.test(v)) out.push(`${p} holds a private key`);
-            else if (opts.byKey && v !== "" && SECRET_KEY.test(key) && !REFERENCE_KEY.test(key) && !REFERENCE_VALUE.test(v))
+            else if (
+                opts.byKey &&
+                v !== "" &&
+                SECRET_KEY.test(key) &&
+                !REFERENCE_KEY.test(key) &&
+                !REFERENCE_VALUE.test(v)
+            )
                 out.push(`${p} is a literal though its key names a secret`);
             return;
         }
@@ -55,9 +65,10 @@ export const secretRules: Rule[] = [
     {
         id: "secret-not-in-configmap",
         description: "No secret inside a ConfigMap; secrets go in a Secret.",
-        benchmark: "Rationale: ConfigMaps are readable by every role that reads configuration; CIS GKE 4.1.2 (minimize access to secrets)",
+        benchmark:
+            "Rationale: ConfigMaps are readable by every role that reads configuration; CIS GKE 4.1.2 (minimize access to secrets)",
         enforcement: ALWAYS,
-        check(r, ctx: RuleContext) {
+        check(r) {
             if (!r.type.startsWith("kubernetes:core/v1:ConfigMap") || isChartChild(r)) return [];
             const i = r.inputs as { data?: unknown; binaryData?: unknown };
             return [

@@ -18,10 +18,14 @@ function write(c: { name: string; text: string }): string {
 /** Runs the render CLI as a user would; resolves with its exit code and output. */
 function renderCli(stackFile: string, out: string): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
-        const child = spawn("npx", ["tsx", "scripts/render.ts", "--stack", "dev", "--stack-file", stackFile, "--out", out], {
-            cwd: ROOT,
-            env: { ...process.env, NO_COLOR: "1" },
-        });
+        const child = spawn(
+            "npx",
+            ["tsx", "scripts/render.ts", "--stack", "dev", "--stack-file", stackFile, "--out", out],
+            {
+                cwd: ROOT,
+                env: { ...process.env, NO_COLOR: "1" },
+            },
+        );
         let output = "";
         child.stdout.on("data", (d) => (output += String(d)));
         child.stderr.on("data", (d) => (output += String(d)));
@@ -38,26 +42,33 @@ describe("hostile stack files", () => {
 
     it("starts from a base that renders (so each case fails for its planted key alone)", async () => {
         const out = mkdtempSync(path.join(tmpdir(), "guardrails-hostile-base-"));
-        const result = await renderStack({ stack: "dev", stackFile: write({ name: "base", text: stringify(baseStack()) }), out });
+        const result = await renderStack({
+            stack: "dev",
+            stackFile: write({ name: "base", text: stringify(baseStack()) }),
+            out,
+        });
         expect(result.errors).toEqual([]);
         expect(existsSync(path.join(out, "dev", "manifests"))).toBe(true);
     });
 
-    it.each(CASES.map((c) => [c.name, c] as [string, HostileCase]))("%s: render refuses it, naming the key", async (_n, c) => {
-        const out = mkdtempSync(path.join(tmpdir(), "guardrails-hostile-out-"));
-        let message = "";
-        await renderStack({ stack: "dev", stackFile: write(c), out }).then(
-            () => {
-                message = "(render succeeded)";
-            },
-            (e: Error) => {
-                message = e.message;
-            },
-        );
-        expect(message).toContain(c.expect);
-        expect(message).not.toBe("(render succeeded)");
-        expect(existsSync(path.join(out, "dev"))).toBe(false);
-    });
+    it.each(CASES.map((c) => [c.name, c] as [string, HostileCase]))(
+        "%s: render refuses it, naming the key",
+        async (_n, c) => {
+            const out = mkdtempSync(path.join(tmpdir(), "guardrails-hostile-out-"));
+            let message = "";
+            await renderStack({ stack: "dev", stackFile: write(c), out }).then(
+                () => {
+                    message = "(render succeeded)";
+                },
+                (e: Error) => {
+                    message = e.message;
+                },
+            );
+            expect(message).toContain(c.expect);
+            expect(message).not.toBe("(render succeeded)");
+            expect(existsSync(path.join(out, "dev"))).toBe(false);
+        },
+    );
 
     // The CLI itself, for a sample across the categories: exit code, message, nothing written.
     const sample = [

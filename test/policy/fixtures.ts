@@ -2,6 +2,10 @@ import type { RecordedResource } from "../../render/recorder";
 import { runRules } from "../../policy/run";
 import type { Environment, Rule } from "../../policy/types";
 
+/** Hand-made objects are schemaless on purpose: tests mutate any field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;
+
 /** Pulumi's secret wrapper, as the recorder sees a secret input. */
 export function secret(value: unknown): Record<string, unknown> {
     return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
@@ -31,14 +35,19 @@ export function res(
 }
 
 /** A Kubernetes object as the program would declare it (type token from apiVersion and kind). */
-export function k8s(obj: Record<string, any>, extra: Partial<RecordedResource> = {}): RecordedResource {
+export function k8s(obj: Record<string, Loose>, extra: Partial<RecordedResource> = {}): RecordedResource {
     const apiVersion = String(obj.apiVersion);
     const gv = apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`;
-    return res(`kubernetes:${gv}:${String(obj.kind)}`, `${obj.metadata?.namespace ?? "_"}-${obj.metadata?.name}`, obj, extra);
+    return res(
+        `kubernetes:${gv}:${String(obj.kind)}`,
+        `${obj.metadata?.namespace ?? "_"}-${obj.metadata?.name}`,
+        obj,
+        extra,
+    );
 }
 
 /** A container that passes every pod rule. */
-export function goodContainer(name = "web"): Record<string, any> {
+export function goodContainer(name = "web"): Record<string, Loose> {
     return {
         name,
         image: "ghcr.io/acme/vote:abc123-20260101000000",
@@ -55,7 +64,7 @@ export function goodContainer(name = "web"): Record<string, any> {
 }
 
 /** A pod spec that passes every pod rule. */
-export function goodPodSpec(containers = [goodContainer()]): Record<string, any> {
+export function goodPodSpec(containers = [goodContainer()]): Record<string, Loose> {
     return {
         securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
         containers,
@@ -64,8 +73,8 @@ export function goodPodSpec(containers = [goodContainer()]): Record<string, any>
 }
 
 /** A Deployment that passes every rule (two replicas, in namespace `vote`). */
-export function goodDeployment(mutate: (d: Record<string, any>) => void = () => {}): Record<string, any> {
-    const d: Record<string, any> = {
+export function goodDeployment(mutate: (d: Record<string, Loose>) => void = () => {}): Record<string, Loose> {
+    const d: Record<string, Loose> = {
         apiVersion: "apps/v1",
         kind: "Deployment",
         metadata: { name: "web", namespace: "vote", labels: { app: "web" } },

@@ -34,29 +34,46 @@ describe("ingressroute-auth", () => {
 
     it("accepts a declared forwardAuth middleware, a chain holding one, or an undeclared one named auth", () => {
         const fa = middleware("sso", { forwardAuth: { address: "http://oauth2-proxy.edge/oauth2/auth" } });
-        expect(violations(rule("ingressroute-auth"), [ingressRoute(withMw([{ name: "sso", namespace: "edge" }])), fa])).toEqual([]);
+        expect(
+            violations(rule("ingressroute-auth"), [ingressRoute(withMw([{ name: "sso", namespace: "edge" }])), fa]),
+        ).toEqual([]);
         const chain = middleware("private", { chain: { middlewares: [{ name: "errors" }, { name: "sso" }] } });
         expect(
-            violations(rule("ingressroute-auth"), [ingressRoute(withMw([{ name: "private", namespace: "edge" }])), chain, fa]),
+            violations(rule("ingressroute-auth"), [
+                ingressRoute(withMw([{ name: "private", namespace: "edge" }])),
+                chain,
+                fa,
+            ]),
         ).toEqual([]);
-        expect(violations(rule("ingressroute-auth"), [ingressRoute(withMw([{ name: "oauth2-auth", namespace: "edge" }]))])).toEqual(
-            [],
-        );
+        expect(
+            violations(rule("ingressroute-auth"), [ingressRoute(withMw([{ name: "oauth2-auth", namespace: "edge" }]))]),
+        ).toEqual([]);
     });
 
     it("does not take a declared middleware's name for auth when its spec is not", () => {
         const fake = middleware("auth-headers", { headers: { customRequestHeaders: {} } });
         expect(
-            violations(rule("ingressroute-auth"), [ingressRoute(withMw([{ name: "auth-headers", namespace: "edge" }])), fake]),
+            violations(rule("ingressroute-auth"), [
+                ingressRoute(withMw([{ name: "auth-headers", namespace: "edge" }])),
+                fake,
+            ]),
         ).toHaveLength(1);
     });
 
     it("lets a host declared public through, and the /oauth2/ endpoint to oauth2-proxy", () => {
-        expect(violations(rule("ingressroute-auth"), [ingressRoute(withMw([]), { "platform/auth": "public" })])).toEqual([]);
-        expect(violations(rule("ingressroute-auth"), [ingressRoute(withMw([]), { "platform/auth": "github" })])).toHaveLength(1);
+        expect(
+            violations(rule("ingressroute-auth"), [ingressRoute(withMw([]), { "platform/auth": "public" })]),
+        ).toEqual([]);
+        expect(
+            violations(rule("ingressroute-auth"), [ingressRoute(withMw([]), { "platform/auth": "github" })]),
+        ).toHaveLength(1);
         const callback = {
             routes: [
-                { match: `${host} && PathPrefix(\`/oauth2/\`)`, kind: "Rule", services: [{ name: "oauth2-proxy", port: 80 }] },
+                {
+                    match: `${host} && PathPrefix(\`/oauth2/\`)`,
+                    kind: "Rule",
+                    services: [{ name: "oauth2-proxy", port: 80 }],
+                },
             ],
         };
         expect(violations(rule("ingressroute-auth"), [ingressRoute(callback)])).toEqual([]);

@@ -3,7 +3,7 @@ import { Dns } from "../../../components/gcp/dns";
 import { CLUSTER, gkeRules, MANAGED_ZONE, NODE_POOL } from "../../../policy/rules/gke";
 import type { RecordedResource } from "../../../render/recorder";
 import { recordResources } from "../../harness";
-import { res, ruleById, violations } from "../fixtures";
+import { Loose, res, ruleById, violations } from "../fixtures";
 
 const rule = (id: string) => ruleById(gkeRules, id);
 
@@ -41,10 +41,10 @@ async function cluster(deletionProtection = true): Promise<RecordedResource[]> {
 }
 
 /** The recorded resources with one resource type's inputs changed. */
-function mutate(rs: RecordedResource[], type: string, f: (i: Record<string, any>) => void): RecordedResource[] {
+function mutate(rs: RecordedResource[], type: string, f: (i: Record<string, Loose>) => void): RecordedResource[] {
     return rs.map((r) => {
         if (r.type !== type) return r;
-        const inputs = JSON.parse(JSON.stringify(r.inputs)) as Record<string, any>;
+        const inputs = JSON.parse(JSON.stringify(r.inputs)) as Record<string, Loose>;
         f(inputs);
         return { ...r, inputs };
     });
@@ -61,19 +61,59 @@ describe("GKE rules over the real GkeCluster and Dns components", () => {
         expect(good.some((r) => r.type === CLUSTER) && good.some((r) => r.type === NODE_POOL)).toBe(true);
     });
 
-    it.each<[string, string, (i: Record<string, any>) => void, RegExp]>([
-        ["gke-private-nodes", CLUSTER, (i) => (i.privateClusterConfig.enablePrivateNodes = false), /enablePrivateNodes is not true/],
-        ["gke-private-nodes", NODE_POOL, (i) => (i.networkConfig = { enablePrivateNodes: false }), /enablePrivateNodes is false/],
+    it.each<[string, string, (i: Record<string, Loose>) => void, RegExp]>([
+        [
+            "gke-private-nodes",
+            CLUSTER,
+            (i) => (i.privateClusterConfig.enablePrivateNodes = false),
+            /enablePrivateNodes is not true/,
+        ],
+        [
+            "gke-private-nodes",
+            NODE_POOL,
+            (i) => (i.networkConfig = { enablePrivateNodes: false }),
+            /enablePrivateNodes is false/,
+        ],
         ["gke-workload-identity", CLUSTER, (i) => delete i.workloadIdentityConfig, /workloadPool is not set/],
-        ["gke-workload-identity", NODE_POOL, (i) => (i.nodeConfig.workloadMetadataConfig.mode = "GCE_METADATA"), /not GKE_METADATA/],
-        ["gke-workload-identity", NODE_POOL, (i) => (i.nodeConfig.metadata["disable-legacy-endpoints"] = "false"), /disable-legacy-endpoints/],
+        [
+            "gke-workload-identity",
+            NODE_POOL,
+            (i) => (i.nodeConfig.workloadMetadataConfig.mode = "GCE_METADATA"),
+            /not GKE_METADATA/,
+        ],
+        [
+            "gke-workload-identity",
+            NODE_POOL,
+            (i) => (i.nodeConfig.metadata["disable-legacy-endpoints"] = "false"),
+            /disable-legacy-endpoints/,
+        ],
         ["gke-shielded-nodes", CLUSTER, (i) => (i.enableShieldedNodes = false), /enableShieldedNodes is false/],
-        ["gke-shielded-nodes", NODE_POOL, (i) => (i.nodeConfig.shieldedInstanceConfig.enableSecureBoot = false), /enableSecureBoot is not true/],
+        [
+            "gke-shielded-nodes",
+            NODE_POOL,
+            (i) => (i.nodeConfig.shieldedInstanceConfig.enableSecureBoot = false),
+            /enableSecureBoot is not true/,
+        ],
         ["gke-node-service-account", NODE_POOL, (i) => delete i.nodeConfig.serviceAccount, /Compute Engine default/],
-        ["gke-node-service-account", NODE_POOL, (i) => (i.nodeConfig.imageType = "UBUNTU_CONTAINERD"), /not COS_CONTAINERD/],
-        ["gke-node-auto-repair-upgrade", NODE_POOL, (i) => (i.management.autoRepair = false), /management.autoRepair is not true/],
+        [
+            "gke-node-service-account",
+            NODE_POOL,
+            (i) => (i.nodeConfig.imageType = "UBUNTU_CONTAINERD"),
+            /not COS_CONTAINERD/,
+        ],
+        [
+            "gke-node-auto-repair-upgrade",
+            NODE_POOL,
+            (i) => (i.management.autoRepair = false),
+            /management.autoRepair is not true/,
+        ],
         ["gke-node-auto-repair-upgrade", NODE_POOL, (i) => delete i.management, /management.autoUpgrade is not true/],
-        ["gke-release-channel", CLUSTER, (i) => (i.releaseChannel = { channel: "UNSPECIFIED" }), /releaseChannel.channel is "UNSPECIFIED"/],
+        [
+            "gke-release-channel",
+            CLUSTER,
+            (i) => (i.releaseChannel = { channel: "UNSPECIFIED" }),
+            /releaseChannel.channel is "UNSPECIFIED"/,
+        ],
         ["gke-release-channel", CLUSTER, (i) => delete i.releaseChannel, /releaseChannel.channel is null/],
         ["gke-authorized-networks", CLUSTER, (i) => delete i.masterAuthorizedNetworksConfig, /open to every address/],
         [
@@ -82,9 +122,19 @@ describe("GKE rules over the real GkeCluster and Dns components", () => {
             (i) => i.masterAuthorizedNetworksConfig.cidrBlocks.push({ displayName: "all", cidrBlock: "0.0.0.0/0" }),
             /cidrBlocks\[all\] is 0.0.0.0\/0/,
         ],
-        ["gke-authorized-networks", CLUSTER, (i) => (i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled = true), /gcpPublicCidrsAccessEnabled/],
+        [
+            "gke-authorized-networks",
+            CLUSTER,
+            (i) => (i.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled = true),
+            /gcpPublicCidrsAccessEnabled/,
+        ],
         ["gke-no-legacy-abac", CLUSTER, (i) => (i.enableLegacyAbac = true), /enableLegacyAbac is true/],
-        ["gke-no-client-certificate", CLUSTER, (i) => (i.masterAuth.clientCertificateConfig.issueClientCertificate = true), /issueClientCertificate is true/],
+        [
+            "gke-no-client-certificate",
+            CLUSTER,
+            (i) => (i.masterAuth.clientCertificateConfig.issueClientCertificate = true),
+            /issueClientCertificate is true/,
+        ],
         ["gke-deletion-protection", CLUSTER, (i) => (i.deletionProtection = false), /deletionProtection is false/],
         ["dns-dnssec", MANAGED_ZONE, (i) => (i.dnssecConfig = { state: "off" }), /dnssecConfig.state is "off"/],
     ])("%s catches a change to %s", (id, type, change, message) => {

@@ -2,8 +2,10 @@ import { namespaceRules } from "../../../policy/rules/namespaces";
 import { goodDeployment, k8s, ruleById, violations } from "../fixtures";
 
 const rule = (id: string) => ruleById(namespaceRules, id);
-const ns = (labels: Record<string, string> = { "pod-security.kubernetes.io/enforce": "restricted" }, annotations = {}) =>
-    k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "vote", labels, annotations } });
+const ns = (
+    labels: Record<string, string> = { "pod-security.kubernetes.io/enforce": "restricted" },
+    annotations = {},
+) => k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "vote", labels, annotations } });
 const obj = (kind: string, apiVersion: string, spec: Record<string, unknown>, namespace = "vote") =>
     k8s({ apiVersion, kind, metadata: { name: `vote-${kind.toLowerCase()}`, namespace }, spec });
 const quota = obj("ResourceQuota", "v1", { hard: { "requests.cpu": "4" } });
@@ -26,17 +28,24 @@ describe("namespace rules", () => {
                 ns(priv, { "platform/pod-security-justification": "node-exporter needs host namespaces" }),
             ]),
         ).toEqual([]);
-        expect(violations(rule("namespace-pod-security"), [ns({ "pod-security.kubernetes.io/enforce": "baseline" })])).toEqual([]);
+        expect(
+            violations(rule("namespace-pod-security"), [ns({ "pod-security.kubernetes.io/enforce": "baseline" })]),
+        ).toEqual([]);
     });
 
     it("namespace-resource-quota and namespace-limit-range look in the namespace itself", () => {
         const elsewhere = obj("ResourceQuota", "v1", { hard: {} }, "other");
-        expect(violations(rule("namespace-resource-quota"), [ns(), elsewhere])).toEqual(["Namespace vote: has no ResourceQuota"]);
+        expect(violations(rule("namespace-resource-quota"), [ns(), elsewhere])).toEqual([
+            "Namespace vote: has no ResourceQuota",
+        ]);
         expect(violations(rule("namespace-limit-range"), [ns(), quota])).toEqual(["Namespace vote: has no LimitRange"]);
     });
 
     it("namespace-default-deny does not accept a policy that selects some pods or admits traffic", () => {
-        const some = obj("NetworkPolicy", "networking.k8s.io/v1", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Ingress"] });
+        const some = obj("NetworkPolicy", "networking.k8s.io/v1", {
+            podSelector: { matchLabels: { app: "web" } },
+            policyTypes: ["Ingress"],
+        });
         const allows = obj("NetworkPolicy", "networking.k8s.io/v1", {
             podSelector: {},
             policyTypes: ["Ingress"],
@@ -56,10 +65,19 @@ describe("namespace rules", () => {
 
     it("no-default-namespace rejects default and a missing namespace, not cluster-scoped kinds", () => {
         const inDefault = goodDeployment((x) => (x.metadata.namespace = "default"));
-        expect(violations(rule("no-default-namespace"), [k8s(inDefault)])).toEqual(["Deployment default/web: is in the default namespace"]);
+        expect(violations(rule("no-default-namespace"), [k8s(inDefault)])).toEqual([
+            "Deployment default/web: is in the default namespace",
+        ]);
         const unset = goodDeployment((x) => delete x.metadata.namespace);
-        expect(violations(rule("no-default-namespace"), [k8s(unset)])).toEqual(["Deployment web: metadata.namespace is not set"]);
-        const clusterRole = k8s({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "x" }, rules: [] });
+        expect(violations(rule("no-default-namespace"), [k8s(unset)])).toEqual([
+            "Deployment web: metadata.namespace is not set",
+        ]);
+        const clusterRole = k8s({
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name: "x" },
+            rules: [],
+        });
         expect(violations(rule("no-default-namespace"), [clusterRole, ns()])).toEqual([]);
     });
 });

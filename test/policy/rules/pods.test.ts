@@ -1,9 +1,9 @@
 import { podRules } from "../../../policy/rules/pods";
-import { goodContainer, goodDeployment, k8s, ruleById, secret, violations } from "../fixtures";
+import { goodContainer, goodDeployment, k8s, Loose, ruleById, secret, violations } from "../fixtures";
 
 const rule = (id: string) => ruleById(podRules, id);
-const check = (id: string, d: Record<string, any>, env: "dev" | "prd" = "prd") => violations(rule(id), [k8s(d)], env);
-const container = (d: Record<string, any>) => d.spec.template.spec.containers[0];
+const check = (id: string, d: Record<string, Loose>, env: "dev" | "prd" = "prd") => violations(rule(id), [k8s(d)], env);
+const container = (d: Record<string, Loose>) => d.spec.template.spec.containers[0];
 
 describe("pod rules", () => {
     it("pass a Deployment that does everything right", () => {
@@ -35,7 +35,12 @@ describe("pod rules", () => {
     });
 
     it("pod-host-namespaces rejects hostIPC", () => {
-        expect(check("pod-host-namespaces", goodDeployment((d) => (d.spec.template.spec.hostIPC = true)))).toHaveLength(1);
+        expect(
+            check(
+                "pod-host-namespaces",
+                goodDeployment((d) => (d.spec.template.spec.hostIPC = true)),
+            ),
+        ).toHaveLength(1);
     });
 
     it("pod-privileged rejects a privileged init container", () => {
@@ -106,13 +111,19 @@ describe("pod rules", () => {
         expect(check("pod-seccomp", onContainer)).toEqual([]);
         const none = goodDeployment((x) => delete x.spec.template.spec.securityContext.seccompProfile);
         expect(check("pod-seccomp", none)).toHaveLength(1);
-        const unconfined = goodDeployment((x) => (container(x).securityContext.seccompProfile = { type: "Unconfined" }));
+        const unconfined = goodDeployment(
+            (x) => (container(x).securityContext.seccompProfile = { type: "Unconfined" }),
+        );
         expect(check("pod-seccomp", unconfined)).toHaveLength(1);
     });
 
     it("pod-no-host-path rejects a hostPath volume", () => {
-        const d = goodDeployment((x) => x.spec.template.spec.volumes.push({ name: "docker", hostPath: { path: "/var/run" } }));
-        expect(check("pod-no-host-path", d)).toEqual(["Deployment vote/web: spec.template.spec.volumes[docker] is a hostPath volume"]);
+        const d = goodDeployment((x) =>
+            x.spec.template.spec.volumes.push({ name: "docker", hostPath: { path: "/var/run" } }),
+        );
+        expect(check("pod-no-host-path", d)).toEqual([
+            "Deployment vote/web: spec.template.spec.volumes[docker] is a hostPath volume",
+        ]);
     });
 
     it.each([
@@ -129,7 +140,12 @@ describe("pod rules", () => {
         "registry.example.org:5000/team/app:abc-20260101000000",
         `ghcr.io/acme/app@sha256:${"a".repeat(64)}`,
     ])("pod-image-pinned accepts %s", (image) => {
-        expect(check("pod-image-pinned", goodDeployment((x) => (container(x).image = image)))).toEqual([]);
+        expect(
+            check(
+                "pod-image-pinned",
+                goodDeployment((x) => (container(x).image = image)),
+            ),
+        ).toEqual([]);
     });
 
     it("pod-resources names what is missing", () => {
@@ -144,7 +160,9 @@ describe("pod rules", () => {
 
     it("pod-probes asks long-running containers for both probes, not Jobs or init containers", () => {
         const d = goodDeployment((x) => delete container(x).livenessProbe);
-        expect(check("pod-probes", d)).toEqual(["Deployment vote/web: spec.template.spec.containers[web] has no livenessProbe"]);
+        expect(check("pod-probes", d)).toEqual([
+            "Deployment vote/web: spec.template.spec.containers[web] has no livenessProbe",
+        ]);
         const job = goodDeployment((x) => {
             x.kind = "Job";
             delete container(x).livenessProbe;
@@ -160,7 +178,9 @@ describe("pod rules", () => {
 
     it("pod-env-no-secret-literal rejects secret values and secret-named literals, not references", () => {
         const wrapped = goodDeployment((x) => container(x).env.push({ name: "SESSION_KEY", value: secret("s3cr3t") }));
-        expect(check("pod-env-no-secret-literal", wrapped)[0]).toMatch(/env SESSION_KEY holds a secret value literally/);
+        expect(check("pod-env-no-secret-literal", wrapped)[0]).toMatch(
+            /env SESSION_KEY holds a secret value literally/,
+        );
         const named = goodDeployment((x) => container(x).env.push({ name: "DB_PASSWORD", value: "hunter2" }));
         expect(check("pod-env-no-secret-literal", named)[0]).toMatch(/env DB_PASSWORD is set literally/);
         const pem = goodDeployment((x) =>

@@ -14,7 +14,11 @@ const hpa = (min: number | undefined) =>
         apiVersion: "autoscaling/v2",
         kind: "HorizontalPodAutoscaler",
         metadata: { name: "web", namespace: "vote" },
-        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, minReplicas: min, maxReplicas: 5 },
+        spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+            minReplicas: min,
+            maxReplicas: 5,
+        },
     });
 const service = k8s({
     apiVersion: "v1",

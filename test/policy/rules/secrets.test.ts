@@ -35,27 +35,42 @@ describe("secret-not-in-configmap", () => {
             /data.app.conf holds a secret value/,
         );
         expect(
-            violations(rule("secret-not-in-configmap"), [configMap({ "tls.key": "-----BEGIN PRIVATE KEY-----\nabc" })])[0],
+            violations(rule("secret-not-in-configmap"), [
+                configMap({ "tls.key": "-----BEGIN PRIVATE KEY-----\nabc" }),
+            ])[0],
         ).toMatch(/holds a private key/);
         expect(violations(rule("secret-not-in-configmap"), [configMap({ DB_PASSWORD: "hunter2" })])).toHaveLength(1);
-        expect(violations(rule("secret-not-in-configmap"), [configMap({ LOG_LEVEL: "info", DB_HOST: "mysql" })])).toEqual([]);
+        expect(
+            violations(rule("secret-not-in-configmap"), [configMap({ LOG_LEVEL: "info", DB_HOST: "mysql" })]),
+        ).toEqual([]);
     });
 });
 
 describe("secret-not-in-plain-output", () => {
     it("accepts secret outputs and rejects plain ones that name or hold a secret", () => {
-        expect(violations(rule("secret-not-in-plain-output"), [stack({ kubeconfig: secret("apiVersion: v1") })])).toEqual([]);
+        expect(
+            violations(rule("secret-not-in-plain-output"), [stack({ kubeconfig: secret("apiVersion: v1") })]),
+        ).toEqual([]);
         expect(violations(rule("secret-not-in-plain-output"), [stack({ kubeconfig: "apiVersion: v1" })])).toEqual([
             "platform-prd: outputs.kubeconfig is a literal though its key names a secret",
         ]);
         expect(
-            violations(rule("secret-not-in-plain-output"), [stack({ deployKey: "-----BEGIN OPENSSH PRIVATE KEY-----\n" })]),
+            violations(rule("secret-not-in-plain-output"), [
+                stack({ deployKey: "-----BEGIN OPENSSH PRIVATE KEY-----\n" }),
+            ]),
         ).toHaveLength(1);
     });
     it("falls back to content only where secrets are not visible (the pack)", () => {
-        expect(violations(rule("secret-not-in-plain-output"), [stack({ kubeconfig: "apiVersion: v1" })], "prd", false)).toEqual([]);
         expect(
-            violations(rule("secret-not-in-plain-output"), [stack({ key: "-----BEGIN PRIVATE KEY-----" })], "prd", false),
+            violations(rule("secret-not-in-plain-output"), [stack({ kubeconfig: "apiVersion: v1" })], "prd", false),
+        ).toEqual([]);
+        expect(
+            violations(
+                rule("secret-not-in-plain-output"),
+                [stack({ key: "-----BEGIN PRIVATE KEY-----" })],
+                "prd",
+                false,
+            ),
         ).toHaveLength(1);
     });
 });
