@@ -2,6 +2,8 @@ import * as path from "node:path";
 import { parseOrThrow } from "../config/errors";
 import { rawConfig } from "../config/load";
 import { stackSchema } from "../config/schema";
+import { formatViolation, runRules, withOutputs } from "../policy/run";
+import type { Environment } from "../policy/types";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
@@ -30,8 +32,10 @@ export interface RenderResult {
     readonly charts: readonly HelmChart[];
     readonly outputs: Record<string, unknown>;
     readonly outputSecrets: Record<string, boolean>;
-    /** Schema errors, one per invalid object; render fails when there is any. */
+    /** Schema errors, one per invalid object, and mandatory policy violations; render fails when there is any. */
     readonly errors: readonly string[];
+    /** Advisory policy violations (policy/): shown, not fatal. */
+    readonly warnings: readonly string[];
     readonly dir?: string;
 }
 
@@ -50,7 +54,18 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const program = opts.program ?? (await projectProgram());
     const recording = await record(program, input);
     const objects = kubeObjects(recording.resources);
-    const errors = await validateObjects(kubeObjects(recording.resources, true));
+    const schemaErrors = await validateObjects(kubeObjects(recording.resources, true));
+    // The policy rules, at the levels of the stack's environment (exemptions in policy/exemptions.ts).
+    const environment = input.config[`${input.project}:environment`];
+    const policy =
+        environment === "dev" || environment === "prd"
+            ? runRules(withOutputs(recording.resources, recording.outputs), { environment: environment as Environment })
+            : { violations: [] };
+    const errors = [
+        ...schemaErrors,
+        ...policy.violations.filter((v) => v.enforcement === "mandatory").map(formatViolation),
+    ];
+    const warnings = policy.violations.filter((v) => v.enforcement === "advisory").map(formatViolation);
     const charts = helmCharts(recording.resources);
     const { values, secret } = outputsView(recording);
     const dir = opts.out ? path.join(opts.out, opts.stack) : undefined;
@@ -66,6 +81,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
         outputs: values,
         outputSecrets: secret,
         errors,
+        warnings,
         dir,
     };
 }
