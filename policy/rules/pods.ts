@@ -1,4 +1,5 @@
 import { isSecretWrapper } from "../../render/redact";
+import { isReference, namesSecret, SECRET_TEXT } from "../secret-names";
 import {
     containers,
     ContainerRef,
@@ -69,16 +70,6 @@ export function justifiedCapabilities(t: PodTemplate, container: string): string
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean);
-}
-
-const SECRET_NAME =
-    /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|AUTH_?KEY|COOKIE_?SECRET|DSN)$/i;
-const REFERENCE_NAME = /(_FILE|_PATH|_NAME|_REF|_URL)$/i;
-const SECRET_TEXT = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^gh[pousr]_[A-Za-z0-9]{20,}|^xox[abpr]-|^AKIA[0-9A-Z]{16}$/;
-
-/** True when an env value is only `$(VAR)` expansions and fixed text around them, e.g. a URL template. */
-function onlyExpansions(v: string): boolean {
-    return /\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(v);
 }
 
 export const podRules: Rule[] = [
@@ -244,12 +235,7 @@ export const podRules: Rule[] = [
                     const v = e.value;
                     if (typeof v !== "string" || v === "") continue;
                     if (SECRET_TEXT.test(v)) out.push(`${where} holds what looks like a key or token`);
-                    else if (
-                        SECRET_NAME.test(String(e.name)) &&
-                        !REFERENCE_NAME.test(String(e.name)) &&
-                        !onlyExpansions(v) &&
-                        !v.startsWith("/")
-                    )
+                    else if (namesSecret(String(e.name)) && !isReference(v))
                         out.push(
                             `${where} is set literally though its name says it is a secret; use valueFrom.secretKeyRef`,
                         );

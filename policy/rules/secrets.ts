@@ -1,15 +1,7 @@
 import { isSecretWrapper } from "../../render/redact";
 import { isChartChild, isHelm } from "../k8s";
+import { isReference, namesSecret, SECRET_TEXT } from "../secret-names";
 import { ALWAYS, Rule } from "../types";
-
-/** Keys whose value is a secret when written literally. */
-const SECRET_KEY =
-    /^(password|passwd|pass|secret|token|kubeconfig|apiKey|api_key|privateKey|private_key|clientSecret|client_secret|cookieSecret|cookie_secret|credentials?)$|(Password|Passwd|Secret|Token|ApiKey|PrivateKey|Credentials?|_PASSWORD|_SECRET|_TOKEN|_API_KEY)$/;
-/** Keys that name where a secret is, not the secret itself (`existingSecret`, `passwordKey`, ...). */
-const REFERENCE_KEY = /^existing|(Name|Key|Ref|File|Path|Keys|Secrets)$|^(secretName|secretKey)$/i;
-/** A value that points at a secret rather than holding it (Grafana `$__file{}`, env expansion). */
-const REFERENCE_VALUE = /^\$__(file|env)\{|^\$\{[A-Za-z_][A-Za-z0-9_]*\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
-const PRIVATE_KEY_TEXT = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /**
  * Where secret material sits inside `value`: Pulumi secret wrappers (when `wrappersAreLeaks`), private
@@ -27,14 +19,8 @@ export function findSecrets(
             return;
         }
         if (typeof v === "string") {
-            if (PRIVATE_KEY_TEXT.test(v)) out.push(`${p} holds a private key`);
-            else if (
-                opts.byKey &&
-                v !== "" &&
-                SECRET_KEY.test(key) &&
-                !REFERENCE_KEY.test(key) &&
-                !REFERENCE_VALUE.test(v)
-            )
+            if (SECRET_TEXT.test(v)) out.push(`${p} holds a private key or token`);
+            else if (opts.byKey && v !== "" && namesSecret(key) && !isReference(v))
                 out.push(`${p} is a literal though its key names a secret`);
             return;
         }

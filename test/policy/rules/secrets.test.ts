@@ -17,6 +17,9 @@ describe("secret-not-in-helm-values", () => {
             /values.config.clientSecret is a literal though its key names a secret/,
         );
         expect(violations(rule("secret-not-in-helm-values"), [chart({ adminPassword: "admin" })])).toHaveLength(1);
+        expect(
+            violations(rule("secret-not-in-helm-values"), [chart({ datasource: { apiKey: "abc123" } })]),
+        ).toHaveLength(1);
     });
     it("accepts references to a Secret", () => {
         const values = {
@@ -40,6 +43,7 @@ describe("secret-not-in-configmap", () => {
             ])[0],
         ).toMatch(/holds a private key/);
         expect(violations(rule("secret-not-in-configmap"), [configMap({ DB_PASSWORD: "hunter2" })])).toHaveLength(1);
+        expect(violations(rule("secret-not-in-configmap"), [configMap({ SECRET_KEY: "django" })])).toHaveLength(1);
         expect(
             violations(rule("secret-not-in-configmap"), [configMap({ LOG_LEVEL: "info", DB_HOST: "mysql" })]),
         ).toEqual([]);
