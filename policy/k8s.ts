@@ -101,17 +101,42 @@ export function containers(t: PodTemplate): ContainerRef[] {
     return out;
 }
 
-/** The raw (secret-wrapped) container list entry, for rules that must see secret wrappers. */
-export function rawContainers(r: RecordedResource, o: Obj): Record<string, unknown>[] {
+/** A raw (secret-wrapped) container and whether a secret wrapper enclosed all of it. */
+export interface RawContainer {
+    readonly c: Record<string, unknown>;
+    /** The container, or the list holding it, was one secret: every literal inside it is secret. */
+    readonly secret: boolean;
+}
+
+function unwrapOnce(v: unknown): { value: unknown; secret: boolean } {
+    return isSecretWrapper(v) ? { value: v.value, secret: true } : { value: v, secret: false };
+}
+
+/** The raw (secret-wrapped) containers of a workload, for rules that must see secret wrappers. */
+export function rawContainers(r: RecordedResource, o: Obj): RawContainer[] {
     const raw = r.inputs as Record<string, Json>;
-    const spec =
+    const path =
         o.kind === "Pod"
-            ? raw.spec
+            ? ["spec"]
             : o.kind === "CronJob"
-              ? raw.spec?.jobTemplate?.spec?.template?.spec
-              : raw.spec?.template?.spec;
-    const s = isSecretWrapper(spec) ? spec.value : spec;
-    return [...(s?.initContainers ?? []), ...(s?.containers ?? [])] as Record<string, unknown>[];
+              ? ["spec", "jobTemplate", "spec", "template", "spec"]
+              : ["spec", "template", "spec"];
+    let node: { value: unknown; secret: boolean } = { value: raw, secret: false };
+    for (const key of path) {
+        const next = unwrapOnce((node.value as Record<string, unknown> | undefined)?.[key]);
+        node = { value: next.value, secret: node.secret || next.secret };
+    }
+    const spec = (node.value ?? {}) as Record<string, unknown>;
+    const out: RawContainer[] = [];
+    for (const field of ["initContainers", "containers"]) {
+        const list = unwrapOnce(spec[field]);
+        for (const item of Array.isArray(list.value) ? list.value : []) {
+            const c = unwrapOnce(item);
+            if (c.value && typeof c.value === "object")
+                out.push({ c: c.value as Record<string, unknown>, secret: node.secret || list.secret || c.secret });
+        }
+    }
+    return out;
 }
 
 /** Kinds that live outside namespaces (an object of any other kind needs an explicit namespace). */

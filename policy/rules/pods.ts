@@ -224,11 +224,14 @@ export const podRules: Rule[] = [
         ALWAYS,
         (p) => {
             const out: string[] = [];
-            for (const raw of rawContainers(p.r, p.o)) {
+            for (const { c: raw, secret } of rawContainers(p.r, p.o)) {
                 const name = typeof raw.name === "string" ? raw.name : "?";
-                for (const e of (Array.isArray(raw.env) ? raw.env : []) as Record<string, unknown>[]) {
+                const env = isSecretWrapper(raw.env) ? raw.env.value : raw.env;
+                const enclosed = secret || isSecretWrapper(raw.env);
+                for (const e of (Array.isArray(env) ? env : []) as Record<string, unknown>[]) {
                     const where = `container ${name} env ${String(e.name)}`;
-                    if (isSecretWrapper(e) || isSecretWrapper(e.value)) {
+                    const literal = typeof e.value === "string" && e.value !== "";
+                    if (isSecretWrapper(e) || isSecretWrapper(e.value) || (enclosed && literal)) {
                         out.push(`${where} holds a secret value literally; use valueFrom.secretKeyRef`);
                         continue;
                     }

@@ -181,6 +181,14 @@ describe("pod rules", () => {
         expect(check("pod-env-no-secret-literal", wrapped)[0]).toMatch(
             /env SESSION_KEY holds a secret value literally/,
         );
+        const wholeList = goodDeployment(
+            (x) => (container(x).env = secret([{ name: "DB_URL", value: "mysql://u:p@db" }])),
+        );
+        expect(check("pod-env-no-secret-literal", wholeList)).toEqual([
+            "Deployment vote/web: container web env DB_URL holds a secret value literally; use valueFrom.secretKeyRef",
+        ]);
+        const wholeSpec = goodDeployment((x) => (x.spec.template = secret(x.spec.template)));
+        expect(check("pod-env-no-secret-literal", wholeSpec)[0]).toMatch(/env PORT holds a secret value literally/);
         const named = goodDeployment((x) => container(x).env.push({ name: "DB_PASSWORD", value: "hunter2" }));
         expect(check("pod-env-no-secret-literal", named)[0]).toMatch(/env DB_PASSWORD is set literally/);
         const pem = goodDeployment((x) =>
