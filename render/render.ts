@@ -1,5 +1,10 @@
 import * as path from "node:path";
 import { writeGraph } from "./graph";
+import { parseOrThrow } from "../config/errors";
+import { rawConfig } from "../config/load";
+import { stackSchema } from "../config/schema";
+import { formatViolation, runRules, withOutputs } from "../policy/run";
+import type { Environment } from "../policy/types";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
@@ -28,8 +33,10 @@ export interface RenderResult {
     readonly charts: readonly HelmChart[];
     readonly outputs: Record<string, unknown>;
     readonly outputSecrets: Record<string, boolean>;
-    /** Schema errors, one per invalid object; render fails when there is any. */
+    /** Schema errors, one per invalid object, and mandatory policy violations; render fails when there is any. */
     readonly errors: readonly string[];
+    /** Advisory policy violations (policy/): shown, not fatal. */
+    readonly warnings: readonly string[];
     readonly dir?: string;
 }
 
@@ -42,10 +49,24 @@ export async function projectProgram(): Promise<Program> {
 /** Runs the program offline for a stack, validates every object, and writes the files when asked. */
 export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const input = readStack({ root: ROOT, stack: opts.stack, stackFile: opts.stackFile, overrides: opts.secrets });
+    // Validate before the mock runtime starts: a program that throws inside the stack leaves
+    // rejected promises behind, and an invalid file must fail before anything is declared.
+    if (!opts.program) parseOrThrow(stackSchema, rawConfig(input.config));
     const program = opts.program ?? (await projectProgram());
     const recording = await record(program, input);
     const objects = kubeObjects(recording.resources);
-    const errors = await validateObjects(kubeObjects(recording.resources, true));
+    const schemaErrors = await validateObjects(kubeObjects(recording.resources, true));
+    // The policy rules, at the levels of the stack's environment (exemptions in policy/exemptions.ts).
+    const environment = input.config[`${input.project}:environment`];
+    const policy =
+        environment === "dev" || environment === "prd"
+            ? runRules(withOutputs(recording.resources, recording.outputs), { environment: environment as Environment })
+            : { violations: [] };
+    const errors = [
+        ...schemaErrors,
+        ...policy.violations.filter((v) => v.enforcement === "mandatory").map(formatViolation),
+    ];
+    const warnings = policy.violations.filter((v) => v.enforcement === "advisory").map(formatViolation);
     const charts = helmCharts(recording.resources);
     const { values, secret } = outputsView(recording);
     const dir = opts.out ? path.join(opts.out, opts.stack) : undefined;
@@ -62,6 +83,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
         outputs: values,
         outputSecrets: secret,
         errors,
+        warnings,
         dir,
     };
 }

@@ -32,8 +32,11 @@ async function main(): Promise<number> {
         out: values.out,
         secrets,
     });
+    for (const w of result.warnings) console.error(`  warning: ${w}`);
     if (result.errors.length > 0) {
-        console.error(`render ${values.stack}: ${result.errors.length} invalid object(s):`);
+        console.error(
+            `render ${values.stack}: ${result.errors.length} error(s) (invalid objects, mandatory policy violations):`,
+        );
         for (const e of result.errors) console.error(`  - ${e}`);
         return 1;
     }

@@ -224,7 +224,7 @@ describe.each([
             .filter((x) => x.type === "gcp:projects/iAMMember:IAMMember")
             .map((x) => unwrapSecrets(x.inputs) as Record<string, string>)
             // The CI deployer (platform:ci) manages DNS too; among workloads only cert-manager does.
-            .filter((i) => i.role === "roles/dns.admin" && !i.member.startsWith("serviceAccount:ci-"));
+            .filter((i) => i.role === "roles/dns.admin" && !(i.member ?? "").startsWith("serviceAccount:ci-"));
         expect(dnsAdmin).toEqual([expect.objectContaining({ member: `serviceAccount:${gsaEmail}` })]);
         expect(r.resources.filter((x) => x.type === "gcp:serviceaccount/key:Key")).toEqual([]);
     });

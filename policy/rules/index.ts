@@ -1,0 +1,17 @@
+import type { Rule } from "../types";
+import { edgeRules } from "./edge";
+import { gkeRules } from "./gke";
+import { namespaceRules } from "./namespaces";
+import { podRules } from "./pods";
+import { reliabilityRules } from "./reliability";
+import { secretRules } from "./secrets";
+
+/** Every rule of the platform, in the order the docs list them. */
+export const RULES: readonly Rule[] = [
+    ...podRules,
+    ...reliabilityRules,
+    ...namespaceRules,
+    ...edgeRules,
+    ...gkeRules,
+    ...secretRules,
+];

@@ -1,0 +1,86 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { SECRET_KEYS } from "../../config/secrets";
+import { EXEMPTIONS } from "../../policy/exemptions";
+import { RULES } from "../../policy/rules";
+import { formatViolation, runRules, withOutputs } from "../../policy/run";
+import { renderStack } from "../../render/render";
+
+function filesUnder(dir: string): string[] {
+    return readdirSync(dir).flatMap((f) => {
+        const p = path.join(dir, f);
+        return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    });
+}
+
+/** A value no program would produce by chance, per secret key. */
+function sentinel(key: string): string {
+    return `SENTINEL-${key}-7f3a9c1e`;
+}
+
+describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
+    const out = mkdtempSync(path.join(tmpdir(), `guardrails-${stack}-`));
+    const secrets = Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, sentinel(k)]));
+    let result: Awaited<ReturnType<typeof renderStack>>;
+
+    beforeAll(async () => {
+        result = await renderStack({ stack, out, secrets });
+    });
+
+    it("renders without schema errors", () => {
+        expect(result.errors).toEqual([]);
+        expect(result.resources.length).toBeGreaterThan(0);
+    });
+
+    it("breaks no rule outside the commented exemption list", () => {
+        const { violations } = runRules(withOutputs(result.resources, result.recording.outputs), {
+            environment: stack,
+        });
+        expect(violations.map(formatViolation)).toEqual([]);
+    });
+
+    it("has no exemption that matches nothing (stale entries are removed with their reason)", () => {
+        const { exempted } = runRules(withOutputs(result.resources, result.recording.outputs), {
+            environment: stack,
+        });
+        const used = new Set(exempted.map((e) => e.exemption));
+        const stale = EXEMPTIONS.filter((e) => (e.environments ?? ["dev", "prd"]).includes(stack) && !used.has(e));
+        expect(stale.map((e) => `${e.rule} ${String(e.resource)}`)).toEqual([]);
+    });
+
+    it("would catch a planted violation on the real resources (the rules see what render records)", () => {
+        const planted = result.resources.map((r) =>
+            r.type === "gcp:container/cluster:Cluster" ? { ...r, inputs: { ...r.inputs, enableLegacyAbac: true } } : r,
+        );
+        const { violations } = runRules(planted, { environment: stack });
+        expect(violations.map((v) => v.rule)).toEqual(["gke-no-legacy-abac"]);
+    });
+
+    it("runs every rule against this stack (each rule is enabled in some environment)", () => {
+        for (const rule of RULES) expect(Object.values(rule.enforcement)).not.toEqual(["disabled", "disabled"]);
+    });
+
+    it("writes no planted secret value into any file", () => {
+        const files = filesUnder(path.join(out, stack));
+        expect(files.some((f) => f.endsWith("resources.json"))).toBe(true);
+        const leaks: string[] = [];
+        for (const f of files) {
+            const text = readFileSync(f, "utf8");
+            for (const key of Object.keys(SECRET_KEYS)) {
+                if (text.includes(sentinel(key))) leaks.push(`${path.relative(out, f)} holds ${key}`);
+                // base64 of the value, as a Secret's data would carry it
+                if (text.includes(Buffer.from(sentinel(key)).toString("base64")))
+                    leaks.push(`${path.relative(out, f)} holds ${key} (base64)`);
+            }
+        }
+        expect(leaks).toEqual([]);
+    });
+
+    it("really planted the sentinels (the program received them as secret config)", () => {
+        for (const key of Object.keys(SECRET_KEYS)) {
+            expect(result.input.config[`platform:${key}`]).toBe(sentinel(key));
+            expect(result.input.secretKeys).toContain(`platform:${key}`);
+        }
+    });
+});
