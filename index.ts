@@ -170,7 +170,7 @@ function monitoringOutputs(monitoring: Monitoring | undefined): Record<string, u
     return {
         monitoringNamespace: e.namespace,
         blackboxAddress: e.blackboxAddress,
-        ...(e.zabbixApiUrl ? { zabbixApiUrl: e.zabbixApiUrl, zabbixAdminSecret: e.zabbixAdminSecret } : {}),
+        ...(e.zabbixApiUrl ? { zabbixApiUrl: e.zabbixApiUrl, zabbixAdminSecretName: e.zabbixAdminSecretName } : {}),
         grafanaUrl: `https://${e.hosts.grafana}`,
     };
 }

@@ -124,7 +124,7 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
         description: "In-cluster Zabbix JSON-RPC URL (absent when monitoring.zabbix.enabled is false).",
         example: '"http://zabbix-zabbix-web.monitoring.svc:80/api_jsonrpc.php"',
     },
-    zabbixAdminSecret: {
+    zabbixAdminSecretName: {
         type: "string",
         secret: false,
         when: "zabbix",

@@ -54,12 +54,14 @@ export function namesSecret(name: string): boolean {
 export const SECRET_TEXT =
     /-----BEGIN [A-Z ]*PRIVATE KEY-----|^gh[pousr]_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$|^xox[abpr]-[A-Za-z0-9-]+$|^AKIA[0-9A-Z]{16}$/;
 
-/** A value that points at a secret instead of holding it: `$__file{...}`, `${VAR}`, `$(VAR)` compositions, paths. */
+/** A value that points at a secret instead of holding it: `$__file{...}`, `${VAR}`, `$VAR`, `$(VAR)` compositions, paths. */
 export function isReference(value: string): boolean {
     return (
         /^\$__(file|env)\{/.test(value) ||
         /\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(value) ||
         /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value) ||
+        // Grafana provisioning expands `$VAR` from the environment (filled from a Secret).
+        /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(value) ||
         value.startsWith("/")
     );
 }

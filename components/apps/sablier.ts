@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../versions";
 import { containerSecurityContext, podSecurityContext } from "./pod";
+import { namespaceGuards } from "../cluster/namespace-guards";
 
 export interface SablierServerArgs {
     /** The Kubernetes provider. */
@@ -47,6 +48,12 @@ export class SablierServer extends pulumi.ComponentResource {
             child,
         );
         const namespace = ns.metadata.name;
+        namespaceGuards(
+            name,
+            namespace,
+            { cpu: "500m", memory: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", pods: 5 },
+            child,
+        );
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: "sablier", namespace } }, child);
         const role = new k8s.rbac.v1.ClusterRole(
             `${name}-role`,

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../versions";
 import { pinned, RESTRICTED } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
+import { namespaceGuards } from "../cluster/namespace-guards";
 
 /** Let's Encrypt's ACME directories. */
 export const ACME_SERVERS = {
@@ -57,6 +58,15 @@ export class CertManager extends pulumi.ComponentResource {
             `${name}-ns`,
             { metadata: { name: namespace, labels: RESTRICTED } },
             k8sOpts,
+        );
+        namespaceGuards(
+            name,
+            namespace,
+            { cpu: "1", memory: "1Gi", cpuLimit: "3", memoryLimit: "2Gi", pods: 10 },
+            {
+                ...k8sOpts,
+                dependsOn: [ns],
+            },
         );
 
         // The API server calls the webhook; Prometheus scrapes every component on 9402.

@@ -9,6 +9,7 @@ import { IngressPolicies } from "./ingress-policies";
 import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
+import { namespaceGuards } from "../cluster/namespace-guards";
 
 /** What the edge needs from Google Cloud; absent for a cluster outside GCP. */
 export interface EdgeGcp {
@@ -75,6 +76,17 @@ export class Edge extends pulumi.ComponentResource {
             `${name}-ns`,
             { metadata: { name: namespace, labels: RESTRICTED } },
             { parent: this, provider },
+        );
+        // Traefik (up to its autoscaled replicas) and oauth2-proxy.
+        namespaceGuards(
+            name,
+            namespace,
+            { cpu: "4", memory: "4Gi", cpuLimit: "8", memoryLimit: "8Gi", pods: 20 },
+            {
+                parent: this,
+                provider,
+                dependsOn: [ns],
+            },
         );
 
         // Only Traefik takes traffic from outside; oauth2-proxy only from Traefik; metrics from the cluster.

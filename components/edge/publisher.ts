@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { addARecord, DnsZone } from "../gcp/dns";
+import { AUTH_ANNOTATION } from "../../policy/rules/edge";
 import { hostProblem } from "./hosts";
 import { Publisher, RouteSpec } from "./types";
 
@@ -105,8 +106,8 @@ export class EdgePublisher implements Publisher {
                 metadata: {
                     name,
                     namespace: spec.namespace,
-                    labels: { "platform/auth": spec.auth },
-                    annotations: { "platform/host": spec.host },
+                    // The declaration the ingressroute-auth policy reads (policy/rules/edge.ts).
+                    annotations: { "platform/host": spec.host, [AUTH_ANNOTATION]: spec.auth },
                 },
                 spec: ingressRouteSpec(spec, this.args),
             },

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../versions";
 import { FLUX_NAMESPACE } from "./names";
+import { namespaceGuards } from "../cluster/namespace-guards";
 
 export interface FluxArgs {
     /** The cluster's provider. */
@@ -45,6 +46,9 @@ const METADATA_SERVER = [
  * automation) from the community flux2 chart, in a restricted namespace whose traffic is denied
  * unless listed here. The chart's own NetworkPolicies are off in favour of these, which render shows.
  */
+/** Six controllers with headroom for a reconcile storm. */
+const FLUX_BUDGET = { cpu: "2", memory: "4Gi", cpuLimit: "8", memoryLimit: "8Gi", pods: 15 };
+
 export class Flux extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly chart: k8s.helm.v4.Chart;
@@ -69,6 +73,7 @@ export class Flux extends pulumi.ComponentResource {
             },
             child,
         );
+        namespaceGuards(`${name}-ns`, FLUX_NAMESPACE, FLUX_BUDGET, { ...child, dependsOn: [this.namespace] });
 
         const policies = this.networkPolicies(name, args.metricsNamespace ?? "monitoring", child);
 

@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MonitoringConfig } from "../../config/sections/monitoring";
+import { gib, MonitoringConfig } from "../../config/sections/monitoring";
+import { namespaceGuards } from "../cluster/namespace-guards";
 import { Publisher, RouteSpec } from "../edge/types";
 import { BlackboxExporter } from "./blackbox";
 import { Dashboards } from "./dashboards";
+import { MonitoringPolicies } from "./network-policies";
 import { PrometheusStack } from "./prometheus-stack";
 import { PlatformRules } from "./rules";
 import { NAMES } from "./stack-values";
@@ -24,6 +26,10 @@ export interface MonitoringArgs {
     readonly grafanaDatabasePassword?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
+    /** Namespace of Traefik, let in to the web UIs. @default edge */
+    readonly edgeNamespace?: string;
+    /** Namespace of the on-prem Zabbix sync, let in to the Zabbix API. @default onprem */
+    readonly onpremNamespace?: string;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -34,7 +40,7 @@ export interface MonitoringEndpoints {
     /** Zabbix JSON-RPC URL inside the cluster; undefined when Zabbix is disabled. */
     readonly zabbixApiUrl?: string;
     /** Secret (keys `username`, `password`) with the Zabbix Admin credentials. */
-    readonly zabbixAdminSecret?: string;
+    readonly zabbixAdminSecretName?: string;
     readonly prometheusUrl: string;
     /** Public hosts, whether or not a publisher routed them. */
     readonly hosts: Readonly<Record<"grafana" | "prometheus" | "alertmanager" | "zabbix", string>>;
@@ -68,11 +74,39 @@ export class Monitoring extends pulumi.ComponentResource {
                         "pod-security.kubernetes.io/warn": "baseline",
                         "app.kubernetes.io/part-of": "platform-monitoring",
                     },
+                    annotations: {
+                        "platform/pod-security-justification":
+                            "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
+                    },
                 },
             },
             child,
         );
         const inNs = { parent: this, dependsOn: [this.namespace] };
+        // Ceilings, not sizing: Prometheus, Grafana, Zabbix with its database, exporters and jobs.
+        namespaceGuards(
+            name,
+            ns,
+            {
+                cpu: "16",
+                memory: "64Gi",
+                cpuLimit: "32",
+                memoryLimit: "96Gi",
+                pods: 60,
+                storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
+            },
+            inNs,
+        );
+        new MonitoringPolicies(
+            `${name}-policies`,
+            {
+                namespace: ns,
+                edgeNamespace: args.edgeNamespace ?? "edge",
+                onpremNamespace: args.onpremNamespace ?? "onprem",
+                zabbixFromOutside: config.zabbix.enabled,
+            },
+            inNs,
+        );
 
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
@@ -141,7 +175,7 @@ export class Monitoring extends pulumi.ComponentResource {
             namespace: ns,
             blackboxAddress: this.blackbox.address,
             zabbixApiUrl: this.zabbix?.apiUrl,
-            zabbixAdminSecret: this.zabbix?.adminSecretName,
+            zabbixAdminSecretName: this.zabbix?.adminSecretName,
             prometheusUrl: this.stack.prometheusUrl,
             hosts,
         };

@@ -52,9 +52,9 @@ done
 tokenid=$(rpc token.create "{\\"name\\":\\"grafana\\",\\"userid\\":\\"$uid\\"}" "$session" | sed -n 's/.*"tokenids":\\["\\([0-9]*\\)".*/\\1/p')
 token=$(rpc token.generate "[\\"$tokenid\\"]" "$session" | field token)
 if [ -z "$token" ]; then echo "creating the Grafana API token failed"; exit 1; fi
-code=$(kube "/api/v1/namespaces/$NAMESPACE/secrets/$TOKEN_SECRET" "{\\"stringData\\":{\\"token\\":\\"$token\\"}}")
-if [ "$code" != 200 ]; then echo "writing Secret $TOKEN_SECRET failed ($code)"; exit 1; fi
-echo "Grafana API token written to Secret $TOKEN_SECRET"
+code=$(kube "/api/v1/namespaces/$NAMESPACE/secrets/$TOKEN_SECRET_NAME" "{\\"stringData\\":{\\"token\\":\\"$token\\"}}")
+if [ "$code" != 200 ]; then echo "writing Secret $TOKEN_SECRET_NAME failed ($code)"; exit 1; fi
+echo "Grafana API token written to Secret $TOKEN_SECRET_NAME"
 now=$(date -u +%Y%m%d%H%M%S)
 code=$(kube "/apis/apps/v1/namespaces/$NAMESPACE/deployments/$GRAFANA_DEPLOYMENT" \\
   "{\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"platform/zabbix-token\\":\\"$now\\"}}}}}")

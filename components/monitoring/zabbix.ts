@@ -284,7 +284,7 @@ export class Zabbix extends pulumi.ComponentResource {
                                     env: [
                                         { name: "ZABBIX_URL", value: this.apiUrl },
                                         { name: "NAMESPACE", value: namespace },
-                                        { name: "TOKEN_SECRET", value: ZABBIX_NAMES.apiTokenSecret },
+                                        { name: "TOKEN_SECRET_NAME", value: ZABBIX_NAMES.apiTokenSecret },
                                         { name: "GRAFANA_DEPLOYMENT", value: grafanaDeployment },
                                         secretEnv("ADMIN_USER", ZABBIX_NAMES.adminSecret, "username"),
                                         secretEnv("ADMIN_PASSWORD", ZABBIX_NAMES.adminSecret, "password"),

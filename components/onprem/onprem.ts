@@ -6,6 +6,7 @@ import { hostCredentials } from "./credentials";
 import { ExternalHost } from "./external-host";
 import { syncInventory } from "./inventory";
 import { DEFAULT_ZABBIX_API_URL, ZabbixSync } from "./zabbix-sync";
+import { namespaceGuards } from "../cluster/namespace-guards";
 
 export interface OnpremArgs {
     /** Provider of the cluster. */
@@ -59,6 +60,8 @@ export class Onprem extends pulumi.ComponentResource {
             k8sOpts,
         );
         const inNs = { ...k8sOpts, dependsOn: [this.namespace] };
+        // Services and EndpointSlices cost nothing; the sync Job is the only workload.
+        namespaceGuards(name, ns, { cpu: "1", memory: "1Gi", cpuLimit: "2", memoryLimit: "2Gi", pods: 10 }, inNs);
         const apiUrl = cfg.zabbix.apiUrl ?? DEFAULT_ZABBIX_API_URL;
         const apiPort = zabbixPort(apiUrl);
         new k8s.networking.v1.NetworkPolicy(

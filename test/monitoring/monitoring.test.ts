@@ -55,7 +55,7 @@ describe("Monitoring", () => {
         const e = b.get().endpoints;
         expect(e.blackboxAddress).toBe("blackbox-exporter.monitoring.svc:9115");
         expect(e.zabbixApiUrl).toBe("http://zabbix-zabbix-web.monitoring.svc:80/api_jsonrpc.php");
-        expect(h.object("Secret", e.zabbixAdminSecret!)).toBeDefined();
+        expect(h.object("Secret", e.zabbixAdminSecretName!)).toBeDefined();
     });
 
     it("runs the blackbox exporter non-root with NET_RAW as its only added capability", async () => {

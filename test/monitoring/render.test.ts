@@ -51,7 +51,7 @@ describe.each(["dev", "prd"])("render %s", (stack) => {
         );
         expect(result.outputs.blackboxAddress).toMatch(/:9115$/);
         expect(result.outputs.zabbixApiUrl).toMatch(/\/api_jsonrpc\.php$/);
-        expect(result.outputs.zabbixAdminSecret).toBe("zabbix-admin");
+        expect(result.outputs.zabbixAdminSecretName).toBe("zabbix-admin");
         const names = result.objects.map((o) => `${o.kind}/${o.metadata.name}`);
         expect(names).toEqual(
             expect.arrayContaining([

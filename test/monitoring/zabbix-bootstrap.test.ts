@@ -131,7 +131,7 @@ describeIfCurl("Zabbix bootstrap script against a fake Zabbix 7.0 API", () => {
             KUBE_API: kubeUrl,
             SA_DIR: saDir,
             NAMESPACE: "monitoring",
-            TOKEN_SECRET: "zabbix-api-token",
+            TOKEN_SECRET_NAME: "zabbix-api-token",
             GRAFANA_DEPLOYMENT: "grafana",
             ADMIN_USER: "Admin",
             ADMIN_PASSWORD: "GeneratedPassw0rd",

@@ -1,0 +1,57 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface MonitoringPoliciesArgs {
+    /** The monitoring namespace. */
+    readonly namespace: string;
+    /** Namespace of Traefik, the only way in for the web UIs. */
+    readonly edgeNamespace: string;
+    /** Namespace of the on-prem Zabbix sync Job. */
+    readonly onpremNamespace: string;
+    /** Accept Zabbix agent pushes (10051) and SNMP traps (162/udp) from outside the cluster. */
+    readonly zabbixFromOutside: boolean;
+}
+
+const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+
+/**
+ * Default-deny ingress for the monitoring namespace. The stack's components talk among themselves
+ * (Prometheus scrapes its exporters, Grafana reads Prometheus and Zabbix), Traefik reaches the web
+ * UIs, the on-prem sync reaches the Zabbix API; nothing else gets in. node-exporter runs on the
+ * host network, where NetworkPolicy does not apply.
+ */
+export class MonitoringPolicies extends pulumi.ComponentResource {
+    constructor(name: string, args: MonitoringPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:monitoring:MonitoringPolicies", name, {}, opts);
+        const child = { parent: this };
+        const policy = (role: string, spec: Record<string, unknown>) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${role}`,
+                { metadata: { name: role, namespace: args.namespace }, spec: { podSelector: {}, ...spec } },
+                child,
+            );
+        policy("default-deny-ingress", { policyTypes: ["Ingress"] });
+        policy("allow-same-namespace", { policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
+        policy("allow-from-edge", { policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(args.edgeNamespace)] }] });
+        // Ports, not pod labels: only Zabbix listens on them here, and the chart's labels are its own.
+        policy("allow-zabbix-sync", {
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [inNamespace(args.onpremNamespace)], ports: [{ protocol: "TCP", port: 8080 }] }],
+        });
+        if (args.zabbixFromOutside) {
+            policy("allow-zabbix-agents", {
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        ports: [
+                            { protocol: "TCP", port: 10051 },
+                            { protocol: "UDP", port: 162 },
+                            { protocol: "UDP", port: 1162 },
+                        ],
+                    },
+                ],
+            });
+        }
+        this.registerOutputs({});
+    }
+}
