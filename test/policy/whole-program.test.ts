@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { SECRET_KEYS } from "../../config/secrets";
+import { sentinelSecrets } from "../stack-files";
 import { EXEMPTIONS } from "../../policy/exemptions";
 import { RULES } from "../../policy/rules";
 import { formatViolation, runRules, withOutputs } from "../../policy/run";
@@ -14,14 +15,20 @@ function filesUnder(dir: string): string[] {
     });
 }
 
-/** A value no program would produce by chance, per secret key. */
-function sentinel(key: string): string {
-    return `SENTINEL-${key}-7f3a9c1e`;
+/** The planted values to look for: each secret, and each leaf of the JSON-shaped ones. */
+function plantedValues(secrets: Record<string, string>): [string, string][] {
+    return Object.entries(secrets).flatMap(([key, value]): [string, string][] => {
+        if (!value.startsWith("{")) return [[key, value]];
+        const leaves = Object.values(JSON.parse(value) as Record<string, Record<string, string>>).flatMap((e) =>
+            Object.values(e),
+        );
+        return leaves.map((leaf) => [key, leaf]);
+    });
 }
 
 describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
     const out = mkdtempSync(path.join(tmpdir(), `guardrails-${stack}-`));
-    const secrets = Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, sentinel(k)]));
+    const secrets = sentinelSecrets(stack, "SENTINEL-7f3a9c1e");
     let result: Awaited<ReturnType<typeof renderStack>>;
 
     beforeAll(async () => {
@@ -67,10 +74,10 @@ describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
         const leaks: string[] = [];
         for (const f of files) {
             const text = readFileSync(f, "utf8");
-            for (const key of Object.keys(SECRET_KEYS)) {
-                if (text.includes(sentinel(key))) leaks.push(`${path.relative(out, f)} holds ${key}`);
+            for (const [key, value] of plantedValues(secrets)) {
+                if (text.includes(value)) leaks.push(`${path.relative(out, f)} holds ${key}`);
                 // base64 of the value, as a Secret's data would carry it
-                if (text.includes(Buffer.from(sentinel(key)).toString("base64")))
+                if (text.includes(Buffer.from(value).toString("base64")))
                     leaks.push(`${path.relative(out, f)} holds ${key} (base64)`);
             }
         }
@@ -79,7 +86,7 @@ describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
 
     it("really planted the sentinels (the program received them as secret config)", () => {
         for (const key of Object.keys(SECRET_KEYS)) {
-            expect(result.input.config[`platform:${key}`]).toBe(sentinel(key));
+            expect(result.input.config[`platform:${key}`]).toBe(secrets[key]);
             expect(result.input.secretKeys).toContain(`platform:${key}`);
         }
     });
