@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
 import * as k8s from "@pulumi/kubernetes";
 import { App } from "../../components/apps/app";
 import { Application } from "../../components/apps/application";

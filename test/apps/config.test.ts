@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { appImages } from "../../config/images";
 import { stackSchema } from "../../config/schema";

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
 import { find, objectsIn, rendered, stackApps } from "./fixtures";
 
 const APPS = ["plarail", "vote", "uploader", "scoreserver"];

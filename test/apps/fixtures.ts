@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
 import * as k8s from "@pulumi/kubernetes";
 import { SablierServer } from "../../components/apps/sablier";
 import { IMAGES } from "../../components/versions";

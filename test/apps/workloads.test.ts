@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered Kubernetes objects, which are untyped JSON */
 import { find, objectsIn, podSpecs, rendered, revealedObjects, stackApps } from "./fixtures";
 
 describe.each(["dev", "prd"])("%s workloads", (stack) => {

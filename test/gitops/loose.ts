@@ -1,7 +1,7 @@
 import { KubeObject } from "../../render/objects";
 
 /** A rendered value read loosely in assertions: the tests walk nested spec fields freely. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Loose = any;
 
 /** An object's `spec`, loosely typed. */

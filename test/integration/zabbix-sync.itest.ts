@@ -1,5 +1,5 @@
 // JSON answers and manifests are untyped data here; `any` reads them without ceremony.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 // The on-prem Zabbix sync against a real Zabbix 6.0 API (Debian's packages, PostgreSQL), started
 // by scripts/ci/zabbix-up.sh, which writes ZABBIX_URL and ZABBIX_TOKEN to /tmp/zabbix-ci/env.
 import { execFile } from "node:child_process";

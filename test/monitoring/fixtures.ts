@@ -5,7 +5,7 @@ import { RecordedResource } from "../../render/recorder";
 import { Harness } from "../harness";
 
 /** Rendered values are untyped JSON; tests navigate them freely. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Loose = any;
 
 /** Secret values no Helm values, ConfigMap or output may ever contain. */

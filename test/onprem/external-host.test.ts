@@ -1,5 +1,5 @@
 // JSON answers and manifests are untyped data here; `any` reads them without ceremony.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExternalHost, ExternalHostArgs } from "../../components/onprem/external-host";

@@ -1,5 +1,5 @@
 // JSON answers and manifests are untyped data here; `any` reads them without ceremony.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 // The on-prem layer as render shows it, for the real stack files.
 import * as k8s from "@pulumi/kubernetes";
 import { mkdtempSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // JSON answers and manifests are untyped data here; `any` reads them without ceremony.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 // The sync script's protocol handling, without a Zabbix: a fake fetch or a scripted client.
 // test/integration/zabbix-sync.itest.ts runs it against a real Zabbix 6.0.
 import { Client, createClient, desiredHost, main, sync, ZabbixError } from "../../components/onprem/zabbix-sync/sync";

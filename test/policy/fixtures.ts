@@ -3,7 +3,7 @@ import { runRules } from "../../policy/run";
 import type { Environment, Rule } from "../../policy/types";
 
 /** Hand-made objects are schemaless on purpose: tests mutate any field. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Loose = any;
 
 /** Pulumi's secret wrapper, as the recorder sees a secret input. */
