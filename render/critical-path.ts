@@ -132,3 +132,31 @@ export function criticalPath(resources: readonly RecordedResource[]): CriticalPa
     const serialSeconds = [...graph.keys()].reduce((sum, urn) => sum + creationSeconds(byUrn.get(urn)!.type), 0);
     return { chain, seconds, serialSeconds };
 }
+
+/** Everything `urn` waits for, directly or through others. */
+export function waitsFor(graph: Map<string, Set<string>>, urn: string): Set<string> {
+    const seen = new Set<string>();
+    const stack = [...(graph.get(urn) ?? [])];
+    while (stack.length > 0) {
+        const next = stack.pop()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        stack.push(...(graph.get(next) ?? []));
+    }
+    return seen;
+}
+
+/** API groups whose kinds are CRDs, and the chart (by chart name) that installs them. */
+export const CRD_CHARTS: readonly [RegExp, string][] = [
+    [/^traefik\.io$/, "traefik"],
+    [/(^|\.)cert-manager\.io$/, "cert-manager"],
+    [/^monitoring\.coreos\.com$/, "kube-prometheus-stack"],
+    [/\.toolkit\.fluxcd\.io$/, "flux2"],
+];
+
+/** `kubernetes:traefik.io/v1alpha1:IngressRoute` -> `traefik.io`; undefined for non-Kubernetes types. */
+export function apiGroup(type: string): string | undefined {
+    const m = /^kubernetes:([^:]+)\/[^/:]+:[A-Za-z]+$/.exec(type);
+    if (!m) return undefined;
+    return m[1]!.includes(".") ? m[1] : "";
+}

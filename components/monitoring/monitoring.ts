@@ -129,7 +129,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,
-                waitFor: this.zabbix ? [this.zabbix.bootstrap] : [],
+                // No wait on the Zabbix bootstrap: it restarts Grafana after issuing the token (or
+                // Grafana reads it at start), so the CRD-installing chart need not sit behind Zabbix.
             },
             inNs,
         );

@@ -100,12 +100,18 @@ describe("Monitoring", () => {
         expect(unrouted.ofType("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(0);
     });
 
-    it("waits for the Zabbix bootstrap before Grafana starts, so its token is there", async () => {
+    it("installs the CRD chart beside Zabbix, not behind its bootstrap (which restarts Grafana itself)", async () => {
         const h = await recordResources(build().declare);
         const chart = h
             .ofType("kubernetes:helm.sh/v4:Chart")
             .find((r) => h.inputs(r).chart === "kube-prometheus-stack")!;
+        const zabbixChart = h.ofType("kubernetes:helm.sh/v4:Chart").find((r) => h.inputs(r).chart === "zabbix")!;
         const job = h.ofType("kubernetes:batch/v1:Job")[0]!;
-        expect(chart.dependsOn).toContain(job.urn);
+        expect(chart.dependsOn).not.toContain(job.urn);
+        expect(chart.dependsOn).not.toContain(zabbixChart.urn);
+        // The token Secret exists before either starts; the job patches Grafana's pod template after a new token.
+        expect(h.inputs(job).spec.template.spec.containers[0].env).toEqual(
+            expect.arrayContaining([expect.objectContaining({ name: "GRAFANA_DEPLOYMENT" })]),
+        );
     });
 });
