@@ -144,10 +144,19 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
         }
     };
     let outputValues: Record<string, unknown> = {};
+    // The SDK records a stack trace for every promise it makes, for leak reports render never
+    // prints; formatting them (through source maps, which tsx turns on) was most of render's time.
+    // Meanwhile traces are short and keep compiled positions; error messages are unchanged.
+    const sourceMaps = process.sourceMapsEnabled;
+    const traceLimit = Error.stackTraceLimit;
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 3;
     try {
         outputValues = (await pulumi.runtime.runInPulumiStack(run)) ?? {};
     } finally {
         await pulumi.runtime.disconnect();
+        process.setSourceMapsEnabled(sourceMaps);
+        Error.stackTraceLimit = traceLimit;
     }
     if (failure) throw failure.error;
     return { resources, outputs: stackOutputs, outputValues };

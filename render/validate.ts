@@ -32,7 +32,10 @@ export async function modelFor(apiVersion: string, kind: string): Promise<Model 
     const version = apiVersion.slice(slash + 1);
     const source = SOURCES.find(([re]) => re.test(group));
     if (!source) return undefined;
-    const mod = await loadModule(source[1](group, version));
+    // One kind's module, not the whole version's index: loading every model of a version on first
+    // use was most of a first render's validation time.
+    const base = source[1](group, version);
+    const mod = (await loadModule(`${base}/${kind}`)) ?? (await loadModule(base));
     const model = mod?.[kind];
     return typeof model === "function" ? (model as Model) : undefined;
 }
