@@ -4,7 +4,7 @@
  * to any the stack file does not hold.
  */
 export const SECRET_KEYS = {
-    githubOAuthClientId: "Client ID of the GitHub OAuth app behind oauth2-proxy and Grafana.",
+    githubOAuthClientId: "Client ID of the GitHub OAuth app behind oauth2-proxy.",
     githubOAuthClientSecret: "Client secret of that GitHub OAuth app.",
     gitopsGithubToken:
         "GitHub token (repo admin) that registers Flux's deploy key when gitops.registerDeployKey is true.",
