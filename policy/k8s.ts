@@ -39,6 +39,18 @@ export function isChartChild(r: RecordedResource): boolean {
 
 /** The Kubernetes object `r` declares, or undefined when it is not one (charts, GCP, components). */
 export function kubeObject(r: RecordedResource): Obj | undefined {
+    // Rules look objects up once per resource they check: unwrapping every time made a render
+    // quadratic in its size. A recorded resource does not change once recorded.
+    const cached = objectCache.get(r);
+    if (cached !== undefined && cached.inputs === r.inputs) return cached.o;
+    const o = toObject(r);
+    objectCache.set(r, { inputs: r.inputs, o });
+    return o;
+}
+
+const objectCache = new WeakMap<RecordedResource, { inputs: unknown; o: Obj | undefined }>();
+
+function toObject(r: RecordedResource): Obj | undefined {
     if (!r.type.startsWith("kubernetes:") || isHelm(r) || isChartChild(r)) return undefined;
     const o = unwrapSecrets(r.inputs) as Record<string, unknown>;
     if (typeof o.kind !== "string" || typeof o.apiVersion !== "string") return undefined;
@@ -169,13 +181,21 @@ export function isClusterScoped(kind: string): boolean {
 
 /** All program-declared Kubernetes objects of the stack, with their resources. */
 export function objectsOf(resources: readonly RecordedResource[]): { r: RecordedResource; o: Obj }[] {
-    const out: { r: RecordedResource; o: Obj }[] = [];
+    const cached = listCache.get(resources);
+    if (cached && cached.length === resources.length) return cached.objects;
+    const objects: { r: RecordedResource; o: Obj }[] = [];
     for (const r of resources) {
         const o = kubeObject(r);
-        if (o) out.push({ r, o });
+        if (o) objects.push({ r, o });
     }
-    return out;
+    listCache.set(resources, { length: resources.length, objects });
+    return objects;
 }
+
+const listCache = new WeakMap<
+    readonly RecordedResource[],
+    { length: number; objects: { r: RecordedResource; o: Obj }[] }
+>();
 
 /** True when every `matchLabels` pair (and `In`/`Exists` expression) of `selector` holds for `labels`. */
 export function selects(selector: unknown, labels: Record<string, string> | undefined): boolean {

@@ -176,6 +176,32 @@ export const CASES: readonly HostileCase[] = [
         (c) => (pool(c).machineType = "e2 standard 4"),
     ),
     mutated("context set in gke mode", "cluster.context:", (c) => (c["platform:cluster"].context = "kind-kind")),
+    // the layers' sections: hosts, images, inventory
+    mutated("two apps claiming one host", "vote.dev.example.org", (c) => {
+        c["platform:apps"].scoreserver.hosts = [{ host: "vote.dev.example.org", auth: "public" }];
+    }),
+    mutated("an app host outside the domain", "apps.vote", (c) => {
+        c["platform:apps"].vote.hosts = [{ host: "vote.example.com", auth: "public" }];
+    }),
+    mutated("an image reference with spaces", "apps.vote.containers[0].image:", (c) => {
+        c["platform:apps"].vote.containers[0].image = "vote web:latest";
+    }),
+    mutated("an image tagged latest on a timestamp policy", "apps.vote.containers[0]", (c) => {
+        c["platform:apps"].vote.containers[0].image =
+            "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:latest";
+    }),
+    mutated("an app name over 63 characters", `apps.${long(64)}`, (c) => {
+        c["platform:apps"][long(64)] = c["platform:apps"].vote;
+    }),
+    mutated("two on-prem hosts with one address", "onprem.hosts.", (c) => {
+        const hosts = c["platform:onprem"].hosts;
+        const [first, second] = Object.keys(hosts);
+        hosts[second!].address = hosts[first!].address;
+    }),
+    mutated("an on-prem address that is not an IP", "onprem.hosts.", (c) => {
+        const hosts = c["platform:onprem"].hosts;
+        hosts[Object.keys(hosts)[0]!].address = "300.1.2.3";
+    }),
     // files that are not a stack mapping
     { name: "YAML that is a list", expect: "is not a mapping", text: "- config\n- platform:environment: dev\n" },
     { name: "YAML that is a scalar", expect: "is not a mapping", text: "just some text\n" },

@@ -1,20 +1,10 @@
 import { creationSeconds, criticalPath, dependencyGraph } from "../../render/critical-path";
 import { RecordedResource } from "../../render/recorder";
+import { res as recorded } from "../policy/fixtures";
 
+/** A recorded resource whose URN is `urn:<name>`, so dependencies read plainly. */
 function res(name: string, type: string, extra: Partial<RecordedResource> = {}): RecordedResource {
-    return {
-        urn: `urn:${name}`,
-        type,
-        name,
-        custom: true,
-        remote: false,
-        parent: "",
-        provider: "",
-        dependsOn: [],
-        protect: false,
-        inputs: {},
-        ...extra,
-    };
+    return recorded(type, name, {}, { urn: `urn:${name}`, ...extra });
 }
 
 const CLUSTER = "gcp:container/cluster:Cluster";
