@@ -12,5 +12,7 @@ module.exports = {
     transformIgnorePatterns: [`/node_modules/(?!(${esm.join("|")})/).+\\.(js|cjs|json)$`],
     resolver: "<rootDir>/test/esm-resolver.js",
     reporters: ["default", "<rootDir>/test/summary-reporter.js"],
+    // Both cores: the default (cores - 1) leaves one idle on the 2-core build machines.
+    maxWorkers: 2,
     testTimeout: 60000,
 };
