@@ -205,7 +205,9 @@ function appsLayer(
     monitoring: Monitoring | undefined,
 ): Record<string, unknown> {
     const { stack } = config;
-    const onpremAddresses = Object.fromEntries(Object.entries(stack.onprem.hosts).map(([n, h]) => [n, [`${h.address}/32`]]));
+    const onpremAddresses = Object.fromEntries(
+        Object.entries(stack.onprem.hosts).map(([n, h]) => [n, [`${h.address}/32`]]),
+    );
     const apps: Record<string, unknown> = {};
     for (const [app, spec] of Object.entries(stack.apps)) {
         const a = new Application(`app-${app}`, {
