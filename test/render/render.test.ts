@@ -8,7 +8,7 @@ import { OUTPUTS, OUTPUTS_VERSION, outputPresent } from "../../contract/outputs"
 import { parseOrThrow } from "../../config/errors";
 import { rawConfig } from "../../config/load";
 import { stackSchema } from "../../config/schema";
-import { renderStack, ROOT } from "../../render/render";
+import { renderStack, RenderResult, ROOT } from "../../render/render";
 import { devWith, sentinelSecrets, writeStackFile } from "../stack-files";
 
 const run = promisify(execFile);
@@ -36,10 +36,22 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     }
 }
 
+/** One render per committed stack, written to its own directory, shared by the tests below. */
+const rendered = new Map<string, Promise<{ result: RenderResult; out: string }>>();
+function renderOnce(stack: string): Promise<{ result: RenderResult; out: string }> {
+    if (!rendered.has(stack)) {
+        const out = tempOut();
+        rendered.set(
+            stack,
+            renderStack({ stack, out }).then((result) => ({ result, out })),
+        );
+    }
+    return rendered.get(stack)!;
+}
+
 describe("render", () => {
     it.each(["dev", "prd"])("writes every file of the contract for %s, with no schema errors", async (stack) => {
-        const out = tempOut();
-        const result = await renderStack({ stack, out });
+        const { result, out } = await renderOnce(stack);
         expect(result.errors).toEqual([]);
         for (const f of ["resources.json", "outputs.json", "manifests", "helm"]) {
             expect(existsSync(path.join(out, stack, f))).toBe(true);
@@ -60,8 +72,7 @@ describe("render", () => {
     });
 
     it("writes outputs with secrets as [secret] and records which are secret", async () => {
-        const out = tempOut();
-        await renderStack({ stack: "dev", out });
+        const { out } = await renderOnce("dev");
         const written = JSON.parse(readFileSync(path.join(out, "dev", "outputs.json"), "utf8"));
         expect(written.outputs.kubeconfig).toBe("[secret]");
         expect(written.secret.kubeconfig).toBe(true);
@@ -69,10 +80,10 @@ describe("render", () => {
     });
 
     it("hardens prd where dev stays disposable", async () => {
-        const dev = await renderStack({ stack: "dev" });
-        const prd = await renderStack({ stack: "prd" });
-        const cluster = (r: typeof dev) => r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!;
-        const address = (r: typeof dev) => r.resources.find((x) => x.type === "gcp:compute/address:Address")!;
+        const dev = (await renderOnce("dev")).result;
+        const prd = (await renderOnce("prd")).result;
+        const cluster = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!;
+        const address = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:compute/address:Address")!;
         expect(cluster(prd).inputs.deletionProtection).toBe(true);
         expect(cluster(prd).protect).toBe(true);
         expect(address(prd).protect).toBe(true);
@@ -85,7 +96,7 @@ describe("render", () => {
     });
 
     it("renders a local stack on an existing cluster without any GCP resource", async () => {
-        const result = await renderStack({ stack: "local" });
+        const { result } = await renderOnce("local");
         expect(result.resources.filter((r) => r.type.startsWith("gcp:"))).toEqual([]);
         const provider = result.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
         expect(provider.inputs.context).toBe("kind-platform");
@@ -124,7 +135,7 @@ describe("stack outputs contract", () => {
     it.each(["dev", "prd", "local"])(
         "%s exports exactly the contract's outputs for its config, with their secretness",
         async (stack) => {
-            const result = await renderStack({ stack });
+            const { result } = await renderOnce(stack);
             const config = parseOrThrow(stackSchema, rawConfig(result.input.config));
             const expected = Object.fromEntries(
                 Object.entries(OUTPUTS)
@@ -137,7 +148,7 @@ describe("stack outputs contract", () => {
     );
 
     it("covers outputs that only some stacks have: local lacks the GKE ones", async () => {
-        const result = await renderStack({ stack: "local" });
+        const { result } = await renderOnce("local");
         expect(Object.keys(result.outputSecrets)).not.toContain("kubeconfig");
         expect(Object.keys(result.outputSecrets)).toContain("domain");
     });
