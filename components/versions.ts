@@ -9,6 +9,11 @@ export interface ChartPin {
     readonly version: string;
 }
 
+/** The chart, version and repository arguments of a `helm.v4.Chart` for a pinned chart. */
+export function pinned(pin: ChartPin): { chart: string; version: string; repositoryOpts: { repo: string } } {
+    return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
+}
+
 export const CHARTS = {
     /**
      * Flux 2.8.5 (controllers: source 1.8.2, kustomize 1.8.3, helm 1.5.3, notification 1.8.3,

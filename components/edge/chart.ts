@@ -1,9 +1,4 @@
-import { ChartPin } from "../versions";
-
-/** The chart, version and repository arguments of a `helm.v4.Chart` for a pinned chart. */
-export function pinned(pin: ChartPin): { chart: string; version: string; repositoryOpts: { repo: string } } {
-    return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
-}
+export { pinned } from "../versions";
 
 /** Pod Security `restricted` labels every edge namespace carries. */
 export const RESTRICTED = {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../versions";
+import { CHARTS, pinned } from "../versions";
 import { FLUX_NAMESPACE } from "./names";
 import { namespaceGuards } from "../cluster/namespace-guards";
 
@@ -85,9 +85,7 @@ export class Flux extends pulumi.ComponentResource {
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {
-                chart: CHARTS.flux2.chart,
-                version: CHARTS.flux2.version,
-                repositoryOpts: { repo: CHARTS.flux2.repo },
+                ...pinned(CHARTS.flux2),
                 namespace: FLUX_NAMESPACE,
                 values: {
                     installCRDs: true,

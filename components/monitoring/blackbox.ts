@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../versions";
+import { CHARTS, pinned } from "../versions";
 
 export const BLACKBOX_NAME = "blackbox-exporter";
 export const BLACKBOX_PORT = 9115;
@@ -71,9 +71,7 @@ export class BlackboxExporter extends pulumi.ComponentResource {
             `${name}-chart`,
             {
                 name: BLACKBOX_NAME,
-                chart: pin.chart,
-                version: pin.version,
-                repositoryOpts: { repo: pin.repo },
+                ...pinned(pin),
                 namespace: args.namespace,
                 values: blackboxValues(),
             },

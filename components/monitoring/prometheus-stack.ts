@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../config/sections/monitoring";
-import { CHARTS } from "../versions";
+import { CHARTS, pinned } from "../versions";
 import { contentHash } from "./hash";
 import {
     discordAlertmanagerConfigSpec,
@@ -137,9 +137,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             `${name}-chart`,
             {
                 name: NAMES.stack,
-                chart: pin.chart,
-                version: pin.version,
-                repositoryOpts: { repo: pin.repo },
+                ...pinned(pin),
                 namespace,
                 values,
             },

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../config/sections/monitoring";
-import { CHARTS, IMAGES } from "../versions";
+import { CHARTS, IMAGES, pinned } from "../versions";
 import { contentHash } from "./hash";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
 
@@ -166,9 +166,7 @@ export class Zabbix extends pulumi.ComponentResource {
             `${name}-chart`,
             {
                 name: ZABBIX_RELEASE,
-                chart: pin.chart,
-                version: pin.version,
-                repositoryOpts: { repo: pin.repo },
+                ...pinned(pin),
                 namespace,
                 values: zabbixValues(args.config),
             },
