@@ -1,8 +1,5 @@
 import * as path from "node:path";
 import { writeGraph } from "./graph";
-import { parseOrThrow } from "../config/errors";
-import { rawConfig } from "../config/load";
-import { stackSchema } from "../config/schema";
 import { formatViolation, runRules, withOutputs } from "../policy/run";
 import type { Environment } from "../policy/types";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
@@ -49,9 +46,6 @@ export async function projectProgram(): Promise<Program> {
 /** Runs the program offline for a stack, validates every object, and writes the files when asked. */
 export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const input = readStack({ root: ROOT, stack: opts.stack, stackFile: opts.stackFile, overrides: opts.secrets });
-    // Validate before the mock runtime starts: a program that throws inside the stack leaves
-    // rejected promises behind, and an invalid file must fail before anything is declared.
-    if (!opts.program) parseOrThrow(stackSchema, rawConfig(input.config));
     const program = opts.program ?? (await projectProgram());
     const recording = await record(program, input);
     const objects = kubeObjects(recording.resources);

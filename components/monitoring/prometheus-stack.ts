@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MonitoringConfig } from "../../config/sections/monitoring";
 import { CHARTS, pinned } from "../versions";
 import { contentHash } from "./hash";
+import type { MonitoringArgs } from "./monitoring";
 import {
     discordAlertmanagerConfigSpec,
     NAMES,
@@ -12,25 +12,20 @@ import {
     prometheusStackValues,
 } from "./stack-values";
 
-export interface PrometheusStackArgs {
+/** The monitoring layer's settings and secrets, plus where the release goes and Zabbix's API. */
+export interface PrometheusStackArgs extends Pick<
+    MonitoringArgs,
+    | "config"
+    | "domain"
+    | "grafanaOAuthClientId"
+    | "grafanaOAuthClientSecret"
+    | "alertmanagerWebhookUrl"
+    | "grafanaDatabasePassword"
+> {
     /** Namespace of the release and its Secrets. */
     readonly namespace: string;
-    /** The validated `platform:monitoring` section. */
-    readonly config: MonitoringConfig;
-    /** The stack's domain; hosts are `<hosts.x>.<domain>`. */
-    readonly domain: string;
-    /** Client ID of Grafana's GitHub OAuth app (secret). */
-    readonly grafanaOAuthClientId: pulumi.Input<string>;
-    /** Client secret of Grafana's GitHub OAuth app (secret). */
-    readonly grafanaOAuthClientSecret: pulumi.Input<string>;
-    /** Slack or Discord webhook URL (secret). */
-    readonly alertmanagerWebhookUrl: pulumi.Input<string>;
-    /** Password of Grafana's PostgreSQL user; required when config.grafana.database is set. @default none */
-    readonly grafanaDatabasePassword?: pulumi.Input<string>;
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
     readonly zabbix?: { readonly apiUrl: string; readonly tokenSecretName: string };
-    /** Resources the release waits for (e.g. the Job that writes the Zabbix API token). @default [] */
-    readonly waitFor?: readonly pulumi.Resource[];
 }
 
 /** More than one Grafana replica never shares SQLite; a database needs its password. */
@@ -76,7 +71,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 { parent: this },
             );
 
-        const deps: pulumi.Resource[] = [...(args.waitFor ?? [])];
+        const deps: pulumi.Resource[] = [];
         deps.push(secret("webhook", NAMES.alertmanagerWebhookSecret, { url: args.alertmanagerWebhookUrl }));
         const adminPassword = new random.RandomPassword(
             `${name}-grafana-admin-password`,

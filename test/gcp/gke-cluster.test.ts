@@ -1,34 +1,10 @@
-import { GkeCluster, GkeClusterArgs, NODE_ROLES } from "../../components/gcp/gke-cluster";
+import { GkeCluster, NODE_ROLES } from "../../components/gcp/gke-cluster";
+import { GKE_ARGS } from "./fixtures";
 import { parse } from "yaml";
 import { recordResources, valueOf } from "../harness";
 import * as pulumi from "@pulumi/pulumi";
 
-const base: GkeClusterArgs = {
-    project: "clubplatform-dev",
-    clusterName: "platform-dev",
-    location: "asia-northeast1",
-    network: "net",
-    subnetwork: "subnet",
-    masterCidr: "172.16.0.0/28",
-    releaseChannel: "REGULAR",
-    authorizedNetworks: [{ name: "club", cidr: "203.0.113.0/28" }],
-    dnsEndpoint: true,
-    maintenanceStart: "18:00",
-    deletionProtection: false,
-    nodePools: [
-        {
-            name: "general",
-            machineType: "e2-standard-4",
-            minCount: 1,
-            maxCount: 3,
-            diskSizeGb: 50,
-            diskType: "pd-balanced",
-            spot: true,
-            labels: {},
-            taints: [],
-        },
-    ],
-};
+const base = GKE_ARGS;
 
 const CLUSTER = "gcp:container/cluster:Cluster";
 const POOL = "gcp:container/nodePool:NodePool";

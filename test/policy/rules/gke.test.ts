@@ -2,6 +2,7 @@ import { GkeCluster } from "../../../components/gcp/gke-cluster";
 import { Dns } from "../../../components/gcp/dns";
 import { CLUSTER, gkeRules, MANAGED_ZONE, NODE_POOL } from "../../../policy/rules/gke";
 import type { RecordedResource } from "../../../render/recorder";
+import { GKE_ARGS } from "../../gcp/fixtures";
 import { recordResources } from "../../harness";
 import { Loose, res, ruleById, violations } from "../fixtures";
 
@@ -9,32 +10,7 @@ const rule = (id: string) => ruleById(gkeRules, id);
 
 async function cluster(deletionProtection = true): Promise<RecordedResource[]> {
     const h = await recordResources(() => {
-        new GkeCluster("gke", {
-            project: "club-prd",
-            clusterName: "platform-prd",
-            location: "asia-northeast1",
-            network: "net",
-            subnetwork: "subnet",
-            masterCidr: "172.16.0.0/28",
-            releaseChannel: "STABLE",
-            authorizedNetworks: [{ name: "office", cidr: "203.0.113.0/28" }],
-            dnsEndpoint: true,
-            maintenanceStart: "18:00",
-            deletionProtection,
-            nodePools: [
-                {
-                    name: "general",
-                    machineType: "e2-standard-4",
-                    minCount: 1,
-                    maxCount: 3,
-                    diskSizeGb: 50,
-                    diskType: "pd-balanced",
-                    spot: false,
-                    labels: {},
-                    taints: [],
-                },
-            ],
-        });
+        new GkeCluster("gke", { ...GKE_ARGS, releaseChannel: "STABLE", deletionProtection });
         new Dns("dns", { domain: "example.org", dnssec: true, ttl: 300 });
     });
     return h.resources;
