@@ -146,20 +146,29 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
     let outputValues: Record<string, unknown> = {};
     // The SDK records a stack trace for every promise it makes, for leak reports render never
     // prints; formatting them (through source maps, which tsx turns on) was most of render's time.
-    // Meanwhile traces are short and keep compiled positions; error messages are unchanged.
+    // Meanwhile traces are short and keep compiled positions; error messages are unchanged. A
+    // test runner's own formatter (jest installs source-map-support) is set aside for the same reason.
     const sourceMaps = process.sourceMapsEnabled;
     const traceLimit = Error.stackTraceLimit;
+    const prepare = Error.prepareStackTrace;
     process.setSourceMapsEnabled(false);
     Error.stackTraceLimit = 3;
+    Error.prepareStackTrace = plainStack;
     try {
         outputValues = (await pulumi.runtime.runInPulumiStack(run)) ?? {};
     } finally {
         await pulumi.runtime.disconnect();
         process.setSourceMapsEnabled(sourceMaps);
         Error.stackTraceLimit = traceLimit;
+        Error.prepareStackTrace = prepare;
     }
     if (failure) throw failure.error;
     return { resources, outputs: stackOutputs, outputValues };
+}
+
+/** V8's own trace text, frame by frame, with no source-map lookups. */
+function plainStack(error: Error, frames: NodeJS.CallSite[]): string {
+    return [String(error), ...frames.map((f) => `    at ${f}`)].join("\n");
 }
 
 /** The stack outputs with secrets shown as `[secret]`, and which of them are secret. */
