@@ -1,7 +1,8 @@
-import { find, objectsIn, rendered, stackApps } from "./fixtures";
+import { rendered } from "../rendered";
+import { find, objectsIn, stackApps } from "./fixtures";
 
 const APPS = ["plarail", "vote", "uploader", "scoreserver"];
-const cases = ["dev", "prd"].flatMap((stack) => APPS.map((app) => [stack, app] as const));
+const cases = (["dev", "prd"] as const).flatMap((stack) => APPS.map((app) => [stack, app] as const));
 
 /** The allow policies an app's config calls for, worked out from the stack file alone. */
 function expectedAllows(spec: Record<string, any>): string[] {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { KubeObject } from "../../render/objects";
 import { unwrapSecrets } from "../../render/redact";
-import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { RenderResult, ROOT } from "../../render/render";
 import { Publisher, RouteSpec } from "../../components/edge/types";
 
 /** The stack file's `platform:apps` as the user wrote it (read independently of the schema). */
@@ -49,17 +49,6 @@ export function podSpecs(objects: readonly KubeObject[]): { owner: string; spec:
             ];
         return [];
     });
-}
-
-const cache = new Map<string, Promise<RenderResult>>();
-/** Renders a stack once per test file. */
-export function rendered(stack: string): Promise<RenderResult> {
-    let r = cache.get(stack);
-    if (!r) {
-        r = renderStack({ stack });
-        cache.set(stack, r);
-    }
-    return r;
 }
 
 /** A Publisher that records what it was asked to publish. */

@@ -1,7 +1,7 @@
-import { rendered } from "./fixtures";
+import { rendered } from "../rendered";
 
 describe("render with the reference workloads", () => {
-    it.each(["dev", "prd"])("%s renders and every object validates against its schema", async (stack) => {
+    it.each(["dev", "prd"] as const)("%s renders and every object validates against its schema", async (stack) => {
         const r = await rendered(stack);
         expect(r.errors).toEqual([]);
         for (const app of ["plarail", "vote", "uploader", "scoreserver"]) {

@@ -1,6 +1,7 @@
-import { find, objectsIn, podSpecs, rendered, revealedObjects, stackApps } from "./fixtures";
+import { CommittedStack, rendered } from "../rendered";
+import { find, objectsIn, podSpecs, revealedObjects, stackApps } from "./fixtures";
 
-describe.each(["dev", "prd"])("%s workloads", (stack) => {
+describe.each(["dev", "prd"] as const)("%s workloads", (stack) => {
     it("runs every container and init container non-root, read-only, without capabilities, with resources", async () => {
         const r = await rendered(stack);
         const pods = podSpecs(r.objects);
@@ -120,7 +121,7 @@ describe("prd availability", () => {
 
 describe("uploader's MySQL and nightly backup", () => {
     it("dumps on the configured schedule into a versioned bucket with a retention rule", async () => {
-        for (const stack of ["dev", "prd"]) {
+        for (const stack of ["dev", "prd"] as const) {
             const r = await rendered(stack);
             const backup = stackApps(stack).uploader.mysql.backup;
             const [cron] = find(objectsIn(r, "uploader"), "CronJob") as any[];
@@ -149,7 +150,7 @@ describe("uploader's MySQL and nightly backup", () => {
     });
 
     it("protects and retains the volume, the credentials and the bucket on prd only", async () => {
-        const protectedOn = async (stack: string) =>
+        const protectedOn = async (stack: CommittedStack) =>
             (await rendered(stack)).resources.filter((x) => x.protect).map((x) => x.type);
         const prd = await protectedOn("prd");
         expect(prd).toEqual(

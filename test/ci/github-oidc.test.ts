@@ -6,6 +6,7 @@ import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
 import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
+import { rendered } from "../rendered";
 
 const POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
 const PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
@@ -91,10 +92,10 @@ describe("GithubOidc", () => {
 });
 
 describe("platform:ci in the stacks", () => {
-    it.each(["dev", "prd"])(
+    it.each(["dev", "prd"] as const)(
         "%s renders the pool, a repository-bound provider and its deployer, and no key",
         async (stack) => {
-            const r = await renderStack({ stack });
+            const r = await rendered(stack);
             const types = r.resources.map((x) => x.type);
             expect(types).toContain(POOL);
             const provider = r.resources.find((x) => x.type === PROVIDER)!;

@@ -1,6 +1,7 @@
 import { ConfigError } from "../../config/errors";
 import { renderStack } from "../../render/render";
 import { StackFileError } from "../../render/stack-file";
+import { rendered } from "../rendered";
 import { devWith, writeStackFile } from "../stack-files";
 
 /** Renders a malformed stack file and returns the error it fails with. */
@@ -144,7 +145,7 @@ describe("stack config validation", () => {
     });
 
     it("accepts the committed dev and prd files and fills documented defaults", async () => {
-        const dev = await renderStack({ stack: "dev" });
+        const dev = await rendered("dev");
         const pool = dev.resources.find((r) => r.type === "gcp:container/nodePool:NodePool")!;
         expect((pool.inputs.nodeConfig as Record<string, unknown>).diskType).toBe("pd-balanced");
         const cluster = dev.resources.find((r) => r.type === "gcp:container/cluster:Cluster")!;

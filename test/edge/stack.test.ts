@@ -1,16 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import { KubeObject } from "../../render/objects";
 import { RecordedResource } from "../../render/recorder";
 import { unwrapSecrets } from "../../render/redact";
-import { renderStack, RenderResult } from "../../render/render";
+import { RenderResult } from "../../render/render";
+import { filesUnder, rendered, SharedRender } from "../rendered";
 import { stackConfig } from "../stack-files";
 
-const SENTINELS = {
-    githubOAuthClientId: "SENTINEL-client-id-7f3a9c",
-    githubOAuthClientSecret: "SENTINEL-client-secret-51be02",
-};
 const HELM = "kubernetes:helm.sh/v4:Chart";
 
 type Route = { match: string; middlewares?: { name: string; namespace?: string }[] };
@@ -33,22 +28,13 @@ function hostsOf(match: string): string[] {
     return [...match.matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1]!);
 }
 
-function filesUnder(dir: string): string[] {
-    return readdirSync(dir).flatMap((f) => {
-        const p = path.join(dir, f);
-        return statSync(p).isDirectory() ? filesUnder(p) : [p];
-    });
-}
-
 describe.each([
     ["dev", "dev.example.org"],
     ["prd", "example.org"],
-])("the %s stack's edge", (stack, domain) => {
-    let r: RenderResult;
-    let out: string;
+] as const)("the %s stack's edge", (stack, domain) => {
+    let r: SharedRender;
     beforeAll(async () => {
-        out = mkdtempSync(path.join(tmpdir(), "edge-render-"));
-        r = await renderStack({ stack, out, secrets: SENTINELS });
+        r = await rendered(stack);
     });
 
     it("renders with every object valid against its schema (CRDs included)", () => {
@@ -123,15 +109,15 @@ describe.each([
         // The planted values did reach the program: the Secret object holds them (revealed here only).
         const raw = r.resources.find((x) => x.type === "kubernetes:core/v1:Secret" && x.name.includes("oauth2"))!;
         const stringData = (unwrapSecrets(raw.inputs) as any).stringData;
-        expect(stringData["client-id"]).toBe(SENTINELS.githubOAuthClientId);
-        expect(stringData["client-secret"]).toBe(SENTINELS.githubOAuthClientSecret);
+        const planted = [r.secrets.githubOAuthClientId!, r.secrets.githubOAuthClientSecret!];
+        expect([stringData["client-id"], stringData["client-secret"]]).toEqual(planted);
         const cookie = stringData["cookie-secret"] as string;
         expect(cookie.length).toBeGreaterThan(0);
 
         const helmText = JSON.stringify(r.resources.filter((x) => x.type === HELM).map((x) => unwrapSecrets(x.inputs)));
-        for (const leak of [...Object.values(SENTINELS), cookie]) {
+        for (const leak of [...planted, cookie]) {
             expect(helmText).not.toContain(leak);
-            for (const f of filesUnder(path.join(out, stack))) expect(readFileSync(f, "utf8")).not.toContain(leak);
+            for (const f of filesUnder(r.dir)) expect(readFileSync(f, "utf8")).not.toContain(leak);
         }
     });
 
@@ -244,8 +230,8 @@ describe("high availability", () => {
     let dev: RenderResult;
     let prd: RenderResult;
     beforeAll(async () => {
-        dev = await renderStack({ stack: "dev" });
-        prd = await renderStack({ stack: "prd" });
+        dev = await rendered("dev");
+        prd = await rendered("prd");
     });
 
     it("runs Traefik on prd with 2+ replicas, a PDB and required anti-affinity on its own pod labels", () => {
@@ -292,7 +278,7 @@ describe("high availability", () => {
 
 describe("a cluster outside GCP (cluster.mode existing)", () => {
     it("uses a self-signed issuer, no static IP and no DNS records", async () => {
-        const r = await renderStack({ stack: "local" });
+        const r = await rendered("local");
         expect(r.errors).toEqual([]);
         expect(r.resources.filter((x) => x.type.startsWith("gcp:"))).toEqual([]);
         const [issuer] = ofKind(r, "ClusterIssuer");

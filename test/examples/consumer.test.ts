@@ -6,7 +6,8 @@ import { stackReferenceOutputs } from "../../render/mock-state";
 import { kubeObjects } from "../../render/objects";
 import { record, Recording } from "../../render/recorder";
 import { redact } from "../../render/redact";
-import { renderStack, ROOT } from "../../render/render";
+import { ROOT } from "../../render/render";
+import { rendered } from "../rendered";
 import { validateObjects } from "../../render/validate";
 
 const DIR = path.join(ROOT, "examples", "consumer");
@@ -40,7 +41,7 @@ describe("examples/consumer against the recorded outputs of dev", () => {
     const SECRET_MARK = "recorded-kubeconfig-marker";
 
     beforeAll(async () => {
-        const platform = await renderStack({ stack: "dev" });
+        const platform = await rendered("dev");
         const outputs = { ...platform.recording.outputValues };
         // Mark the kubeconfig so a test can tell whether its value leaks anywhere.
         outputs.kubeconfig = `${String(outputs.kubeconfig)}# ${SECRET_MARK}\n`;

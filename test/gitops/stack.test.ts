@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Loose, specOf } from "./loose";
 import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { rendered } from "../rendered";
 
 /** Flux kinds and the API version each must use: the current stable one, v1beta3 only where no v1 exists. */
 const FLUX_API: Record<string, string> = {
@@ -25,16 +26,16 @@ function variant(stack: string, gitopsYaml: string): string {
 }
 
 describe("the gitops layer in the rendered stacks", () => {
-    const rendered: Record<string, RenderResult> = {};
+    const shared: Record<string, RenderResult> = {};
     beforeAll(async () => {
-        rendered.dev = await renderStack({ stack: "dev" });
-        rendered.prd = await renderStack({ stack: "prd" });
+        shared.dev = await rendered("dev");
+        shared.prd = await rendered("prd");
     });
 
     it.each(["dev", "prd"])(
         "%s renders Flux, its source, the sync and the automation with no schema errors",
         async (stack) => {
-            const r = rendered[stack]!;
+            const r = shared[stack]!;
             expect(r.errors).toEqual([]);
             expect(r.charts.map((c) => c.chart)).toContain("flux2");
             const kinds = r.objects.map((o) => o.kind);
@@ -52,7 +53,7 @@ describe("the gitops layer in the rendered stacks", () => {
     );
 
     it("without GitHub credentials outputs the deploy public key and registers nothing on GitHub", async () => {
-        const r = rendered.dev!;
+        const r = shared.dev!;
         expect(r.outputs.gitopsDeployKey).toMatch(/^ssh-ed25519 \S+/);
         expect(r.outputSecrets.gitopsDeployKey).toBe(false);
         expect(r.resources.filter((x) => x.type.includes("github"))).toEqual([]);
@@ -60,14 +61,14 @@ describe("the gitops layer in the rendered stacks", () => {
     });
 
     it("prd posts Flux events to Discord through a Provider and Alert", async () => {
-        const r = rendered.prd!;
+        const r = shared.prd!;
         const provider = r.objects.find((o) => o.kind === "Provider")!;
         expect(specOf(provider).type).toBe("discord");
         expect(r.objects.some((o) => o.kind === "Alert")).toBe(true);
     });
 
     it("dev has no notification objects while notifications are unset", async () => {
-        const r = rendered.dev!;
+        const r = shared.dev!;
         expect(r.objects.filter((o) => o.kind === "Provider" || o.kind === "Alert")).toEqual([]);
     });
 
@@ -115,7 +116,7 @@ describe("the gitops layer in the rendered stacks", () => {
     });
 
     it("on GKE binds the reflector's service account to a Google one that may read Artifact Registry", async () => {
-        const r = rendered.dev!;
+        const r = shared.dev!;
         const grants = r.resources.filter(
             (x) => x.type === "gcp:projects/iAMMember:IAMMember" && x.name.startsWith("gitops"),
         );

@@ -11,35 +11,21 @@ import { syncInventory } from "../../components/onprem/inventory";
 import { ZabbixSync } from "../../components/onprem/zabbix-sync";
 import { onpremSchema } from "../../config/sections/onprem";
 import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { rendered, SharedRender } from "../rendered";
 import { readStack } from "../../render/stack-file";
 import { unwrapSecrets } from "../../render/redact";
 import { recordResources } from "../harness";
 
-const credentials = {
-    "contest-ipmi": { username: "ipmi-user-XYZ", password: "ipmi-pass-7f3a" },
-    "contest-snmp": { community: "snmp-community-91c2" },
-    "contest-firewall-snmpv3": {
-        securityName: "fw-secname-5d1",
-        authPassphrase: "fw-authpass-8e4",
-        privPassphrase: "fw-privpass-2b7",
-    },
-};
-const secretValues = [
-    "ipmi-pass-7f3a",
-    "ipmi-user-XYZ",
-    "snmp-community-91c2",
-    "fw-secname-5d1",
-    "fw-authpass-8e4",
-    "fw-privpass-2b7",
-    "zbx-token-6a0d",
-];
-const secrets = { onpremCredentials: JSON.stringify(credentials), zabbixApiToken: "zbx-token-6a0d" };
-
-const rendered: Record<string, RenderResult> = {};
+const shared: Record<string, SharedRender> = {};
 beforeAll(async () => {
-    rendered.dev = await renderStack({ stack: "dev", secrets });
-    rendered.prd = await renderStack({ stack: "prd", secrets });
+    shared.dev = await rendered("dev");
+    shared.prd = await rendered("prd");
 });
+
+/** The credentials the shared render planted (every field of every referenced entry), by name. */
+function plantedCredentials(r: SharedRender): Record<string, Record<string, string>> {
+    return JSON.parse(r.secrets.onpremCredentials!) as Record<string, Record<string, string>>;
+}
 
 function inventoryHosts(r: RenderResult): string[] {
     return Object.keys(onpremSchema.parse(JSON.parse(r.input.config["platform:onprem"]!)).hosts);
@@ -47,11 +33,11 @@ function inventoryHosts(r: RenderResult): string[] {
 
 describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
     it("validates every object against its schema", () => {
-        expect(rendered[stack]!.errors).toEqual([]);
+        expect(shared[stack]!.errors).toEqual([]);
     });
 
     it("shows each inventory host's Service, EndpointSlice and Probe in the onprem namespace", () => {
-        const r = rendered[stack]!;
+        const r = shared[stack]!;
         const hosts = inventoryHosts(r);
         expect(hosts.length).toBe(8 + 3 + 1 + 4);
         const inNs = r.objects.filter((o) => o.metadata.namespace === "onprem");
@@ -67,7 +53,7 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
     });
 
     it("runs the sync Job with its ConfigMap and Secret, non-root on a read-only filesystem", () => {
-        const r = rendered[stack]!;
+        const r = shared[stack]!;
         const job = r.objects.find((o) => o.kind === "Job" && o.metadata.name!.startsWith("zabbix-sync-")) as any;
         expect(job).toBeDefined();
         expect(job.metadata.name).toMatch(/^zabbix-sync-[0-9a-f]{10}$/);
@@ -93,9 +79,14 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
     });
 
     it("puts no credential in any ConfigMap, value, output or rendered text, only in Secrets", () => {
-        const r = rendered[stack]!;
+        const r = shared[stack]!;
         const configMaps = JSON.stringify(r.objects.filter((o) => o.kind !== "Secret"));
         const rendersAll = JSON.stringify({ objects: r.objects, charts: r.charts, outputs: r.outputs });
+        const secretValues = [
+            ...Object.values(plantedCredentials(r)).flatMap((c) => Object.values(c)),
+            r.secrets.zabbixApiToken!,
+        ];
+        expect(secretValues.length).toBeGreaterThan(6);
         for (const value of secretValues) {
             expect(configMaps).not.toContain(value);
             expect(rendersAll).not.toContain(value);
@@ -108,8 +99,15 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
         )!;
         expect(JSON.stringify(secret.inputs.stringData)).toContain("4dabf18193072939515e22adb298388d");
         const file = JSON.parse((unwrapSecrets(secret.inputs) as any).stringData["credentials.json"]);
-        expect(file["contest-srv-03"].ipmi).toEqual(credentials["contest-ipmi"]);
-        expect(file["contest-firewall"].snmp.privPassphrase).toBe("fw-privpass-2b7");
+        // Only the fields each use needs, from the entry the host names.
+        const planted = plantedCredentials(r);
+        const ipmi = planted["contest-ipmi"]!;
+        expect(file["contest-srv-03"].ipmi).toEqual({ username: ipmi.username, password: ipmi.password });
+        expect(file["contest-firewall"].snmp).toEqual({
+            securityName: planted["contest-firewall-snmpv3"]!.securityName,
+            authPassphrase: planted["contest-firewall-snmpv3"]!.authPassphrase,
+            privPassphrase: planted["contest-firewall-snmpv3"]!.privPassphrase,
+        });
         expect(file["plarail-esp32-01"]).toBeUndefined();
     });
 });
@@ -121,9 +119,9 @@ describe("render: DNS records of on-prem hosts", () => {
             .map((x) => x.inputs.name);
 
     it("publishes only the hosts with dns: true, under the stack's domain", () => {
-        expect(records(rendered.dev!)).toEqual(["plarail-controller.onprem.dev.example.org."]);
-        expect(records(rendered.prd!)).toHaveLength(9);
-        expect(records(rendered.prd!)).toContain("contest-srv-01.onprem.example.org.");
+        expect(records(shared.dev!)).toEqual(["plarail-controller.onprem.dev.example.org."]);
+        expect(records(shared.prd!)).toHaveLength(9);
+        expect(records(shared.prd!)).toContain("contest-srv-01.onprem.example.org.");
     });
 
     it("publishes none when the cluster already exists (no zone)", async () => {
@@ -153,6 +151,7 @@ describe("the program's credential check (index.ts runs it before declaring anyt
     it("fails naming the host whose credential the secret lacks", () => {
         const input = readStack({ root: ROOT, stack: "dev" });
         const onprem = onpremSchema.parse(JSON.parse(input.config["platform:onprem"]!));
+        const credentials = plantedCredentials(shared.dev!);
         const rest: Record<string, unknown> = { ...credentials };
         delete rest["contest-snmp"];
         pulumi.runtime.setAllConfig({ "platform:onpremCredentials": JSON.stringify(rest) }, [

@@ -1,19 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { SECRET_KEYS } from "../../config/secrets";
-import { sentinelSecrets } from "../stack-files";
+import { filesUnder, rendered, SharedRender } from "../rendered";
 import { EXEMPTIONS } from "../../policy/exemptions";
 import { RULES } from "../../policy/rules";
 import { formatViolation, runRules, withOutputs } from "../../policy/run";
-import { renderStack } from "../../render/render";
-
-function filesUnder(dir: string): string[] {
-    return readdirSync(dir).flatMap((f) => {
-        const p = path.join(dir, f);
-        return statSync(p).isDirectory() ? filesUnder(p) : [p];
-    });
-}
 
 /** The planted values to look for: each secret, and each leaf of the JSON-shaped ones. */
 function plantedValues(secrets: Record<string, string>): [string, string][] {
@@ -27,12 +18,10 @@ function plantedValues(secrets: Record<string, string>): [string, string][] {
 }
 
 describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
-    const out = mkdtempSync(path.join(tmpdir(), `guardrails-${stack}-`));
-    const secrets = sentinelSecrets(stack, "SENTINEL-7f3a9c1e");
-    let result: Awaited<ReturnType<typeof renderStack>>;
+    let result: SharedRender;
 
     beforeAll(async () => {
-        result = await renderStack({ stack, out, secrets });
+        result = await rendered(stack);
     });
 
     it("renders without schema errors", () => {
@@ -69,16 +58,16 @@ describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
     });
 
     it("writes no planted secret value into any file", () => {
-        const files = filesUnder(path.join(out, stack));
+        const files = filesUnder(result.dir);
         expect(files.some((f) => f.endsWith("resources.json"))).toBe(true);
         const leaks: string[] = [];
         for (const f of files) {
             const text = readFileSync(f, "utf8");
-            for (const [key, value] of plantedValues(secrets)) {
-                if (text.includes(value)) leaks.push(`${path.relative(out, f)} holds ${key}`);
+            for (const [key, value] of plantedValues(result.secrets)) {
+                if (text.includes(value)) leaks.push(`${path.relative(result.dir, f)} holds ${key}`);
                 // base64 of the value, as a Secret's data would carry it
                 if (text.includes(Buffer.from(value).toString("base64")))
-                    leaks.push(`${path.relative(out, f)} holds ${key} (base64)`);
+                    leaks.push(`${path.relative(result.dir, f)} holds ${key} (base64)`);
             }
         }
         expect(leaks).toEqual([]);
@@ -86,7 +75,7 @@ describe.each(["dev", "prd"] as const)("whole program, stack %s", (stack) => {
 
     it("really planted the sentinels (the program received them as secret config)", () => {
         for (const key of Object.keys(SECRET_KEYS)) {
-            expect(result.input.config[`platform:${key}`]).toBe(secrets[key]);
+            expect(result.input.config[`platform:${key}`]).toBe(result.secrets[key]);
             expect(result.input.secretKeys).toContain(`platform:${key}`);
         }
     });

@@ -1,13 +1,14 @@
 import { apiGroup, CRD_CHARTS, criticalPath, dependencyGraph, waitsFor } from "../../render/critical-path";
-import { renderStack, RenderResult } from "../../render/render";
+import { RenderResult } from "../../render/render";
+import { rendered } from "../rendered";
 
 const CHART = /^kubernetes:helm\.sh\/v[34]:(Chart|Release)$/;
 
-describe.each(["dev", "prd"])("deployment order of %s", (stack) => {
+describe.each(["dev", "prd"] as const)("deployment order of %s", (stack) => {
     let r: RenderResult;
     let graph: Map<string, Set<string>>;
     beforeAll(async () => {
-        r = await renderStack({ stack });
+        r = await rendered(stack);
         graph = dependencyGraph(r.resources);
     });
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { changedPaths, COMMENT_MARKER, diffStack, formatMarkdown, unifiedDiff } from "../../render/diff";
 import { renderStack, ROOT } from "../../render/render";
+import { rendered } from "../rendered";
 
 function tmp(prefix: string): string {
     return mkdtempSync(path.join(tmpdir(), prefix));
@@ -163,10 +164,10 @@ describe("diffStack", () => {
 
 describe("render-diff over real renders", () => {
     it("shows a stack-file change and never the secret values it was given", async () => {
-        const base = tmp("rd-real-base-");
+        // The shared render of dev (sentinel secrets) is the base; the head gets other secret values.
+        const base = path.dirname((await rendered("dev")).dir);
         const head = tmp("rd-real-head-");
         const secret = "s3cret-value-that-must-not-leak";
-        await renderStack({ stack: "dev", out: base });
         const text = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("maxCount: 3", "maxCount: 5");
         const stackFile = path.join(tmp("rd-stack-"), "Pulumi.dev.yaml");
         writeFileSync(stackFile, text);

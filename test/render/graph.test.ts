@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildGraph, renderSvg, toDot } from "../../render/graph";
 import { RecordedResource } from "../../render/recorder";
-import { renderStack } from "../../render/render";
+import { rendered } from "../rendered";
 
 const STACK = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
 
@@ -143,11 +142,9 @@ describe("buildGraph", () => {
 });
 
 describe("graph.svg from render", () => {
-    const out = mkdtempSync(path.join(tmpdir(), "graph-"));
-
-    it.each(["dev", "prd"])("%s: exists and names every layer present", async (stackName) => {
-        const r = await renderStack({ stack: stackName, out });
-        const file = path.join(out, stackName, "graph.svg");
+    it.each(["dev", "prd"] as const)("%s: exists and names every layer present", async (stackName) => {
+        const r = await rendered(stackName);
+        const file = path.join(r.dir, "graph.svg");
         expect(existsSync(file)).toBe(true);
         const svg = readFileSync(file, "utf8");
         const titles: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -8,17 +8,10 @@ import { OUTPUTS, OUTPUTS_VERSION, outputPresent } from "../../contract/outputs"
 import { parseOrThrow } from "../../config/errors";
 import { rawConfig } from "../../config/load";
 import { stackSchema } from "../../config/schema";
-import { renderStack, RenderResult, ROOT } from "../../render/render";
-import { devWith, sentinelSecrets, writeStackFile } from "../stack-files";
+import { RenderResult, ROOT } from "../../render/render";
+import { filesUnder, rendered } from "../rendered";
 
 const run = promisify(execFile);
-
-function filesUnder(dir: string): string[] {
-    return readdirSync(dir).flatMap((f) => {
-        const p = path.join(dir, f);
-        return statSync(p).isDirectory() ? filesUnder(p) : [p];
-    });
-}
 
 function tempOut(): string {
     return mkdtempSync(path.join(tmpdir(), "platform-render-"));
@@ -36,52 +29,45 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     }
 }
 
-/** One render per committed stack, written to its own directory, shared by the tests below. */
-const rendered = new Map<string, Promise<{ result: RenderResult; out: string }>>();
-function renderOnce(stack: string): Promise<{ result: RenderResult; out: string }> {
-    if (!rendered.has(stack)) {
-        const out = tempOut();
-        rendered.set(
-            stack,
-            renderStack({ stack, out }).then((result) => ({ result, out })),
-        );
-    }
-    return rendered.get(stack)!;
-}
-
 describe("render", () => {
-    it.each(["dev", "prd"])("writes every file of the contract for %s, with no schema errors", async (stack) => {
-        const { result, out } = await renderOnce(stack);
-        expect(result.errors).toEqual([]);
-        for (const f of ["resources.json", "outputs.json", "manifests", "helm"]) {
-            expect(existsSync(path.join(out, stack, f))).toBe(true);
-        }
-        const resources = JSON.parse(readFileSync(path.join(out, stack, "resources.json"), "utf8"));
-        expect(resources.length).toBe(result.resources.length);
-        expect(resources.map((r: { type: string }) => r.type)).toContain("gcp:container/cluster:Cluster");
-    });
+    it.each(["dev", "prd"] as const)(
+        "writes every file of the contract for %s, with no schema errors",
+        async (stack) => {
+            const result = await rendered(stack);
+            expect(result.errors).toEqual([]);
+            for (const f of ["resources.json", "outputs.json", "manifests", "helm"]) {
+                expect(existsSync(path.join(result.dir, f))).toBe(true);
+            }
+            const resources = JSON.parse(readFileSync(path.join(result.dir, "resources.json"), "utf8"));
+            expect(resources.length).toBe(result.resources.length);
+            expect(resources.map((r: { type: string }) => r.type)).toContain("gcp:container/cluster:Cluster");
+        },
+    );
 
-    it("never writes a secret value it was given, whatever the key", async () => {
-        const out = tempOut();
-        const secrets = sentinelSecrets("prd");
-        expect(Object.keys(secrets).sort()).toEqual(Object.keys(SECRET_KEYS).sort());
-        await renderStack({ stack: "prd", out, secrets });
-        for (const file of filesUnder(out)) {
-            expect(readFileSync(file, "utf8")).not.toContain("SENTINEL-");
-        }
-    });
+    it.each(["dev", "prd", "local"] as const)(
+        "never writes a secret value it was given, whatever the key (%s)",
+        async (stack) => {
+            const { dir, secrets, input } = await rendered(stack);
+            expect(Object.keys(secrets).sort()).toEqual(Object.keys(SECRET_KEYS).sort());
+            // The program really received them.
+            expect(input.config["platform:githubOAuthClientSecret"]).toBe(secrets.githubOAuthClientSecret);
+            for (const file of filesUnder(dir)) {
+                expect(readFileSync(file, "utf8")).not.toContain("SENTINEL-");
+            }
+        },
+    );
 
     it("writes outputs with secrets as [secret] and records which are secret", async () => {
-        const { out } = await renderOnce("dev");
-        const written = JSON.parse(readFileSync(path.join(out, "dev", "outputs.json"), "utf8"));
+        const { dir } = await rendered("dev");
+        const written = JSON.parse(readFileSync(path.join(dir, "outputs.json"), "utf8"));
         expect(written.outputs.kubeconfig).toBe("[secret]");
         expect(written.secret.kubeconfig).toBe(true);
         expect(written.outputs.domain).toBe("dev.example.org");
     });
 
     it("hardens prd where dev stays disposable", async () => {
-        const dev = (await renderOnce("dev")).result;
-        const prd = (await renderOnce("prd")).result;
+        const dev = await rendered("dev");
+        const prd = await rendered("prd");
         const cluster = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!;
         const address = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:compute/address:Address")!;
         expect(cluster(prd).inputs.deletionProtection).toBe(true);
@@ -96,7 +82,7 @@ describe("render", () => {
     });
 
     it("renders a local stack on an existing cluster without any GCP resource", async () => {
-        const { result } = await renderOnce("local");
+        const result = await rendered("local");
         expect(result.resources.filter((r) => r.type.startsWith("gcp:"))).toEqual([]);
         const provider = result.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
         expect(provider.inputs.context).toBe("kind-platform");
@@ -120,22 +106,13 @@ describe("render command", () => {
         expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(["resources.json", "outputs.json"]));
         for (const file of files) expect(readFileSync(file, "utf8")).not.toContain("CLI-SENTINEL-77");
     });
-
-    it("exits non-zero on a bad stack file, names the key, and writes nothing", async () => {
-        const out = tempOut();
-        const bad = writeStackFile(devWith((c) => (c["platform:cluster"].nodePools[0].diskSizeGb = 1)));
-        const { code, stderr } = await cli("--stack", "dev", "--stack-file", bad, "--out", out);
-        expect(code).not.toBe(0);
-        expect(stderr).toContain("cluster.nodePools[0].diskSizeGb: 1 is below the minimum 10");
-        expect(existsSync(path.join(out, "dev", "manifests"))).toBe(false);
-    });
 });
 
 describe("stack outputs contract", () => {
-    it.each(["dev", "prd", "local"])(
+    it.each(["dev", "prd", "local"] as const)(
         "%s exports exactly the contract's outputs for its config, with their secretness",
         async (stack) => {
-            const { result } = await renderOnce(stack);
+            const result = await rendered(stack);
             const config = parseOrThrow(stackSchema, rawConfig(result.input.config));
             const expected = Object.fromEntries(
                 Object.entries(OUTPUTS)
@@ -148,7 +125,7 @@ describe("stack outputs contract", () => {
     );
 
     it("covers outputs that only some stacks have: local lacks the GKE ones", async () => {
-        const { result } = await renderOnce("local");
+        const result = await rendered("local");
         expect(Object.keys(result.outputSecrets)).not.toContain("kubeconfig");
         expect(Object.keys(result.outputSecrets)).toContain("domain");
     });

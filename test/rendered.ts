@@ -1,0 +1,89 @@
+import {
+    existsSync,
+    mkdirSync,
+    mkdtempSync,
+    readdirSync,
+    readFileSync,
+    renameSync,
+    statSync,
+    writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { renderStack, RenderResult } from "../render/render";
+import { sentinelSecrets } from "./stack-files";
+
+export type CommittedStack = "dev" | "prd" | "local";
+
+/** A committed stack file rendered with a sentinel for every secret, written to `dir`. */
+export interface SharedRender extends RenderResult {
+    readonly dir: string;
+    /** The secret config the render was given; none of these values may appear in what it wrote. */
+    readonly secrets: Readonly<Record<string, string>>;
+}
+
+const WAIT_MS = 120_000;
+const mine = new Map<CommittedStack, Promise<SharedRender>>();
+
+/**
+ * The render of a committed stack, made once per jest run and shared by every test file: each
+ * file used to render dev and prd itself, about thirty two-second renders a run. Whichever worker
+ * asks first renders (claiming the stack with an exclusive mkdir); the others wait for its JSON.
+ * Without jest's setup (test/renders-setup.js) it renders into a temp directory of its own.
+ */
+export function rendered(stack: CommittedStack): Promise<SharedRender> {
+    let found = mine.get(stack);
+    if (!found) {
+        found = load(stack);
+        mine.set(stack, found);
+    }
+    return found;
+}
+
+async function load(stack: CommittedStack): Promise<SharedRender> {
+    const root = process.env.PLATFORM_TEST_RENDERS ?? mkdtempSync(path.join(tmpdir(), "platform-renders-"));
+    const done = path.join(root, `${stack}.json`);
+    const failed = path.join(root, `${stack}.error`);
+    if (claim(path.join(root, `${stack}.claim`))) {
+        try {
+            const result = await make(stack, root);
+            writeFileSync(`${done}.tmp`, JSON.stringify(result));
+            renameSync(`${done}.tmp`, done);
+            return result;
+        } catch (e) {
+            writeFileSync(failed, e instanceof Error ? (e.stack ?? e.message) : String(e));
+            throw e;
+        }
+    }
+    for (const start = Date.now(); Date.now() - start < WAIT_MS; await sleep(100)) {
+        if (existsSync(done)) return JSON.parse(readFileSync(done, "utf8")) as SharedRender;
+        if (existsSync(failed))
+            throw new Error(`the shared render of ${stack} failed:\n${readFileSync(failed, "utf8")}`);
+    }
+    throw new Error(`waited ${WAIT_MS / 1000} s for another worker's render of ${stack} in ${root}`);
+}
+
+function claim(dir: string): boolean {
+    try {
+        mkdirSync(dir);
+        return true;
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw e;
+    }
+}
+
+async function make(stack: CommittedStack, root: string): Promise<SharedRender> {
+    const secrets = sentinelSecrets(stack);
+    const result = await renderStack({ stack, out: root, secrets });
+    return { ...result, dir: result.dir!, secrets };
+}
+
+/** Every file under a directory, recursively (what a render wrote). */
+export function filesUnder(dir: string): string[] {
+    return readdirSync(dir).flatMap((f) => {
+        const p = path.join(dir, f);
+        return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    });
+}
