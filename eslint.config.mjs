@@ -6,7 +6,9 @@ export default tseslint.config(
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],
-        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+        // One program from the root tsconfig (it reaches examples/consumer through the tests):
+        // a few seconds faster than the project service, which answers file by file.
+        languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
         plugins: { pulumi },
         rules: {
             // An Output in a template literal renders as a warning string instead of its value.
