@@ -2,8 +2,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../../render/render";
+import { rendered } from "../rendered";
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; name?: string };
+type Step = {
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+    name?: string;
+};
 type Job = {
     if?: string;
     needs?: string | string[];
@@ -38,8 +45,14 @@ const writes = (p: Job["permissions"]) =>
               .map(([k]) => k);
 
 describe("every workflow", () => {
-    it("exists: pull request, its comment, preview and deploy", () => {
-        expect(files.sort()).toEqual(["deploy.yml", "preview.yml", "pull-request.yml", "render-diff-comment.yml"]);
+    it("exists: pull request, its comment, preview, deploy and Flux's image-update pull requests", () => {
+        expect(files.sort()).toEqual([
+            "deploy.yml",
+            "image-updates.yml",
+            "preview.yml",
+            "pull-request.yml",
+            "render-diff-comment.yml",
+        ]);
     });
 
     it.each(files)("%s pins every action to a full commit SHA with its version beside it", (f) => {
@@ -199,5 +212,133 @@ describe("deploy.yml", () => {
 
     it("holds only what a deploy needs: read the code, get an OIDC token", () => {
         for (const j of Object.values(w.jobs)) expect(j.permissions).toEqual({ contents: "read", "id-token": "write" });
+    });
+});
+
+describe("image-updates.yml", () => {
+    const w = load("image-updates.yml");
+    const job = w.jobs["pull-request"]!;
+    const step = job.steps[0]!;
+
+    /** A push-branch glob as GitHub matches it: `*` stops at a slash. */
+    const matches = (glob: string, branch: string) =>
+        new RegExp(
+            `^${glob
+                .split("*")
+                .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+                .join("[^/]*")}$`,
+        ).test(branch);
+
+    it.each(["dev", "prd"] as const)(
+        "runs on pushes to the branch %s's image automation pushes to, and opens against the branch it checks out",
+        async (stack) => {
+            const r = await rendered(stack);
+            const automation = r.objects.find((o) => o.kind === "ImageUpdateAutomation")!;
+            const git = (automation.spec as any).git;
+            const globs = (w.on.push as { branches: string[] }).branches;
+            expect(Object.keys(w.on)).toEqual(["push"]);
+            expect(globs.some((g) => matches(g, git.push.branch))).toBe(true);
+            expect(globs.some((g) => matches(g, git.checkout.ref.branch))).toBe(false);
+            expect(step.env!.BASE).toBe(git.checkout.ref.branch);
+        },
+    );
+
+    it("runs nothing from the branch and may write only pull requests", () => {
+        expect(w.permissions).toEqual({});
+        expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+        expect(job.steps).toHaveLength(1);
+        expect(step.uses).toMatch(/^actions\/github-script@/);
+        expect(job.steps.some((s) => s.run !== undefined || s.uses?.startsWith("actions/checkout@"))).toBe(false);
+    });
+
+    it("opens with FLUX_PR_TOKEN when the repository has one (so checks start), else GITHUB_TOKEN", () => {
+        expect(step.with!["github-token"]).toBe("${{ secrets.FLUX_PR_TOKEN || github.token }}");
+        expect(step.env!.OWN_TOKEN).toBe("${{ secrets.FLUX_PR_TOKEN == '' }}");
+    });
+
+    describe("its script, against a fake GitHub API", () => {
+        type Call = [string, Record<string, unknown>];
+        async function runScript(opts: { open?: number[]; ahead?: string[]; ownToken?: boolean }) {
+            const calls: Call[] = [];
+            const logs: string[] = [];
+            const github = {
+                rest: {
+                    pulls: {
+                        list: async (a: Record<string, unknown>) => {
+                            calls.push(["pulls.list", a]);
+                            return { data: (opts.open ?? []).map((number) => ({ number })) };
+                        },
+                        create: async (a: Record<string, unknown>) => {
+                            calls.push(["pulls.create", a]);
+                            return { data: { number: 7, html_url: "https://github.com/example-club/platform/pull/7" } };
+                        },
+                    },
+                    repos: {
+                        compareCommits: async (a: Record<string, unknown>) => {
+                            calls.push(["repos.compareCommits", a]);
+                            const ahead = opts.ahead ?? [];
+                            return {
+                                data: {
+                                    ahead_by: ahead.length,
+                                    commits: ahead.map((message) => ({ commit: { message } })),
+                                },
+                            };
+                        },
+                    },
+                },
+            };
+            const core = {
+                info: (m: string) => logs.push(`info: ${m}`),
+                warning: (m: string) => logs.push(`warning: ${m}`),
+            };
+            const context = {
+                repo: { owner: "example-club", repo: "platform" },
+                ref: "refs/heads/flux/image-updates-prd",
+            };
+            const env = { BASE: step.env!.BASE, OWN_TOKEN: opts.ownToken ? "true" : "false" };
+            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+                ...args: string[]
+            ) => (...a: unknown[]) => Promise<unknown>;
+            const script = new AsyncFunction("github", "context", "core", "process", String(step.with!.script));
+            await script(github, context, core, { env });
+            return { calls, logs };
+        }
+
+        it("opens one pull request from the Flux branch to main, listing the bump commits", async () => {
+            const bump =
+                "Update images\n\n- europe-docker.pkg.dev/x/apps/vote:abc-1 -> europe-docker.pkg.dev/x/apps/vote:def-2";
+            const { calls, logs } = await runScript({ ahead: [bump] });
+            const create = calls.find(([name]) => name === "pulls.create")![1];
+            expect(create).toMatchObject({
+                owner: "example-club",
+                repo: "platform",
+                base: "main",
+                head: "flux/image-updates-prd",
+                title: "Image updates (prd)",
+            });
+            expect(create.body).toContain("vote:abc-1 -> europe-docker.pkg.dev/x/apps/vote:def-2");
+            expect(create.body).toContain("pulumi up --stack prd");
+            expect(logs.some((l) => l.startsWith("warning:"))).toBe(false);
+        });
+
+        it("leaves an open pull request for the branch alone (the push already updated it)", async () => {
+            const { calls } = await runScript({ open: [3], ahead: ["bump"] });
+            expect(calls.map(([name]) => name)).toEqual(["pulls.list"]);
+            expect(calls[0]![1]).toMatchObject({
+                head: "example-club:flux/image-updates-prd",
+                base: "main",
+                state: "open",
+            });
+        });
+
+        it("opens nothing when the branch has no commit main lacks", async () => {
+            const { calls } = await runScript({ ahead: [] });
+            expect(calls.map(([name]) => name)).not.toContain("pulls.create");
+        });
+
+        it("warns that checks wait for the next push when it had only GITHUB_TOKEN", async () => {
+            const { logs } = await runScript({ ahead: ["bump"], ownToken: true });
+            expect(logs.filter((l) => l.startsWith("warning:")).join()).toContain("FLUX_PR_TOKEN");
+        });
     });
 });
