@@ -63,6 +63,13 @@ export function alertmanagerConfig(am: MonitoringConfig["alertmanager"]): Values
                 target_matchers: ["severity = info"],
                 equal: ["namespace", "alertname"],
             },
+            // What InfoInhibitor is for: info alerts stay quiet unless something worse fires in their
+            // namespace. Setting inhibit_rules replaces the chart's list, which held this rule.
+            {
+                source_matchers: ['alertname = "InfoInhibitor"'],
+                target_matchers: ["severity = info"],
+                equal: ["namespace"],
+            },
         ],
         receivers: [
             { name: "null" },
@@ -109,6 +116,11 @@ export function discordAlertmanagerConfigSpec(): Values {
                 sourceMatch: [eq("severity", "warning")],
                 targetMatch: [eq("severity", "info")],
                 equal: ["namespace", "alertname"],
+            },
+            {
+                sourceMatch: [eq("alertname", "InfoInhibitor")],
+                targetMatch: [eq("severity", "info")],
+                equal: ["namespace"],
             },
         ],
         receivers: [
@@ -205,8 +217,14 @@ export function grafanaValues(g: GrafanaInputs): Values {
         // Read by kube-prometheus-stack (not the subchart): provisioned through its datasource ConfigMap.
         additionalDataSources: additionalDataSources(g),
         persistence: persist ? { enabled: true, type: "pvc", size: c.volumeSize } : { enabled: false },
+        // A ReadWriteOnce volume cannot attach to a second pod: replace the pod rather than surge.
+        ...(persist ? { deploymentStrategy: { type: "Recreate" } } : {}),
+        // The chart's root chown init container breaks the non-root rule; fsGroup 472 owns the volume.
+        initChownData: { enabled: false },
         podDisruptionBudget: c.replicas > 1 ? { minAvailable: 1 } : {},
         containerSecurityContext: containerSecurity,
+        // With a read-only root, Grafana (12.4+) still stages plugin downloads in /tmp.
+        extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
         sidecar: {
             resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
@@ -269,10 +287,16 @@ export function prometheusStackValues(s: StackInputs): Values {
         kubeScheduler: { enabled: false },
         kubeEtcd: { enabled: false },
         kubeProxy: { enabled: false },
+        // GKE's cluster DNS is kube-dns (metrics on 10054/10055), not CoreDNS: scraping CoreDNS's
+        // port would leave a target that is always down.
+        coreDns: { enabled: false },
+        kubeDns: { enabled: true },
         // The rule-validating webhook's certificates come from Helm hook Jobs, which helm.v4.Chart
         // applies as ordinary objects in no guaranteed order: rules created meanwhile would fail
         // with x509 errors. Render validates every PrometheusRule against the CRD schema instead.
-        prometheusOperator: { admissionWebhooks: { enabled: false } },
+        // The operator's own TLS must go too: it mounts the certificate Secret only those Jobs make,
+        // so its pod would never start (prometheus-community/helm-charts#6586).
+        prometheusOperator: { admissionWebhooks: { enabled: false }, tls: { enabled: false } },
         kubeStateMetrics: { enabled: true },
         nodeExporter: { enabled: true },
         alertmanager: {

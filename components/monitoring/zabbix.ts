@@ -20,6 +20,7 @@ export const ZABBIX_NAMES = {
 } as const;
 export const ZABBIX_WEB_PORT = 80;
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
+const PING_GROUPS = { name: "net.ipv4.ping_group_range", value: "0 2147483647" };
 
 const nonRoot = {
     runAsNonRoot: true,
@@ -52,6 +53,9 @@ export function zabbixValues(c: MonitoringConfig["zabbix"]): Record<string, unkn
             replicaCount: 1,
             extraEnv: serverEnv,
             securityContext: nonRoot,
+            // "ICMP Ping" runs fping as a non-root user with no capabilities: it needs unprivileged
+            // ICMP sockets, which this (namespaced, Kubernetes-safe) sysctl allows for every group.
+            extraPodSpecs: { securityContext: { sysctls: [PING_GROUPS] } },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
             ...(traps
                 ? {

@@ -67,6 +67,55 @@ describe("PrometheusStack", () => {
         expect(v.kubeStateMetrics.enabled).toBe(true);
     });
 
+    it("starts the operator without the webhook Jobs' certificate, and scrapes GKE's kube-dns, not CoreDNS", async () => {
+        const v = valuesOf(await recordResources(stack()), KPS);
+        // The operator mounts the certificate Secret whenever its TLS is on; only the disabled
+        // webhook Jobs would make it.
+        expect(v.prometheusOperator.admissionWebhooks.enabled === false && v.prometheusOperator.tls?.enabled).toBe(
+            false,
+        );
+        expect(v.coreDns.enabled).toBe(false);
+        expect(v.kubeDns.enabled).toBe(true);
+    });
+
+    it("keeps info alerts quiet through InfoInhibitor, on Slack and on Discord", async () => {
+        const slack = valuesOf(await recordResources(stack({ alertmanager: { receiver: "slack" } })), KPS).alertmanager
+            .config.inhibit_rules;
+        expect(slack).toContainEqual({
+            source_matchers: ['alertname = "InfoInhibitor"'],
+            target_matchers: ["severity = info"],
+            equal: ["namespace"],
+        });
+        const h = await recordResources(stack({ alertmanager: { receiver: "discord" } }));
+        const discord = h.inputs(h.one("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig")).spec
+            .inhibitRules;
+        expect(discord).toContainEqual({
+            sourceMatch: [{ name: "alertname", value: "InfoInhibitor", matchType: "=" }],
+            targetMatch: [{ name: "severity", value: "info", matchType: "=" }],
+            equal: ["namespace"],
+        });
+    });
+
+    it("gives a read-only Grafana a writable /tmp for plugin installs, and no root init container", async () => {
+        const g = valuesOf(await recordResources(stack()), KPS).grafana;
+        expect(g.containerSecurityContext.readOnlyRootFilesystem).toBe(true);
+        expect(g.plugins.length).toBeGreaterThan(0);
+        expect(g.extraEmptyDirMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+        expect(g.initChownData.enabled).toBe(false);
+    });
+
+    it("replaces a single Grafana with a volume rather than surging a second pod onto it", async () => {
+        const single = valuesOf(await recordResources(stack({ grafana: { replicas: 1 } })), KPS).grafana;
+        expect(single.persistence.enabled).toBe(true);
+        expect(single.deploymentStrategy).toEqual({ type: "Recreate" });
+        const ha = valuesOf(
+            await recordResources(stack({ grafana: { replicas: 2, database: { host: "db.internal" } } })),
+            KPS,
+        ).grafana;
+        expect(ha.persistence.enabled).toBe(false);
+        expect(ha.deploymentStrategy).toBeUndefined();
+    });
+
     it("routes every alert to the Slack webhook by default, URL read from the mounted Secret", async () => {
         const h = await recordResources(stack({ alertmanager: { receiver: "slack", slackChannel: "#ops" } }));
         const am = valuesOf(h, KPS).alertmanager;

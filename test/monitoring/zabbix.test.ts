@@ -24,6 +24,15 @@ describe("Zabbix", () => {
         expect(chart.values.zabbixImageTag).toMatch(/-7\.0\.\d+$/);
     });
 
+    it("lets the non-root server's fping use unprivileged ICMP sockets (the ICMP Ping template)", async () => {
+        const server = valuesOf(await recordResources(zabbix()), "zabbix").zabbixServer;
+        expect(server.securityContext.capabilities.drop).toEqual(["ALL"]);
+        expect(server.extraPodSpecs.securityContext.sysctls).toContainEqual({
+            name: "net.ipv4.ping_group_range",
+            value: "0 2147483647",
+        });
+    });
+
     it("starts the IPMI and SNMP pollers with the variables current images read", async () => {
         const h = await recordResources(zabbix({ ipmiPollers: 4, snmpPollers: 12 }));
         const env = valuesOf(h, "zabbix").zabbixServer.extraEnv as Env[];
