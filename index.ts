@@ -9,6 +9,7 @@ import { Edge, EdgeGcp } from "./components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "./components/edge/hosts";
 import { AUTH_MIDDLEWARES, OAUTH2_PROXY_SERVICE } from "./components/edge/oauth2-proxy";
 import { EdgePublisher, NoEdgePublisher } from "./components/edge/publisher";
+import type { ScrapeTarget } from "./components/monitoring/scrapes";
 import { Publisher } from "./components/edge/types";
 import { addARecord, Dns } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
@@ -122,12 +123,20 @@ function declaredHosts(config: LoadedConfig): HostClaim[] {
     return hosts;
 }
 
-/** Edge: Traefik, TLS and oauth2-proxy; returns the publisher every later layer routes hosts through. */
-function buildEdge(config: LoadedConfig, base: Base): Publisher {
+/** What later layers get from the edge. */
+interface EdgeLayer {
+    /** Every later layer routes its hosts through it. */
+    readonly publisher: Publisher;
+    /** Traefik's and cert-manager's metrics, for monitoring to scrape. */
+    readonly scrapeTargets: readonly ScrapeTarget[];
+}
+
+/** Edge: Traefik, TLS and oauth2-proxy. */
+function buildEdge(config: LoadedConfig, base: Base): EdgeLayer {
     const { stack, secrets } = config;
-    if (!stack.edge.enabled) return new NoEdgePublisher(stack.dns.domain);
+    if (!stack.edge.enabled) return { publisher: new NoEdgePublisher(stack.dns.domain), scrapeTargets: [] };
     const settings = edgeSettings(stack.edge, stack.environment);
-    return new Edge("edge", {
+    const edge = new Edge("edge", {
         provider: base.provider,
         domain: stack.dns.domain,
         githubOrg: stack.edge.githubOrg!,
@@ -141,11 +150,12 @@ function buildEdge(config: LoadedConfig, base: Base): Publisher {
         highAvailability: stack.environment === "prd",
         sablier: stack.edge.sablier,
         gcp: base.edgeGcp,
-    }).publisher;
+    });
+    return { publisher: edge.publisher, scrapeTargets: edge.scrapeTargets };
 }
 
 /** Prometheus, Alertmanager, Grafana, blackbox exporter and Zabbix; the outputs the on-prem layer reads. */
-function monitoringLayer(config: LoadedConfig, base: Base, publisher: Publisher): Monitoring | undefined {
+function monitoringLayer(config: LoadedConfig, base: Base, edge: EdgeLayer): Monitoring | undefined {
     const m = config.stack.monitoring;
     if (!m.enabled) return undefined;
     const s = config.secrets;
@@ -158,7 +168,8 @@ function monitoringLayer(config: LoadedConfig, base: Base, publisher: Publisher)
             grafanaOAuthClientSecret: s.grafanaOAuthClientSecret!,
             alertmanagerWebhookUrl: s.alertmanagerWebhookUrl!,
             grafanaDatabasePassword: s.grafanaDatabasePassword,
-            publisher: config.stack.edge.enabled ? publisher : undefined,
+            publisher: config.stack.edge.enabled ? edge.publisher : undefined,
+            scrapeTargets: edge.scrapeTargets,
         },
         { providers: [base.provider] },
     );
@@ -317,8 +328,9 @@ export = async (): Promise<Record<string, unknown>> => {
     assertOnpremCredentials(config.stack.onprem);
     const base = config.stack.cluster.mode === "gke" ? gkeBase(config) : existingBase(config);
 
-    const publisher = buildEdge(config, base);
-    const monitoring = monitoringLayer(config, base, publisher);
+    const edge = buildEdge(config, base);
+    const publisher = edge.publisher;
+    const monitoring = monitoringLayer(config, base, edge);
     onpremLayer(config, base, monitoring);
     const apps = appsLayer(config, base, publisher, monitoring);
 

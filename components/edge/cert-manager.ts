@@ -45,12 +45,14 @@ export class CertManager extends pulumi.ComponentResource {
     readonly chart: k8s.helm.v4.Chart;
     readonly issuer: k8s.apiextensions.CustomResource;
     readonly issuerName: string;
+    readonly namespace: string;
     /** The Google service account that edits Cloud DNS; undefined outside GCP. */
     readonly dnsServiceAccount?: gcp.serviceaccount.Account;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:CertManager", name, {}, opts);
         const namespace = args.namespace ?? "cert-manager";
+        this.namespace = namespace;
         const replicas = args.replicas ?? 1;
         const k8sOpts = { parent: this, provider: args.provider };
 

@@ -10,6 +10,7 @@ import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVI
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
 import { namespaceGuards } from "../cluster/namespace-guards";
+import type { ScrapeTarget } from "../monitoring/scrapes";
 
 /** What the edge needs from Google Cloud; absent for a cluster outside GCP. */
 export interface EdgeGcp {
@@ -64,6 +65,8 @@ export class Edge extends pulumi.ComponentResource {
     readonly certManager: CertManager;
     readonly oauth2Proxy: OAuth2Proxy;
     readonly namespace: string;
+    /** The metrics Services of Traefik and cert-manager, for the monitoring layer to scrape. */
+    readonly scrapeTargets: readonly ScrapeTarget[];
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
@@ -77,7 +80,7 @@ export class Edge extends pulumi.ComponentResource {
             { metadata: { name: namespace, labels: RESTRICTED } },
             { parent: this, provider },
         );
-        // Traefik (up to its autoscaled replicas) and oauth2-proxy.
+        // Traefik (up to the replicas edge.replicas asks for) and oauth2-proxy.
         namespaceGuards(
             name,
             namespace,
@@ -178,6 +181,26 @@ export class Edge extends pulumi.ComponentResource {
             },
             child,
         );
+
+        // The charts' own labels and port names (traefik 41.3.0 service-metrics.yaml, cert-manager
+        // v1.21.1 service.yaml); the policies above let the cluster in on 9100 and 9402.
+        this.scrapeTargets = [
+            {
+                name: "traefik",
+                namespace,
+                serviceLabels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/component": "metrics" },
+                port: "metrics",
+            },
+            {
+                name: "cert-manager",
+                namespace: this.certManager.namespace,
+                serviceLabels: {
+                    "app.kubernetes.io/name": "cert-manager",
+                    "app.kubernetes.io/component": "controller",
+                },
+                port: "http-metrics",
+            },
+        ];
 
         this.publisher = new EdgePublisher({
             provider,

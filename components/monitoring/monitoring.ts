@@ -8,6 +8,7 @@ import { Dashboards } from "./dashboards";
 import { MonitoringPolicies } from "./network-policies";
 import { PrometheusStack } from "./prometheus-stack";
 import { PlatformRules } from "./rules";
+import { PlatformScrapes, ScrapeTarget } from "./scrapes";
 import { NAMES } from "./stack-values";
 import { Zabbix } from "./zabbix";
 
@@ -30,6 +31,8 @@ export interface MonitoringArgs {
     readonly edgeNamespace?: string;
     /** Namespace of the on-prem Zabbix sync, let in to the Zabbix API. @default onprem */
     readonly onpremNamespace?: string;
+    /** Other layers' metrics Services (the edge's Traefik and cert-manager). @default none */
+    readonly scrapeTargets?: readonly ScrapeTarget[];
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -136,6 +139,11 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         new Dashboards(`${name}-dashboards`, { namespace: ns }, inNs);
         new PlatformRules(`${name}-rules`, { namespace: ns, crds: this.stack.chart }, inNs);
+        new PlatformScrapes(
+            `${name}-scrapes`,
+            { namespace: ns, targets: args.scrapeTargets ?? [], crds: this.stack.chart },
+            inNs,
+        );
         this.blackbox = new BlackboxExporter(`${name}-blackbox`, { namespace: ns }, inNs);
 
         const hosts = {

@@ -60,6 +60,31 @@ describe.each(["dev", "prd"] as const)("render %s", (stack) => {
     });
 });
 
+describe.each(["dev", "prd"] as const)("scraping in %s", (stack) => {
+    // Charts whose metrics the platform rules read, by metric prefix; each chart's Service must be
+    // selected by a ServiceMonitor (kube-prometheus-stack reads no prometheus.io annotations).
+    const FROM_CHART: Record<string, string> = { traefik_: "traefik", certmanager_: "cert-manager" };
+
+    it("scrapes every chart whose metrics a platform rule reads, in the namespace the chart is in", async () => {
+        const r = await rendered(stack);
+        const exprs = r.objects
+            .filter((o) => o.kind === "PrometheusRule")
+            .flatMap((o) => (o.spec as Loose).groups.flatMap((g: Loose) => g.rules.map((x: Loose) => String(x.expr))));
+        const needed = Object.entries(FROM_CHART).filter(([prefix]) => exprs.some((e) => e.includes(prefix)));
+        expect(needed.map(([, chart]) => chart).sort()).toEqual(["cert-manager", "traefik"]);
+        const monitors = r.objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.spec as Loose);
+        for (const [, chartName] of needed) {
+            const chart = r.charts.find((c) => c.chart === chartName)!;
+            const monitor = monitors.find(
+                (m) =>
+                    m.selector.matchLabels["app.kubernetes.io/name"] === chartName &&
+                    (m.namespaceSelector?.matchNames ?? []).includes(chart.namespace),
+            );
+            expect([chartName, monitor?.endpoints?.[0]?.port]).toEqual([chartName, expect.any(String)]);
+        }
+    });
+});
+
 describe("render prd", () => {
     it("sizes Prometheus for the contest's 2 GB a day", async () => {
         const r = await rendered("prd");
