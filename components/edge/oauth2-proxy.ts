@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -43,9 +44,30 @@ export const AUTH_RESPONSE_HEADERS = [
     "X-Auth-Request-Groups",
 ];
 
+/**
+ * The session cookie's name, one per domain: prd's cookie (on `.example.org`) also reaches every
+ * `*.dev.example.org` host, and a dev oauth2-proxy reading a prd cookie of the same name first
+ * would send its users round a sign-in loop.
+ */
+export function oauth2ProxyCookieName(domain: string): string {
+    return `_platform_auth_${domain.replace(/[^a-z0-9]+/gi, "_")}`;
+}
+
+/**
+ * A short digest of the credentials, as a pod annotation: the chart reads them from the Secret as
+ * environment variables, once, so a rotated client secret or cookie secret must restart the pods.
+ * Sixteen hex digits of SHA-256 over high-entropy secrets reveal nothing of them.
+ */
+export function credentialsDigest(parts: pulumi.Input<string>[]): pulumi.Output<string> {
+    return pulumi.unsecret(
+        pulumi.all(parts).apply((p) => createHash("sha256").update(p.join("\0")).digest("hex").slice(0, 16)),
+    );
+}
+
 /** The chart values (no secret among them: credentials come from OAUTH2_PROXY_SECRET). */
 export function oauth2ProxyValues(
     args: Pick<OAuth2ProxyArgs, "namespace" | "domain" | "githubOrg" | "githubTeams" | "replicas">,
+    credentialsHash?: pulumi.Input<string>,
 ): Record<string, unknown> {
     const replicas = args.replicas ?? 1;
     const teams = args.githubTeams ?? [];
@@ -54,7 +76,7 @@ export function oauth2ProxyValues(
         replicaCount: replicas,
         config: {
             existingSecret: OAUTH2_PROXY_SECRET,
-            cookieName: "_platform_auth",
+            cookieName: oauth2ProxyCookieName(args.domain),
             emailDomains: ["*"],
             // Nothing is proxied: Traefik asks /oauth2/auth and routes the apps itself.
             upstreams: ["static://202"],
@@ -95,6 +117,7 @@ export function oauth2ProxyValues(
                   }
                 : {},
         metrics: { enabled: true },
+        ...(credentialsHash !== undefined ? { podAnnotations: { "platform/credentials-hash": credentialsHash } } : {}),
         // The session lives in the cookie; no Redis, so no wait-for-redis init container.
         sessionStorage: { type: "cookie" },
         initContainers: { waitForRedis: { enabled: false } },
@@ -140,7 +163,10 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
                 name: OAUTH2_PROXY_RELEASE,
                 namespace: args.namespace,
                 ...pinned(CHARTS.oauth2Proxy),
-                values: oauth2ProxyValues(args),
+                values: oauth2ProxyValues(
+                    args,
+                    credentialsDigest([args.clientId, args.clientSecret, cookieSecret.result]),
+                ),
             },
             { ...k8sOpts, dependsOn: [credentials, ...(args.dependsOn ?? [])] },
         );

@@ -71,8 +71,9 @@ export function traefikValues(args: Omit<TraefikArgs, "provider" | "dependsOn">)
                 enabled: true,
                 // Routes in app namespaces use the auth middlewares and oauth2-proxy in the edge namespace.
                 allowCrossNamespace: true,
-                // Scaled-to-zero previews have no endpoints; Sablier's middleware wakes them.
-                allowEmptyServices: sablier,
+                // A Service with no ready pod answers 503 (seen by the 5xx alert) instead of its route
+                // vanishing into a 404; scaled-to-zero previews rely on it for Sablier to wake them.
+                allowEmptyServices: true,
             },
             kubernetesIngress: { enabled: false },
         },
@@ -82,15 +83,20 @@ export function traefikValues(args: Omit<TraefikArgs, "provider" | "dependsOn">)
             web: { http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } } },
             websecure: { http: { tls: { enabled: true } } },
         },
-        // JSON access logs; request headers are dropped (the chart's default) so no cookie or token is logged.
-        accessLog: { enabled: true, format: "json", fields: { headers: { defaultMode: "drop" } } },
+        // JSON access logs without request headers (cookies) or query strings (OAuth codes, tokens in URLs).
+        accessLog: {
+            enabled: true,
+            format: "json",
+            fields: { headers: { defaultMode: "drop" }, queryParameters: { defaultMode: "drop" } },
+        },
         metrics: {
             prometheus: {
                 entryPoint: "metrics",
                 addEntryPointsLabels: true,
                 addRoutersLabels: true,
                 addServicesLabels: true,
-                // A `traefik-metrics` Service for the monitoring layer's ServiceMonitor.
+                // A `traefik-metrics` Service, scraped through the monitoring layer's ServiceMonitor
+                // (Edge.scrapeTargets).
                 service: { enabled: true },
             },
         },

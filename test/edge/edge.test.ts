@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Edge, EdgeArgs } from "../../components/edge/edge";
+import { oauth2ProxyValues } from "../../components/edge/oauth2-proxy";
 import { unwrapSecrets } from "../../render/redact";
 import { validateObjects } from "../../render/validate";
 import { kubeObjects } from "../../render/objects";
@@ -126,6 +127,33 @@ describe("Edge", () => {
         expect(Object.keys(secret.stringData).sort()).toEqual(["client-id", "client-secret", "cookie-secret"]);
         expect(secret.stringData["client-id"]).toBe("id-value-0000");
         expect(values.extraArgs["github-team"]).toBe("infra");
+    });
+
+    it("restarts oauth2-proxy when a credential changes, through a digest that reveals none", async () => {
+        const digest = async (clientSecret: string) => {
+            const h = await recordResources(
+                () => new Edge("edge", { ...args(false), clientSecret: pulumi.secret(clientSecret) }),
+            );
+            const chart = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oauth2-proxy")!;
+            expect(JSON.stringify(chart.inputs.values)).not.toContain(clientSecret);
+            return chart.inputs.values as any;
+        };
+        const a = await digest("secret-value-1111");
+        const b = await digest("secret-value-2222");
+        // Plain, so Helm values carry no secret; different, so the pods roll.
+        expect(a.podAnnotations["platform/credentials-hash"]).toMatch(/^[0-9a-f]{16}$/);
+        expect(a.podAnnotations["platform/credentials-hash"]).not.toBe(b.podAnnotations["platform/credentials-hash"]);
+    });
+
+    it("names the session cookie per domain, so prd's cookie on the parent domain never shadows dev's", () => {
+        const base = { namespace: "edge", githubOrg: "example-club" };
+        const dev = oauth2ProxyValues({ ...base, domain: "dev.example.org" }) as any;
+        const prd = oauth2ProxyValues({ ...base, domain: "example.org" }) as any;
+        expect(prd.extraArgs["cookie-domain"]).toBe(".example.org");
+        expect("x.dev.example.org".endsWith(prd.extraArgs["cookie-domain"])).toBe(true);
+        expect(dev.config.cookieName).not.toBe(prd.config.cookieName);
+        // A cookie name is an RFC 6265 token.
+        for (const name of [dev.config.cookieName, prd.config.cookieName]) expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
     });
 
     it("denies ingress by default in its namespaces and lets only Traefik reach oauth2-proxy", async () => {

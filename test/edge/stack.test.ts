@@ -266,13 +266,24 @@ describe("high availability", () => {
         expect(values(chart(dev, "oauth2-proxy")).podDisruptionBudget.enabled).toBe(false);
     });
 
-    it("turns on the branch-staging settings only where edge.sablier is set (dev)", () => {
+    it("loads the Sablier plugin only where edge.sablier is set (dev)", () => {
         const d = values(chart(dev, "traefik"));
         const p = values(chart(prd, "traefik"));
         expect(d.experimental.plugins.sablier.moduleName).toBe("github.com/sablierapp/sablier-traefik-plugin");
-        expect(d.providers.kubernetesCRD.allowEmptyServices).toBe(true);
         expect(p.experimental.plugins).toEqual({});
-        expect(p.providers.kubernetesCRD.allowEmptyServices).toBe(false);
+    });
+
+    it("answers 503 for a Service with no ready pod on both stacks (the 5xx alert sees it; previews wake)", () => {
+        for (const r of [dev, prd])
+            expect(values(chart(r, "traefik")).providers.kubernetesCRD.allowEmptyServices).toBe(true);
+    });
+
+    it("logs no request header or query string (cookies, OAuth codes)", () => {
+        for (const r of [dev, prd]) {
+            const fields = values(chart(r, "traefik")).accessLog.fields;
+            expect(fields.headers.defaultMode).toBe("drop");
+            expect(fields.queryParameters.defaultMode).toBe("drop");
+        }
     });
 });
 
