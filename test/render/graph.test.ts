@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildGraph, renderSvg, toDot } from "../../render/graph";
 import { RecordedResource } from "../../render/recorder";
+import { ROOT } from "../../render/render";
 import { rendered } from "../rendered";
 
 const STACK = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
@@ -163,5 +164,11 @@ describe("graph.svg from render", () => {
         // GKE stacks always draw the cluster layer.
         expect(texts).toContain("Cluster");
         expect(texts).toContain(`platform / ${stackName}`);
+    });
+
+    it("is the README's architecture picture for dev (copy dev's graph.svg to docs/ when this fails)", async () => {
+        const r = await rendered("dev");
+        const committed = readFileSync(path.join(ROOT, "docs", "architecture-dev.svg"), "utf8");
+        expect(committed === readFileSync(path.join(r.dir, "graph.svg"), "utf8")).toBe(true);
     });
 });
