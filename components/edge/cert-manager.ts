@@ -41,6 +41,9 @@ export interface CertManagerArgs {
 export const CERT_MANAGER_KSA = "cert-manager";
 
 /** cert-manager (CRDs from the chart) and the ClusterIssuer every platform certificate uses. */
+/** pulumi-kubernetes (4.18+) waits until this path has a value: the CA bundle cainjector writes. */
+export const CA_INJECTED = { "pulumi.com/waitFor": "jsonpath={.webhooks[*].clientConfig.caBundle}" } as const;
+
 export class CertManager extends pulumi.ComponentResource {
     readonly chart: k8s.helm.v4.Chart;
     readonly issuer: k8s.apiextensions.CustomResource;
@@ -154,9 +157,19 @@ export class CertManager extends pulumi.ComponentResource {
                     // Check propagation against public resolvers, not the cluster's (split-horizon) DNS.
                     dns01RecursiveNameservers: "8.8.8.8:53,1.1.1.1:53",
                     dns01RecursiveNameserversOnly: true,
-                    webhook: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
+                    webhook: {
+                        replicaCount: replicas,
+                        podDisruptionBudget: pdb,
+                        resources,
+                        // The API server trusts the webhook only once cainjector has copied its CA
+                        // into these configurations; an issuer created before that fails with x509
+                        // (a known first-install race). Pulumi waits for the CA on both, so the
+                        // chart is ready, and the issuer created, only after the injection.
+                        mutatingWebhookConfigurationAnnotations: CA_INJECTED,
+                        validatingWebhookConfigurationAnnotations: CA_INJECTED,
+                    },
                     cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
-                    // Pulumi waits for the webhook itself; the hook Job would only add a failure mode.
+                    // The waits above cover what the hook Job would check, without another pod.
                     startupapicheck: { enabled: false },
                     prometheus: { enabled: true },
                 },

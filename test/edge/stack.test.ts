@@ -224,6 +224,16 @@ describe.each([
         }
         expect(crs.filter((x) => x.type.includes(":traefik.io/")).length).toBeGreaterThan(0);
     });
+
+    it("holds the chart, so the issuer, until cainjector has put the CA into both webhook configurations", () => {
+        const webhook = values(chart(r, "cert-manager")).webhook;
+        for (const key of ["mutatingWebhookConfigurationAnnotations", "validatingWebhookConfigurationAnnotations"]) {
+            expect(webhook[key]["pulumi.com/waitFor"]).toBe("jsonpath={.webhooks[*].clientConfig.caBundle}");
+        }
+        const issuers = r.resources.filter((x) => x.type === "kubernetes:cert-manager.io/v1:ClusterIssuer");
+        expect(issuers.length).toBeGreaterThan(0);
+        for (const issuer of issuers) expect(issuer.dependsOn).toContain(chart(r, "cert-manager").urn);
+    });
 });
 
 describe("high availability", () => {
