@@ -74,18 +74,15 @@ function gkeBase(config: LoadedConfig): Base {
         readers: [pulumi.interpolate`serviceAccount:${gke.nodeServiceAccount.email}`],
     });
 
+    // From the cluster, not the project id: GKE creates the pool with the first cluster, and an
+    // IAM binding naming it fails before then. Every Workload Identity binding takes this.
+    const workloadIdentityPool = gke.cluster.workloadIdentityConfig.apply(
+        (c) => c?.workloadPool ?? gke.workloadIdentityPool,
+    );
     return {
         provider: gke.provider,
-        gcp: { project, region, workloadIdentityPool: gke.workloadIdentityPool },
-        edgeGcp: {
-            project,
-            zone: dns.ref,
-            ingressIp: ingress.address,
-            // From the cluster, so the Workload Identity binding waits until the pool exists.
-            workloadIdentityPool: gke.cluster.workloadIdentityConfig.apply(
-                (c) => c?.workloadPool ?? gke.workloadIdentityPool,
-            ),
-        },
+        gcp: { project, region, workloadIdentityPool },
+        edgeGcp: { project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -334,17 +331,14 @@ export = async (): Promise<Record<string, unknown>> => {
     onpremLayer(config, base, monitoring);
     const apps = appsLayer(config, base, publisher, monitoring);
 
-    const { gitops: gitopsConfig, gcp } = config.stack;
+    const { gitops: gitopsConfig } = config.stack;
     const gitops = gitopsConfig.enabled
         ? new GitOps("gitops", {
               provider: base.provider,
               environment: config.stack.environment,
               config: gitopsConfig,
               images: appImages(config.stack),
-              gcp:
-                  config.stack.cluster.mode === "gke"
-                      ? { project: gcp.project!, workloadIdentityPool: `${gcp.project!}.svc.id.goog` }
-                      : undefined,
+              gcp: base.gcp,
               secrets: {
                   githubToken: config.secrets.gitopsGithubToken,
                   webhookUrl: config.secrets.gitopsWebhookUrl,

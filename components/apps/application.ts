@@ -15,7 +15,8 @@ import { Redis } from "./redis";
 export interface GcpContext {
     readonly project: string;
     readonly region: string;
-    readonly workloadIdentityPool: string;
+    /** `<project>.svc.id.goog`, from the cluster: the pool exists only once a cluster made it. */
+    readonly workloadIdentityPool: pulumi.Input<string>;
 }
 
 export interface ApplicationArgs {

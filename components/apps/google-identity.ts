@@ -5,7 +5,7 @@ export interface GoogleIdentityArgs {
     /** GCP project ID. */
     readonly project: string;
     /** Workload Identity pool, `<project>.svc.id.goog`. */
-    readonly workloadIdentityPool: string;
+    readonly workloadIdentityPool: pulumi.Input<string>;
     /** Service account ID (6-30 characters). */
     readonly accountId: string;
     /** Namespace and name of the Kubernetes service account that acts as it. */
@@ -42,7 +42,7 @@ export class GoogleIdentity extends pulumi.ComponentResource {
             {
                 serviceAccountId: this.account.name,
                 role: "roles/iam.workloadIdentityUser",
-                member: `serviceAccount:${args.workloadIdentityPool}[${args.namespace}/${args.kubernetesServiceAccount}]`,
+                member: pulumi.interpolate`serviceAccount:${args.workloadIdentityPool}[${args.namespace}/${args.kubernetesServiceAccount}]`,
             },
             { parent: this },
         );

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { GcpContext } from "./application";
 import { PLATFORM_RESOURCES } from "../../config/sections/apps";
 import { IMAGES } from "../versions";
 import { accountIdFor, GoogleIdentity } from "./google-identity";
@@ -27,7 +28,7 @@ export interface MysqlBackupArgs {
     /** Days a dump (and an overwritten version) is kept. */
     readonly retentionDays: number;
     /** GCP project, region and Workload Identity pool. */
-    readonly gcp: { readonly project: string; readonly region: string; readonly workloadIdentityPool: string };
+    readonly gcp: GcpContext;
     /** Pulumi `protect` on the bucket (prd). @default false */
     readonly protect?: boolean;
 }
@@ -163,6 +164,12 @@ export class MysqlBackup extends pulumi.ComponentResource {
                                             env: [
                                                 { name: "HOME", value: "/tmp" },
                                                 { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
+                                                // Parallel composite uploads (large dumps) delete their
+                                                // temporary parts, which objectCreator may not do.
+                                                {
+                                                    name: "CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED",
+                                                    value: "False",
+                                                },
                                             ],
                                             resources: PLATFORM_RESOURCES.backup,
                                             securityContext: containerSecurityContext(999),

@@ -20,7 +20,8 @@ export interface GitOpsArgs {
     /** Every app container image (the apps layer's list); one ImageRepository + ImagePolicy each. */
     readonly images: readonly AppImage[];
     /** GKE only: the project and Workload Identity pool for Artifact Registry access. @default none (no Google identity) */
-    readonly gcp?: { readonly project: string; readonly workloadIdentityPool: string };
+    /** Project and Workload Identity pool (from the cluster, so the binding waits for the pool). */
+    readonly gcp?: { readonly project: string; readonly workloadIdentityPool: pulumi.Input<string> };
     /** The stack secrets the config calls for. @default {} */
     readonly secrets?: {
         /** Registers the deploy key when `registerDeployKey` is on. */

@@ -6,7 +6,7 @@ export interface ReflectorIdentityArgs {
     /** Project of the cluster (and of the Google service account). */
     readonly project: string;
     /** The cluster's Workload Identity pool, `<project>.svc.id.goog`. */
-    readonly workloadIdentityPool: string;
+    readonly workloadIdentityPool: pulumi.Input<string>;
     /** Projects whose Artifact Registry the controller reads tags from. @default [project] */
     readonly registryProjects?: readonly string[];
 }
@@ -40,7 +40,7 @@ export class ReflectorIdentity extends pulumi.ComponentResource {
             {
                 serviceAccountId: this.serviceAccount.name,
                 role: "roles/iam.workloadIdentityUser",
-                member: `serviceAccount:${args.workloadIdentityPool}[${FLUX_NAMESPACE}/${REFLECTOR_SERVICE_ACCOUNT}]`,
+                member: pulumi.interpolate`serviceAccount:${args.workloadIdentityPool}[${FLUX_NAMESPACE}/${REFLECTOR_SERVICE_ACCOUNT}]`,
             },
             { parent: this },
         );

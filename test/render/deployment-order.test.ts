@@ -47,6 +47,16 @@ describe.each(["dev", "prd"] as const)("deployment order of %s", (stack) => {
             expect([res.name, waitsFor(graph, res.urn).has(cluster.urn)]).toEqual([res.name, false]);
     });
 
+    it("binds a Workload Identity member only after the cluster has created the pool it names", () => {
+        const cluster = r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!;
+        const bindings = r.resources.filter(
+            (x) => x.type.startsWith("gcp:") && /\.svc\.id\.goog\[/.test(JSON.stringify(x.inputs)),
+        );
+        // cert-manager's DNS solver, Flux's image reflector, uploader's backup identity.
+        expect(bindings.length).toBeGreaterThanOrEqual(3);
+        for (const b of bindings) expect([b.name, waitsFor(graph, b.urn).has(cluster.urn)]).toEqual([b.name, true]);
+    });
+
     it("installs charts that do not need each other side by side", () => {
         const charts = r.resources.filter((x) => CHART.test(x.type));
         const byName = (n: string) => charts.find((c) => c.inputs.chart === n);
