@@ -144,6 +144,8 @@ export class GkeCluster extends pulumi.ComponentResource {
                         project: args.project,
                         location: args.location,
                         cluster: this.cluster.name,
+                        // Per zone: a regional pool starts with one node in each zone (three), above
+                        // a total maximum below three until the autoscaler trims it.
                         initialNodeCount: pool.minCount > 0 ? 1 : 0,
                         // Totals across the pool's zones, so "one n1-highmem-16 node" means one.
                         autoscaling: {

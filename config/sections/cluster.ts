@@ -18,9 +18,12 @@ export const nodePoolSchema = z
         machineType: z
             .string()
             .regex(/^[a-z][a-z0-9]*-[a-z0-9-]+$/, { message: "is not a machine type (e.g. e2-standard-4)" }),
-        /** Autoscaler lower bound, per zone of the pool. @default 1 */
+        /**
+         * Autoscaler lower bound, in total across the pool's zones (totalMinNodeCount). A regional
+         * cluster still starts a pool with one node in each of its zones. @default 1
+         */
         minCount: z.number().int().min(0).max(1000).default(1),
-        /** Autoscaler upper bound, per zone of the pool. @default 3 */
+        /** Autoscaler upper bound, in total across the pool's zones (totalMaxNodeCount). @default 3 */
         maxCount: z.number().int().min(1).max(1000).default(3),
         /** Boot disk size in GB. @default 50 */
         diskSizeGb: z.number().int().min(10).max(65536).default(50),
