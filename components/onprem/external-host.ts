@@ -106,6 +106,22 @@ export class ExternalHost extends pulumi.ComponentResource {
             },
             childOpts,
         );
+        // kube-dns (GKE's cluster DNS) answers a headless name from v1 Endpoints only, never from
+        // EndpointSlices; mirroring back into a slice is skipped, ours already exists.
+        if (ports.length === 0) {
+            new k8s.core.v1.Endpoints(
+                `${name}-dns-endpoints`,
+                {
+                    metadata: {
+                        name: hostName,
+                        namespace,
+                        labels: { ...labels, "endpointslice.kubernetes.io/skip-mirror": "true" },
+                    },
+                    subsets: [{ addresses: [{ ip: host.address }] }],
+                },
+                childOpts,
+            );
+        }
         this.clusterDns = `${hostName}.${namespace}.svc.cluster.local`;
 
         if (host.dns && args.dnsZone) {

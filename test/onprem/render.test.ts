@@ -36,6 +36,22 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
         expect(shared[stack]!.errors).toEqual([]);
     });
 
+    it("gives each headless host v1 Endpoints too, which kube-dns reads to resolve its name", () => {
+        const r = shared[stack]!;
+        const inNs = r.objects.filter((o) => o.metadata.namespace === "onprem");
+        const headless = inNs.filter((o) => o.kind === "Service" && (o.spec as any).clusterIP === "None");
+        expect(headless.length).toBeGreaterThan(0);
+        for (const svc of headless) {
+            const slice = inNs.find((o) => o.kind === "EndpointSlice" && o.metadata.name === svc.metadata.name) as any;
+            const eps = inNs.find((o) => o.kind === "Endpoints" && o.metadata.name === svc.metadata.name) as any;
+            expect(eps.subsets).toEqual([{ addresses: [{ ip: slice.endpoints[0].addresses[0] }] }]);
+            expect(eps.metadata.labels["endpointslice.kubernetes.io/skip-mirror"]).toBe("true");
+        }
+        const withPorts = inNs.filter((o) => o.kind === "Service" && (o.spec as any).clusterIP !== "None");
+        for (const svc of withPorts)
+            expect(inNs.some((o) => o.kind === "Endpoints" && o.metadata.name === svc.metadata.name)).toBe(false);
+    });
+
     it("shows each inventory host's Service, EndpointSlice and Probe in the onprem namespace", () => {
         const r = shared[stack]!;
         const hosts = inventoryHosts(r);
