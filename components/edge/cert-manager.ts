@@ -67,7 +67,8 @@ export class CertManager extends pulumi.ComponentResource {
         namespaceGuards(
             name,
             namespace,
-            { cpu: "1", memory: "1Gi", cpuLimit: "3", memoryLimit: "2Gi", pods: 10 },
+            // Limits: 3 components x 2 replicas x 500m in prd, plus one rolling-update surge pod.
+            { cpu: "1", memory: "1Gi", cpuLimit: "4", memoryLimit: "2Gi", pods: 10 },
             {
                 ...k8sOpts,
                 dependsOn: [ns],

@@ -244,6 +244,19 @@ describe("high availability", () => {
         prd = await rendered("prd");
     });
 
+    it("leaves room in cert-manager's quota for a rolling-update surge pod on both stacks", () => {
+        const cpu = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
+        for (const r of [dev, prd]) {
+            const v = values(chart(r, "cert-manager"));
+            const ns = unwrapSecrets(chart(r, "cert-manager").inputs.namespace);
+            const quota = r.objects.find((o) => o.kind === "ResourceQuota" && o.metadata.namespace === ns)!;
+            const parts = [v, v.webhook, v.cainjector].map((c: any) => c.replicaCount * cpu(c.resources.limits.cpu));
+            const largestPod = Math.max(...[v, v.webhook, v.cainjector].map((c: any) => cpu(c.resources.limits.cpu)));
+            const need = parts.reduce((a, b) => a + b, 0) + largestPod;
+            expect(cpu((quota.spec as any).hard["limits.cpu"])).toBeGreaterThanOrEqual(need);
+        }
+    });
+
     it("runs Traefik on prd with 2+ replicas, a PDB and required anti-affinity on its own pod labels", () => {
         const v = values(chart(prd, "traefik"));
         expect(v.deployment.replicas).toBeGreaterThanOrEqual(2);
