@@ -27,7 +27,9 @@ export function requiredSecrets(stack: StackConfig): SecretNeed[] {
     if (stack.onprem.zabbix.sync && !stack.onprem.zabbix.tokenSecret && hosts.some(([, h]) => !h.zabbix.skip)) {
         needs.push({
             key: "zabbixApiToken",
-            because: "the on-prem Zabbix sync needs an API token (or set onprem.zabbix.tokenSecret, or sync: false)",
+            because:
+                "the on-prem Zabbix sync needs an API token, which can only be made once Zabbix runs: " +
+                "deploy first with onprem.zabbix.sync: false, then create it (docs/onprem.md); or set onprem.zabbix.tokenSecret",
         });
     }
     const m = stack.monitoring;
