@@ -235,6 +235,18 @@ describe("zabbix sync against a real Zabbix 6.0 API", () => {
         expect(again.unchanged).toHaveLength(3);
     });
 
+    it("runs on a login instead of a token (a stack whose Zabbix is its own)", async () => {
+        // zabbix-up.sh keeps Debian's default Admin password; the platform's bootstrap sets its own.
+        // (6.0's user.get cannot list sessions; the unit tests check the logout is sent.)
+        const again = await runScript(true, { ZABBIX_TOKEN: "", ZABBIX_USER: "Admin", ZABBIX_PASSWORD: "zabbix" });
+        expect(again.code).toBe(0);
+        expect(again.out).toContain("logged in as Admin");
+        expect(again.out).toMatch(/done: 0 created, 0 updated, 3 unchanged, 0 deleted/);
+        const wrong = await runScript(true, { ZABBIX_TOKEN: "", ZABBIX_USER: "Admin", ZABBIX_PASSWORD: "not-it" });
+        expect(wrong.code).toBe(1);
+        expect(wrong.out).toMatch(/zabbix-sync: ERROR: user\.login: /);
+    });
+
     it("exits non-zero with a clear message when the API refuses the token", async () => {
         const bad = await runScript(true, { ZABBIX_TOKEN: "0".repeat(64) });
         expect(bad.code).toBe(1);

@@ -100,11 +100,39 @@ describe("zabbix sync script: talking to the API", () => {
         expect(calls).toBe(1);
     });
 
-    it("refuses to start without URL or token", async () => {
+    it("refuses to start without URL, or without a token or a login", async () => {
         await expect(main({})).rejects.toThrow("ZABBIX_URL is not set");
         await expect(main({ ZABBIX_URL: "http://z" })).rejects.toThrow(
-            "ZABBIX_TOKEN (or ZABBIX_TOKEN_FILE) is not set",
+            "neither ZABBIX_TOKEN (or ZABBIX_TOKEN_FILE) nor ZABBIX_USER and ZABBIX_PASSWORD is set",
         );
+        await expect(main({ ZABBIX_URL: "http://z", ZABBIX_USER: "Admin" })).rejects.toThrow(/nor ZABBIX_USER/);
+    });
+
+    it.each([
+        ["7.0.5", "bearer"],
+        ["6.0.14", "auth-field"],
+    ] as const)("without a token, logs in on %s, sends the session like a token, logs out", async (version, how) => {
+        const sent: Sent[] = [];
+        const fetch = async (_url: string, init: { headers: Record<string, string>; body: string }) => {
+            const body = JSON.parse(init.body);
+            sent.push({ headers: init.headers, body });
+            const result =
+                body.method === "apiinfo.version" ? version : body.method === "user.login" ? "sess-42" : true;
+            return { status: 200, text: async () => JSON.stringify({ jsonrpc: "2.0", result, id: body.id }) };
+        };
+        const client = createClient({ url: "http://z/api_jsonrpc.php", fetch });
+        await client.connect();
+        await client.login!("Admin", "pw-1");
+        await client.call("host.get", {});
+        await client.logout!();
+        expect(sent.map((x) => x.body.method)).toEqual(["apiinfo.version", "user.login", "host.get", "user.logout"]);
+        const [, login, get, logout] = sent;
+        expect(login!.body.params).toEqual({ username: "Admin", password: "pw-1" });
+        expect(login!.body.auth ?? login!.headers.Authorization).toBeUndefined();
+        for (const x of [get!, logout!]) {
+            if (how === "bearer") expect(x.headers.Authorization).toBe("Bearer sess-42");
+            else expect(x.body.auth).toBe("sess-42");
+        }
     });
 });
 
@@ -157,6 +185,31 @@ describe("zabbix sync script: what it changes", () => {
         expect(query.tags).toEqual([{ ...managed, operator: 1 }]);
         // 7.0 dropped selectGroups; the per-host lookup asks for selectHostGroups.
         expect(calls.find((c) => c.method === "host.get" && c.params.filter)!.params.selectHostGroups).toBeDefined();
+    });
+
+    it("logs in when it has no token and logs out even when the run fails", async () => {
+        const { client } = scripted([7, 0], {
+            "hostgroup.get": () => {
+                throw new ZabbixError("hostgroup.get: No permissions.");
+            },
+        });
+        const events: string[] = [];
+        client.login = async (u) => void events.push(`login ${u}`);
+        client.logout = async () => void events.push("logout");
+        const inventory = {
+            managedTag: managed,
+            hosts: [{ name: "b", address: "10.0.0.9", groups: ["G"], templates: [] }],
+        };
+        await expect(sync({ client, inventory, login: { username: "Admin", password: "pw" } })).rejects.toThrow(
+            "No permissions",
+        );
+        expect(events).toEqual(["login Admin", "logout"]);
+        // With a token it does not log in.
+        events.length = 0;
+        await expect(
+            sync({ client, inventory, token: "tok", login: { username: "Admin", password: "pw" } }),
+        ).rejects.toThrow();
+        expect(events).toEqual(["logout"]);
     });
 
     it("leaves a host alone when Zabbix already matches, even if it hides secrets from host.get", async () => {

@@ -15,7 +15,8 @@ export interface FetchLike {
 
 export interface ClientOptions {
     readonly url: string;
-    readonly token: string;
+    /** An API token; without one, `login` opens a session. */
+    readonly token?: string;
     readonly fetch?: FetchLike;
     readonly log?: (message: string) => void;
     /** @default 600 */
@@ -29,6 +30,8 @@ export interface Client {
     readonly mode: "bearer" | "auth-field";
     connect(): Promise<Version>;
     call(method: string, params: unknown): Promise<any>;
+    login?(username: string, password: string): Promise<void>;
+    logout?(): Promise<void>;
 }
 
 export interface SyncResult {
@@ -43,6 +46,8 @@ export interface SyncOptions extends Partial<ClientOptions> {
     readonly credentials?: unknown;
     readonly dryRun?: boolean;
     readonly client?: Client;
+    /** Used when there is no token: a session for this run, logged out at the end. */
+    readonly login?: { readonly username: string; readonly password: string };
 }
 
 export function parseVersion(text: string): Version;

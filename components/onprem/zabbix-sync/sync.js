@@ -10,7 +10,8 @@
 //
 // Environment (main):
 //   ZABBIX_URL        the API endpoint, e.g. http://zabbix-web.monitoring.svc/api_jsonrpc.php
-//   ZABBIX_TOKEN      an API token (or ZABBIX_TOKEN_FILE: a file holding it)
+//   ZABBIX_TOKEN      an API token (or ZABBIX_TOKEN_FILE: a file holding it); or, without one,
+//   ZABBIX_USER and ZABBIX_PASSWORD  a login (a session for this run, logged out at the end)
 //   INVENTORY_FILE    inventory JSON (hosts, interfaces, groups, templates; no credential)
 //   CREDENTIALS_FILE  credentials JSON, per host: { ipmi: {username, password}, snmp: {...} }
 //   ZABBIX_WAIT_SECONDS  how long to wait for the API to answer at start. Default 600.
@@ -57,12 +58,14 @@ function createClient(opts) {
     let id = 0;
     let mode = "auth-field";
     let version = [0, 0];
+    let token = opts.token;
+    let session = false;
 
     async function post(method, params, withAuth) {
         const body = { jsonrpc: "2.0", method, params, id: ++id };
         const headers = { "Content-Type": "application/json-rpc" };
-        if (withAuth && mode === "bearer") headers.Authorization = `Bearer ${opts.token}`;
-        if (withAuth && mode === "auth-field") body.auth = opts.token;
+        if (withAuth && mode === "bearer") headers.Authorization = `Bearer ${token}`;
+        if (withAuth && mode === "auth-field") body.auth = token;
         const res = await fetchFn(opts.url, { method: "POST", headers, body: JSON.stringify(body) });
         const text = await res.text();
         if (res.status >= 500) throw Object.assign(new Error(`HTTP ${res.status}`), { transient: true });
@@ -112,6 +115,18 @@ function createClient(opts) {
         },
         call(method, params) {
             return post(method, params, true);
+        },
+        /** Opens a session (sent like a token from then on), for a run without a token. */
+        async login(username, password) {
+            token = await post("user.login", { username, password }, false);
+            session = true;
+            log(`logged in as ${username}`);
+        },
+        /** Closes the session login() opened; nothing to do with a token. */
+        async logout() {
+            if (!session) return;
+            await post("user.logout", [], true);
+            session = false;
         },
     };
 }
@@ -341,10 +356,19 @@ function validateInventory(inventory) {
  * and deleted. `dryRun` reports what it would do and changes nothing.
  */
 async function sync(opts) {
-    const { inventory, credentials = {}, log = () => {}, dryRun = false } = opts;
-    validateInventory(inventory);
+    validateInventory(opts.inventory);
     const client = opts.client || createClient(opts);
     const version = await client.connect();
+    if (!opts.token && opts.login) await client.login(opts.login.username, opts.login.password);
+    try {
+        return await reconcile(client, version, opts);
+    } finally {
+        await client.logout?.();
+    }
+}
+
+async function reconcile(client, version, opts) {
+    const { inventory, credentials = {}, log = () => {}, dryRun = false } = opts;
     const tag = { tag: String(inventory.managedTag.tag), value: String(inventory.managedTag.value) };
     const desired = inventory.hosts.map((h) => desiredHost(h, credentials, tag));
 
@@ -435,8 +459,13 @@ async function main(env = process.env) {
     const url = env.ZABBIX_URL;
     const token =
         env.ZABBIX_TOKEN || (env.ZABBIX_TOKEN_FILE ? fs.readFileSync(env.ZABBIX_TOKEN_FILE, "utf8").trim() : "");
+    const login =
+        env.ZABBIX_USER && env.ZABBIX_PASSWORD
+            ? { username: env.ZABBIX_USER, password: env.ZABBIX_PASSWORD }
+            : undefined;
     if (!url) throw new ZabbixError("ZABBIX_URL is not set");
-    if (!token) throw new ZabbixError("ZABBIX_TOKEN (or ZABBIX_TOKEN_FILE) is not set");
+    if (!token && !login)
+        throw new ZabbixError("neither ZABBIX_TOKEN (or ZABBIX_TOKEN_FILE) nor ZABBIX_USER and ZABBIX_PASSWORD is set");
     const inventory = readJson(env.INVENTORY_FILE || "/etc/zabbix-sync/inventory.json", "inventory");
     const credentials =
         env.CREDENTIALS_FILE === ""
@@ -444,7 +473,8 @@ async function main(env = process.env) {
             : readJson(env.CREDENTIALS_FILE || "/etc/zabbix-sync/credentials/credentials.json", "credentials");
     const result = await sync({
         url,
-        token,
+        token: token || undefined,
+        login,
         inventory,
         credentials,
         waitSeconds: Number(env.ZABBIX_WAIT_SECONDS || 600),
