@@ -21,7 +21,7 @@ import { appImages } from "./config/images";
 import { ConfigError } from "./config/errors";
 import { assertOnpremCredentials } from "./components/onprem/credentials";
 import { Onprem } from "./components/onprem/onprem";
-import { Monitoring } from "./components/monitoring/monitoring";
+import { Monitoring, MonitoringEndpoints } from "./components/monitoring/monitoring";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { edgeSettings } from "./config/sections/edge";
 
@@ -188,6 +188,7 @@ function onpremLayer(config: LoadedConfig, base: Base, monitoring: Monitoring | 
     const onprem = config.stack.onprem;
     if (Object.keys(onprem.hosts).length === 0) return;
     const endpoints = monitoring?.endpoints;
+    const login = ownZabbixLogin(onprem, endpoints);
     new Onprem("onprem", {
         provider: base.provider,
         // The monitoring layer's addresses unless the stack names others.
@@ -198,11 +199,17 @@ function onpremLayer(config: LoadedConfig, base: Base, monitoring: Monitoring | 
         },
         stack: config.stackName,
         credentials: config.secrets.onpremCredentials,
-        zabbixApiToken: config.secrets.zabbixApiToken,
+        // The stack's own Zabbix: a login (its token cannot exist before the first deploy); any
+        // other Zabbix (apiUrl or tokenSecret set): the zabbixApiToken secret.
+        ...(login ? { zabbixLogin: login } : { zabbixApiToken: config.secrets.zabbixApiToken }),
         dnsZone: base.edgeGcp?.zone,
         crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         zabbixDependsOn: monitoring?.zabbix ? [monitoring.zabbix.chart] : undefined,
     });
+}
+
+function ownZabbixLogin(onprem: LoadedConfig["stack"]["onprem"], endpoints: MonitoringEndpoints | undefined) {
+    return onprem.zabbix.apiUrl || onprem.zabbix.tokenSecret ? undefined : endpoints?.zabbixLogin;
 }
 
 /** Apps layer: every app of platform:apps in its namespace envelope, and Sablier for branch previews. */

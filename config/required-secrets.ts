@@ -24,12 +24,15 @@ export function requiredSecrets(stack: StackConfig): SecretNeed[] {
             because: `on-prem hosts reference IPMI/SNMP credentials (${withCredentials.join(", ")})`,
         });
     }
-    if (stack.onprem.zabbix.sync && !stack.onprem.zabbix.tokenSecret && hosts.some(([, h]) => !h.zabbix.skip)) {
+    // The stack's own Zabbix is reached with its generated Admin login; a token is for any other.
+    const z = stack.onprem.zabbix;
+    const ownZabbix = stack.monitoring.enabled && stack.monitoring.zabbix.enabled && !z.apiUrl;
+    if (z.sync && !z.tokenSecret && !ownZabbix && hosts.some(([, h]) => !h.zabbix.skip)) {
         needs.push({
             key: "zabbixApiToken",
             because:
-                "the on-prem Zabbix sync needs an API token, which can only be made once Zabbix runs: " +
-                "deploy first with onprem.zabbix.sync: false, then create it (docs/onprem.md); or set onprem.zabbix.tokenSecret",
+                "the on-prem Zabbix sync talks to a Zabbix this stack does not run (onprem.zabbix.apiUrl, or " +
+                "monitoring.zabbix off) and needs its API token; or set onprem.zabbix.tokenSecret, or sync: false",
         });
     }
     const m = stack.monitoring;

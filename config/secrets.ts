@@ -13,7 +13,8 @@ export const SECRET_KEYS = {
         "ghcr.io token (read:packages) Flux lists private image tags with when gitops.ghcrUsername is set.",
     onpremCredentials:
         "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to values.",
-    zabbixApiToken: "Zabbix API token the on-prem sync Job uses to manage hosts (see docs/onprem.md).",
+    zabbixApiToken:
+        "Zabbix API token the on-prem sync Job uses on a Zabbix this stack does not run; its own needs none (docs/onprem.md).",
     grafanaOAuthClientId: "Client ID of Grafana's own GitHub OAuth app (callback on the grafana host).",
     grafanaOAuthClientSecret: "Client secret of Grafana's GitHub OAuth app.",
     grafanaDatabasePassword: "Password of Grafana's external PostgreSQL user (monitoring.grafana.database).",

@@ -44,6 +44,15 @@ export interface MonitoringEndpoints {
     readonly zabbixApiUrl?: string;
     /** Secret (keys `username`, `password`) with the Zabbix Admin credentials. */
     readonly zabbixAdminSecretName?: string;
+    /**
+     * A login for this stack's own Zabbix (Admin and its generated password, secret), usable once
+     * `ready` (the bootstrap Job that sets the password) has run; undefined when Zabbix is disabled.
+     */
+    readonly zabbixLogin?: {
+        readonly username: string;
+        readonly password: pulumi.Output<string>;
+        readonly ready: pulumi.Resource;
+    };
     readonly prometheusUrl: string;
     /** Public hosts, whether or not a publisher routed them. */
     readonly hosts: Readonly<Record<"grafana" | "prometheus" | "alertmanager" | "zabbix", string>>;
@@ -185,6 +194,9 @@ export class Monitoring extends pulumi.ComponentResource {
             blackboxAddress: this.blackbox.address,
             zabbixApiUrl: this.zabbix?.apiUrl,
             zabbixAdminSecretName: this.zabbix?.adminSecretName,
+            zabbixLogin: this.zabbix
+                ? { username: "Admin", password: this.zabbix.adminPassword, ready: this.zabbix.bootstrap }
+                : undefined,
             prometheusUrl: this.stack.prometheusUrl,
             hosts,
         };

@@ -123,6 +123,8 @@ export class Zabbix extends pulumi.ComponentResource {
     readonly adminSecretName = ZABBIX_NAMES.adminSecret;
     readonly apiTokenSecretName = ZABBIX_NAMES.apiTokenSecret;
     readonly webService = { name: ZABBIX_NAMES.web, port: ZABBIX_WEB_PORT } as const;
+    /** The generated Admin password (secret), which the bootstrap Job sets. */
+    readonly adminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: ZabbixArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:monitoring:Zabbix", name, {}, opts);
@@ -145,12 +147,13 @@ export class Zabbix extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        this.adminPassword = pulumi.secret(password("admin-password"));
         const admin = new k8s.core.v1.Secret(
             `${name}-admin`,
             {
                 metadata: { name: ZABBIX_NAMES.adminSecret, namespace },
                 type: "Opaque",
-                stringData: { username: "Admin", password: pulumi.secret(password("admin-password")) },
+                stringData: { username: "Admin", password: this.adminPassword },
             },
             { parent: this },
         );

@@ -19,6 +19,12 @@ export interface OnpremArgs {
     readonly credentials?: pulumi.Input<string>;
     /** The Zabbix API token; when given, the token Secret is created from it. @default undefined */
     readonly zabbixApiToken?: pulumi.Input<string>;
+    /** A login to this stack's own Zabbix, used instead of a token (see ZabbixSyncArgs.login). @default none */
+    readonly zabbixLogin?: {
+        readonly username: string;
+        readonly password: pulumi.Input<string>;
+        readonly ready?: pulumi.Resource;
+    };
     /** The stack's DNS zone, for hosts with `dns: true`. @default undefined (no records) */
     readonly dnsZone?: DnsZone;
     /** The chart(s) installing the Probe and PrometheusRule CRDs. @default [] */
@@ -131,8 +137,9 @@ export class Onprem extends pulumi.ComponentResource {
                     inventory,
                     credentials,
                     apiUrl,
-                    tokenSecret: cfg.zabbix.tokenSecret,
-                    apiToken: args.zabbixApiToken,
+                    ...(args.zabbixLogin
+                        ? { login: args.zabbixLogin }
+                        : { tokenSecret: cfg.zabbix.tokenSecret, apiToken: args.zabbixApiToken }),
                     dependsOn: [this.namespace, ...(args.zabbixDependsOn ?? [])],
                 },
                 { parent: this },

@@ -24,6 +24,15 @@ export interface ZabbixSyncArgs {
     readonly tokenSecret?: { readonly name: string; readonly key: string };
     /** The API token; when given, the component creates `tokenSecret` from it. @default undefined (the Secret exists) */
     readonly apiToken?: pulumi.Input<string>;
+    /**
+     * A login instead of a token (this stack's own Zabbix, whose token cannot exist before its first
+     * deploy): kept in the Secret `zabbix-sync-login`; the Job runs after `ready`. @default none
+     */
+    readonly login?: {
+        readonly username: string;
+        readonly password: pulumi.Input<string>;
+        readonly ready?: pulumi.Resource;
+    };
     /** How long the Job waits for the API to answer, in seconds. @default 600 */
     readonly waitSeconds?: number;
     /** Container image running the script. @default IMAGES.zabbixSyncNode */
@@ -33,6 +42,7 @@ export interface ZabbixSyncArgs {
 }
 
 const SCRIPT_DIR = "/opt/zabbix-sync";
+const LOGIN_SECRET = "zabbix-sync-login";
 const CREDENTIALS_DIR = "/var/run/zabbix-sync";
 
 /**
@@ -44,6 +54,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
     readonly configMap: k8s.core.v1.ConfigMap;
     readonly credentialsSecret: k8s.core.v1.Secret;
     readonly tokenSecret?: k8s.core.v1.Secret;
+    readonly loginSecret?: k8s.core.v1.Secret;
     readonly job: k8s.batch.v1.Job;
     /** Hash of the inventory and script, as in the Job's name. */
     readonly hash: string;
@@ -86,7 +97,30 @@ export class ZabbixSync extends pulumi.ComponentResource {
             );
         }
 
-        const waitFor = [this.configMap, this.credentialsSecret, ...(this.tokenSecret ? [this.tokenSecret] : [])];
+        if (args.login) {
+            this.loginSecret = new k8s.core.v1.Secret(
+                `${name}-login`,
+                {
+                    metadata: { name: LOGIN_SECRET, namespace, labels },
+                    type: "Opaque",
+                    stringData: { username: args.login.username, password: pulumi.secret(args.login.password) },
+                },
+                childOpts,
+            );
+        }
+        const auth = args.login
+            ? [
+                  { name: "ZABBIX_USER", valueFrom: { secretKeyRef: { name: LOGIN_SECRET, key: "username" } } },
+                  { name: "ZABBIX_PASSWORD", valueFrom: { secretKeyRef: { name: LOGIN_SECRET, key: "password" } } },
+              ]
+            : [{ name: "ZABBIX_TOKEN", valueFrom: { secretKeyRef: { name: token.name, key: token.key } } }];
+        const waitFor = [
+            this.configMap,
+            this.credentialsSecret,
+            ...(this.tokenSecret ? [this.tokenSecret] : []),
+            ...(this.loginSecret ? [this.loginSecret] : []),
+            ...(args.login?.ready ? [args.login.ready] : []),
+        ];
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
             {
@@ -119,10 +153,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                                     command: ["node", `${SCRIPT_DIR}/sync.js`],
                                     env: [
                                         { name: "ZABBIX_URL", value: args.apiUrl ?? DEFAULT_ZABBIX_API_URL },
-                                        {
-                                            name: "ZABBIX_TOKEN",
-                                            valueFrom: { secretKeyRef: { name: token.name, key: token.key } },
-                                        },
+                                        ...auth,
                                         { name: "INVENTORY_FILE", value: `${SCRIPT_DIR}/inventory.json` },
                                         { name: "CREDENTIALS_FILE", value: `${CREDENTIALS_DIR}/credentials.json` },
                                         { name: "ZABBIX_WAIT_SECONDS", value: String(args.waitSeconds ?? 600) },

@@ -88,10 +88,34 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
             capabilities: { drop: ["ALL"] },
         });
         expect(c.image).toMatch(/^docker\.io\/library\/node:\d+\.\d+\.\d+-alpine/);
-        expect(c.env.find((e: any) => e.name === "ZABBIX_TOKEN").valueFrom.secretKeyRef).toEqual({
-            name: "zabbix-api-token",
-            key: "token",
-        });
+        // The stack's own Zabbix: the Job logs in as Admin with the generated password, after the
+        // monitoring bootstrap Job has set it; no token is needed before the first deploy.
+        expect(c.env.map((e: any) => e.name)).not.toContain("ZABBIX_TOKEN");
+        for (const [name, key] of [
+            ["ZABBIX_USER", "username"],
+            ["ZABBIX_PASSWORD", "password"],
+        ])
+            expect(c.env.find((e: any) => e.name === name).valueFrom.secretKeyRef).toEqual({
+                name: "zabbix-sync-login",
+                key,
+            });
+        const login = r.resources.find(
+            (x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs.metadata as any)?.name === "zabbix-sync-login",
+        )!;
+        const adminPassword = r.resources.find(
+            (x) => x.type === "random:index/randomPassword:RandomPassword" && x.name.endsWith("zabbix-admin-password"),
+        )!;
+        expect(login.dependsOn).toContain(adminPassword.urn);
+        expect(JSON.stringify(login.inputs.stringData)).toContain("4dabf18193072939515e22adb298388d");
+        const jobResource = r.resources.find(
+            (x) => x.type === "kubernetes:batch/v1:Job" && x.name.endsWith("-job") && x.urn.includes("ZabbixSync"),
+        )!;
+        const bootstrap = r.resources.find(
+            (x) =>
+                x.type === "kubernetes:batch/v1:Job" &&
+                String((x.inputs.metadata as any)?.name).startsWith("zabbix-bootstrap-"),
+        )!;
+        expect(jobResource.dependsOn).toContain(bootstrap.urn);
     });
 
     it("puts no credential in any ConfigMap, value, output or rendered text, only in Secrets", () => {

@@ -316,8 +316,16 @@ describe("onprem credentials", () => {
             stackWith({ "srv-01": { ...server, ipmi: { address: "10.0.1.10", credentials: "lab-ipmi" } } }),
         );
         const needs = ownSecrets(stack);
-        expect(needs.map((n) => n.key).sort()).toEqual(["onpremCredentials", "zabbixApiToken"]);
+        // The stack's own Zabbix (monitoring's, the default) is reached with its Admin login: no token.
+        expect(stack.monitoring.enabled && stack.monitoring.zabbix.enabled).toBe(true);
+        expect(needs.map((n) => n.key).sort()).toEqual(["onpremCredentials"]);
         expect(needs.find((n) => n.key === "onpremCredentials")?.because).toContain("srv-01");
+        const external = parseOrThrow(stackSchema, {
+            ...stackWith({}),
+            onprem: { ...stackWith({}).onprem, zabbix: { apiUrl: "https://zabbix.example.org/api_jsonrpc.php" } },
+        });
+        expect(ownSecrets(external).map((n) => n.key)).toEqual(["zabbixApiToken"]);
+        expect(ownSecrets(external)[0]!.because).toContain("onprem.zabbix.apiUrl");
         const noSync = parseOrThrow(stackSchema, {
             ...stackWith({}),
             onprem: { ...stackWith({}).onprem, zabbix: { sync: false } },
