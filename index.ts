@@ -63,7 +63,7 @@ function gkeBase(config: LoadedConfig): Base {
         nodePools: stack.cluster.nodePools,
     });
     // Nothing below waits for the cluster: zone, address and registry are created alongside it.
-    const dns = new Dns("dns", stack.dns);
+    const dns = new Dns("dns", { ...stack.dns, protect: prd });
     const ingress = new IngressAddress("ingress", { project, region, protect: prd });
     const registry = new Registry("registry", {
         project,

@@ -8,6 +8,11 @@ export interface DnsArgs {
     readonly dnssec: boolean;
     /** TTL of the records added through {@link Dns.addRecord}. */
     readonly ttl: number;
+    /**
+     * Refuse to delete or replace the zone (prd): a new zone has new name servers, and with DNSSEC
+     * the registrar's DS record would no longer match, taking the whole domain offline. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /** Zone data later components need to publish a host, without holding the component itself. */
@@ -34,7 +39,7 @@ export class Dns extends pulumi.ComponentResource {
                 visibility: "public",
                 dnssecConfig: args.dnssec ? { state: "on", nonExistence: "nsec3" } : { state: "off" },
             },
-            { parent: this },
+            { parent: this, protect: args.protect ?? false },
         );
         this.nameServers = this.zone.nameServers;
         this.ref = { domain: args.domain, zoneName: this.zone.name, ttl: args.ttl };

@@ -73,6 +73,9 @@ describe("render", () => {
         expect(cluster(prd).inputs.deletionProtection).toBe(true);
         expect(cluster(prd).protect).toBe(true);
         expect(address(prd).protect).toBe(true);
+        const zone = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:dns/managedZone:ManagedZone")!;
+        expect(zone(prd).protect).toBe(true);
+        expect(zone(dev).protect).toBe(false);
         expect(cluster(dev).inputs.deletionProtection).toBe(false);
         expect(cluster(dev).protect).toBe(false);
         expect(address(dev).protect).toBe(false);
