@@ -22,6 +22,8 @@ export interface RecordedResource {
     /** Every resource this one waits for: explicit dependsOn plus the ones its inputs come from. */
     readonly dependsOn: readonly string[];
     readonly protect: boolean;
+    /** `customTimeouts` as given (e.g. `{ create: "30m" }`); absent when none. */
+    readonly customTimeouts?: Readonly<Record<string, string>>;
     readonly inputs: Record<string, unknown>;
 }
 
@@ -50,6 +52,7 @@ type Req = {
     getRemote(): boolean;
     getProvider(): string;
     getProtect(): boolean | undefined;
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getDependenciesList(): string[];
     getObject(): unknown;
 };
@@ -115,6 +118,7 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
                     provider: req.getProvider(),
                     dependsOn: [...new Set(req.getDependenciesList())],
                     protect: req.getProtect() === true,
+                    ...timeoutsOf(req),
                     inputs,
                 });
             }
@@ -164,6 +168,13 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
     }
     if (failure) throw failure.error;
     return { resources, outputs: stackOutputs, outputValues };
+}
+
+function timeoutsOf(req: Req): { customTimeouts?: Record<string, string> } {
+    const t = req.getCustomtimeouts();
+    const all = { create: t?.getCreate() ?? "", update: t?.getUpdate() ?? "", delete: t?.getDelete() ?? "" };
+    const set = Object.entries(all).filter(([, v]) => v !== "");
+    return set.length > 0 ? { customTimeouts: Object.fromEntries(set) } : {};
 }
 
 /** V8's own trace text, frame by frame, with no source-map lookups. */

@@ -20,6 +20,7 @@ export const ZABBIX_NAMES = {
 } as const;
 export const ZABBIX_WEB_PORT = 80;
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
+const JOB_TIMEOUTS = { create: "30m", update: "30m" };
 const PING_GROUPS = { name: "net.ipv4.ping_group_range", value: "0 2147483647" };
 
 const nonRoot = {
@@ -312,7 +313,9 @@ export class Zabbix extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: [...deps, binding, script] },
+            // The script waits up to 15 minutes for a first Zabbix start (schema creation); Pulumi's
+            // own wait for a Job is 10 minutes by default.
+            { parent: this, dependsOn: [...deps, binding, script], customTimeouts: JOB_TIMEOUTS },
         );
     }
 }

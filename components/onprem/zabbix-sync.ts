@@ -121,6 +121,8 @@ export class ZabbixSync extends pulumi.ComponentResource {
             ...(this.loginSecret ? [this.loginSecret] : []),
             ...(args.login?.ready ? [args.login.ready] : []),
         ];
+        const deadline = (args.waitSeconds ?? 600) + 900;
+        const jobTimeout = `${Math.ceil(deadline / 60) + 5}m`;
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
             {
@@ -133,7 +135,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                 spec: {
                     backoffLimit: 3,
                     // The script itself waits up to waitSeconds for the API; this bounds the whole run.
-                    activeDeadlineSeconds: (args.waitSeconds ?? 600) + 900,
+                    activeDeadlineSeconds: deadline,
                     template: {
                         metadata: { labels: { ...labels, "platform/inventory-hash": this.hash } },
                         spec: {
@@ -185,7 +187,13 @@ export class ZabbixSync extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...waitFor] },
+            // The Job may run up to activeDeadlineSeconds (25 minutes by default); Pulumi's own wait
+            // for a Job is 10 minutes.
+            {
+                ...childOpts,
+                dependsOn: [...(args.dependsOn ?? []), ...waitFor],
+                customTimeouts: { create: jobTimeout, update: jobTimeout },
+            },
         );
         this.registerOutputs({ job: this.job.metadata.name, hash: this.hash });
     }

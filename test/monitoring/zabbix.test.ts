@@ -67,6 +67,16 @@ describe("Zabbix", () => {
         expect(JSON.stringify(v)).not.toContain("render-generated");
     });
 
+    it("lets Pulumi wait for the bootstrap Job longer than the Job waits for a first Zabbix start", async () => {
+        const h = await recordResources(zabbix());
+        const job = h.one("kubernetes:batch/v1:Job");
+        // The script polls the API 90 times, 10 s apart, before it gives up.
+        expect(BOOTSTRAP_SCRIPT).toMatch(/-gt 90 \]/);
+        expect(BOOTSTRAP_SCRIPT).toContain("sleep 10");
+        const minutes = Number(/^(\d+)m$/.exec(job.customTimeouts!.create!)![1]);
+        expect(minutes).toBeGreaterThan(15);
+    });
+
     it("generates the Admin login into a Secret and a Job that applies it", async () => {
         const h = await recordResources(zabbix());
         const admin = h.inputs(

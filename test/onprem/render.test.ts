@@ -88,6 +88,10 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
             capabilities: { drop: ["ALL"] },
         });
         expect(c.image).toMatch(/^docker\.io\/library\/node:\d+\.\d+\.\d+-alpine/);
+        // Pulumi waits for the Job as long as the Job may run (its default wait is 10 minutes).
+        const syncJob = r.resources.find((x) => x.type === "kubernetes:batch/v1:Job" && x.urn.includes("ZabbixSync"))!;
+        const waitMinutes = Number(/^(\d+)m$/.exec(syncJob.customTimeouts!.create!)![1]);
+        expect(waitMinutes * 60).toBeGreaterThanOrEqual(job.spec.activeDeadlineSeconds);
         // The stack's own Zabbix: the Job logs in as Admin with the generated password, after the
         // monitoring bootstrap Job has set it; no token is needed before the first deploy.
         expect(c.env.map((e: any) => e.name)).not.toContain("ZABBIX_TOKEN");
