@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { filesHash } from "../hash";
 import * as random from "@pulumi/random";
 import { ContainerConfig, HostConfig } from "../../config/sections/apps";
 import { Publisher } from "../edge/types";
@@ -7,7 +8,6 @@ import { COMPONENTS } from "./network-policies";
 import {
     appLabels,
     containerSecurityContext,
-    contentHash,
     fileKey,
     podSecurityContext,
     portName,
@@ -189,7 +189,7 @@ export class App extends pulumi.ComponentResource {
                         metadata: {
                             labels,
                             annotations: {
-                                "platform/config-hash": contentHash(files),
+                                "platform/config-hash": filesHash(files),
                                 "kubectl.kubernetes.io/default-container": args.containers[0]!.name,
                             },
                         },

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 
 type Volume = k8s.types.input.core.v1.Volume;
@@ -71,13 +70,6 @@ export function probe(spec: ProbeSpec | undefined, defaultPort: number, failureT
         timeoutSeconds: 3,
         failureThreshold,
     };
-}
-
-/** A stable hash of config file contents: the pod template annotation that rolls pods on change. */
-export function contentHash(files: Readonly<Record<string, string>>): string {
-    const h = createHash("sha256");
-    for (const key of Object.keys(files).sort()) h.update(`${key}\0${files[key]}\0`);
-    return h.digest("hex").slice(0, 16);
 }
 
 /** ConfigMap key for a file path (keys allow only [-._a-zA-Z0-9]). */

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { contentHash } from "../hash";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { authHost } from "./hosts";
@@ -59,9 +59,7 @@ export function oauth2ProxyCookieName(domain: string): string {
  * Sixteen hex digits of SHA-256 over high-entropy secrets reveal nothing of them.
  */
 export function credentialsDigest(parts: pulumi.Input<string>[]): pulumi.Output<string> {
-    return pulumi.unsecret(
-        pulumi.all(parts).apply((p) => createHash("sha256").update(p.join("\0")).digest("hex").slice(0, 16)),
-    );
+    return pulumi.unsecret(pulumi.all(parts).apply((p) => contentHash(...p)));
 }
 
 /** The chart values (no secret among them: credentials come from OAUTH2_PROXY_SECRET). */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CHARTS, pinned } from "../versions";
-import { contentHash } from "./hash";
+import { contentHash } from "../hash";
 import type { MonitoringArgs } from "./monitoring";
 import {
     discordAlertmanagerConfigSpec,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../config/sections/monitoring";
 import { CHARTS, IMAGES, pinned } from "../versions";
-import { contentHash } from "./hash";
+import { contentHash } from "../hash";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
 
 /** Release name; the chart names its objects `zabbix-zabbix-server`, `zabbix-zabbix-web`, `zabbix-postgresql`. */
