@@ -21,7 +21,8 @@ import { appImages } from "./config/images";
 import { ConfigError } from "./config/errors";
 import { assertOnpremCredentials } from "./components/onprem/credentials";
 import { Onprem } from "./components/onprem/onprem";
-import { Monitoring, MonitoringEndpoints } from "./components/monitoring/monitoring";
+import { Monitoring } from "./components/monitoring/monitoring";
+import { syncLogsInToOwnZabbix } from "./config/required-secrets";
 import { loadConfig, LoadedConfig } from "./config/load";
 import { edgeSettings } from "./config/sections/edge";
 
@@ -188,7 +189,7 @@ function onpremLayer(config: LoadedConfig, base: Base, monitoring: Monitoring | 
     const onprem = config.stack.onprem;
     if (Object.keys(onprem.hosts).length === 0) return;
     const endpoints = monitoring?.endpoints;
-    const login = ownZabbixLogin(onprem, endpoints);
+    const login = syncLogsInToOwnZabbix(config.stack) ? endpoints?.zabbixLogin : undefined;
     new Onprem("onprem", {
         provider: base.provider,
         // The monitoring layer's addresses unless the stack names others.
@@ -206,10 +207,6 @@ function onpremLayer(config: LoadedConfig, base: Base, monitoring: Monitoring | 
         crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         zabbixDependsOn: monitoring?.zabbix ? [monitoring.zabbix.chart] : undefined,
     });
-}
-
-function ownZabbixLogin(onprem: LoadedConfig["stack"]["onprem"], endpoints: MonitoringEndpoints | undefined) {
-    return onprem.zabbix.apiUrl || onprem.zabbix.tokenSecret ? undefined : endpoints?.zabbixLogin;
 }
 
 /** Apps layer: every app of platform:apps in its namespace envelope, and Sablier for branch previews. */

@@ -9,6 +9,15 @@ export interface SecretNeed {
     readonly because: string;
 }
 
+/**
+ * Whether the on-prem sync signs in to the stack's own Zabbix (the monitoring layer's) with its
+ * generated Admin login rather than a token: no other Zabbix named, no token Secret given.
+ */
+export function syncLogsInToOwnZabbix(stack: StackConfig): boolean {
+    const z = stack.onprem.zabbix;
+    return !z.apiUrl && !z.tokenSecret && stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
+}
+
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: StackConfig): SecretNeed[] {
     const needs: SecretNeed[] = [...gitopsSecretNeeds(stack.gitops)];
@@ -24,10 +33,8 @@ export function requiredSecrets(stack: StackConfig): SecretNeed[] {
             because: `on-prem hosts reference IPMI/SNMP credentials (${withCredentials.join(", ")})`,
         });
     }
-    // The stack's own Zabbix is reached with its generated Admin login; a token is for any other.
     const z = stack.onprem.zabbix;
-    const ownZabbix = stack.monitoring.enabled && stack.monitoring.zabbix.enabled && !z.apiUrl;
-    if (z.sync && !z.tokenSecret && !ownZabbix && hosts.some(([, h]) => !h.zabbix.skip)) {
+    if (z.sync && !z.tokenSecret && !syncLogsInToOwnZabbix(stack) && hosts.some(([, h]) => !h.zabbix.skip)) {
         needs.push({
             key: "zabbixApiToken",
             because:

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { credentialProblems } from "../../components/onprem/credentials";
 import { ConfigError, parseOrThrow } from "../../config/errors";
-import { requiredSecrets } from "../../config/required-secrets";
+import { requiredSecrets, syncLogsInToOwnZabbix } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { onpremSchema } from "../../config/sections/onprem";
 import { readStack } from "../../render/stack-file";
@@ -308,6 +308,15 @@ describe("onprem credentials", () => {
 
     it("rejects a secret that is not a JSON object", () => {
         expect(credentialProblems(cfg, "ADMIN:hunter2")).toEqual([expect.stringContaining("is not a JSON object")]);
+    });
+
+    it("signs the sync in to the stack's own Zabbix only when no other Zabbix or token Secret is named", () => {
+        const withZabbix = (zabbix: Record<string, unknown>, monitoring: Record<string, unknown> = {}) =>
+            parseOrThrow(stackSchema, { ...stackWith({}), monitoring, onprem: { ...stackWith({}).onprem, zabbix } });
+        expect(syncLogsInToOwnZabbix(withZabbix({}))).toBe(true);
+        expect(syncLogsInToOwnZabbix(withZabbix({ apiUrl: "https://z.example.org/api_jsonrpc.php" }))).toBe(false);
+        expect(syncLogsInToOwnZabbix(withZabbix({ tokenSecret: { name: "t", key: "token" } }))).toBe(false);
+        expect(syncLogsInToOwnZabbix(withZabbix({}, { zabbix: { enabled: false } }))).toBe(false);
     });
 
     it("requires the secrets when hosts reference credentials and Zabbix sync is on", () => {
