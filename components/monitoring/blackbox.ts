@@ -2,6 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinned } from "../versions";
 
+/**
+ * The pod sysctl that lets a non-root process without capabilities open ICMP sockets (any group):
+ * what makes ICMP probes work for the blackbox exporter and Zabbix's fping. Namespaced and
+ * Kubernetes-safe, so no node setting is needed.
+ */
+export const UNPRIVILEGED_PING = { name: "net.ipv4.ping_group_range", value: "0 2147483647" } as const;
+
 export const BLACKBOX_NAME = "blackbox-exporter";
 export const BLACKBOX_PORT = 9115;
 
@@ -39,7 +46,7 @@ export function blackboxValues(): Record<string, unknown> {
         config: { modules: blackboxModules() },
         podSecurityContext: {
             // Unprivileged ICMP sockets for any group, where the raw socket is not available.
-            sysctls: [{ name: "net.ipv4.ping_group_range", value: "0 2147483647" }],
+            sysctls: [UNPRIVILEGED_PING],
             seccompProfile: { type: "RuntimeDefault" },
         },
         securityContext: {

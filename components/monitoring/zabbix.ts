@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { MonitoringConfig } from "../../config/sections/monitoring";
 import { CHARTS, IMAGES, pinned } from "../versions";
 import { contentHash } from "../hash";
+import { UNPRIVILEGED_PING } from "./blackbox";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
 
 /** Release name; the chart names its objects `zabbix-zabbix-server`, `zabbix-zabbix-web`, `zabbix-postgresql`. */
@@ -21,7 +22,6 @@ export const ZABBIX_NAMES = {
 export const ZABBIX_WEB_PORT = 80;
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
 const JOB_TIMEOUTS = { create: "30m", update: "30m" };
-const PING_GROUPS = { name: "net.ipv4.ping_group_range", value: "0 2147483647" };
 
 const nonRoot = {
     runAsNonRoot: true,
@@ -56,7 +56,7 @@ export function zabbixValues(c: MonitoringConfig["zabbix"]): Record<string, unkn
             securityContext: nonRoot,
             // "ICMP Ping" runs fping as a non-root user with no capabilities: it needs unprivileged
             // ICMP sockets, which this (namespaced, Kubernetes-safe) sysctl allows for every group.
-            extraPodSpecs: { securityContext: { sysctls: [PING_GROUPS] } },
+            extraPodSpecs: { securityContext: { sysctls: [UNPRIVILEGED_PING] } },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
             ...(traps
                 ? {
