@@ -5,6 +5,7 @@ import { CHARTS } from "../versions";
 import { pinned, RESTRICTED } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
 import { namespaceGuards } from "../cluster/namespace-guards";
+import type { ScrapeTarget } from "../monitoring/scrapes";
 
 /** Let's Encrypt's ACME directories. */
 export const ACME_SERVERS = {
@@ -39,6 +40,8 @@ export interface CertManagerArgs {
 
 /** Name of the Kubernetes service account the controller runs as (bound to the Google one). */
 export const CERT_MANAGER_KSA = "cert-manager";
+/** The Helm release name, which is also the chart's `app.kubernetes.io/instance` label. */
+const CERT_MANAGER_RELEASE = "cert-manager";
 
 /** cert-manager (CRDs from the chart) and the ClusterIssuer every platform certificate uses. */
 /** pulumi-kubernetes (4.18+) waits until this path has a value: the CA bundle cainjector writes. */
@@ -48,14 +51,24 @@ export class CertManager extends pulumi.ComponentResource {
     readonly chart: k8s.helm.v4.Chart;
     readonly issuer: k8s.apiextensions.CustomResource;
     readonly issuerName: string;
-    readonly namespace: string;
+    /** The controller's metrics Service (the chart's service.yaml, port 9402), for monitoring. */
+    readonly scrapeTarget: ScrapeTarget;
     /** The Google service account that edits Cloud DNS; undefined outside GCP. */
     readonly dnsServiceAccount?: gcp.serviceaccount.Account;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:CertManager", name, {}, opts);
         const namespace = args.namespace ?? "cert-manager";
-        this.namespace = namespace;
+        this.scrapeTarget = {
+            name: "cert-manager",
+            namespace,
+            serviceLabels: {
+                "app.kubernetes.io/name": "cert-manager",
+                "app.kubernetes.io/instance": CERT_MANAGER_RELEASE,
+                "app.kubernetes.io/component": "controller",
+            },
+            port: "http-metrics",
+        };
         const replicas = args.replicas ?? 1;
         const k8sOpts = { parent: this, provider: args.provider };
 
@@ -91,7 +104,7 @@ export class CertManager extends pulumi.ComponentResource {
                     },
                     {
                         name: "metrics",
-                        podLabels: { "app.kubernetes.io/instance": "cert-manager" },
+                        podLabels: { "app.kubernetes.io/instance": CERT_MANAGER_RELEASE },
                         ports: [9402],
                         from: "cluster",
                     },
@@ -145,7 +158,7 @@ export class CertManager extends pulumi.ComponentResource {
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {
-                name: "cert-manager",
+                name: CERT_MANAGER_RELEASE,
                 namespace,
                 ...pinned(CHARTS.certManager),
                 values: {

@@ -182,25 +182,7 @@ export class Edge extends pulumi.ComponentResource {
             child,
         );
 
-        // The charts' own labels and port names (traefik 41.3.0 service-metrics.yaml, cert-manager
-        // v1.21.1 service.yaml); the policies above let the cluster in on 9100 and 9402.
-        this.scrapeTargets = [
-            {
-                name: "traefik",
-                namespace,
-                serviceLabels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/component": "metrics" },
-                port: "metrics",
-            },
-            {
-                name: "cert-manager",
-                namespace: this.certManager.namespace,
-                serviceLabels: {
-                    "app.kubernetes.io/name": "cert-manager",
-                    "app.kubernetes.io/component": "controller",
-                },
-                port: "http-metrics",
-            },
-        ];
+        this.scrapeTargets = [this.traefik.scrapeTarget, this.certManager.scrapeTarget];
 
         this.publisher = new EdgePublisher({
             provider,

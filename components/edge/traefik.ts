@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, TRAEFIK_PLUGINS } from "../versions";
 import { pinned } from "./chart";
+import type { ScrapeTarget } from "../monitoring/scrapes";
 
 export interface TraefikArgs {
     /** The cluster's provider. */
@@ -118,9 +119,17 @@ export class Traefik extends pulumi.ComponentResource {
     /** The release; custom resources of the traefik.io group depend on it (it installs the CRDs). */
     readonly chart: k8s.helm.v4.Chart;
     readonly serviceName: string = TRAEFIK_RELEASE;
+    /** The chart's `traefik-metrics` Service (labels from its service-metrics template), for monitoring. */
+    readonly scrapeTarget: ScrapeTarget;
 
     constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Traefik", name, {}, opts);
+        this.scrapeTarget = {
+            name: "traefik",
+            namespace: args.namespace,
+            serviceLabels: { ...traefikSelector(args.namespace), "app.kubernetes.io/component": "metrics" },
+            port: "metrics",
+        };
         const values = traefikValues(args);
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
