@@ -5,7 +5,7 @@ import { DnsZone } from "../gcp/dns";
 import { hostCredentials } from "./credentials";
 import { ExternalHost } from "./external-host";
 import { syncInventory } from "./inventory";
-import { DEFAULT_ZABBIX_API_URL, ZabbixSync } from "./zabbix-sync";
+import { DEFAULT_ZABBIX_API_URL, ZabbixLogin, ZabbixSync } from "./zabbix-sync";
 import { namespaceGuards } from "../cluster/namespace-guards";
 
 export interface OnpremArgs {
@@ -20,11 +20,7 @@ export interface OnpremArgs {
     /** The Zabbix API token; when given, the token Secret is created from it. @default undefined */
     readonly zabbixApiToken?: pulumi.Input<string>;
     /** A login to this stack's own Zabbix, used instead of a token (see ZabbixSyncArgs.login). @default none */
-    readonly zabbixLogin?: {
-        readonly username: string;
-        readonly password: pulumi.Input<string>;
-        readonly ready?: pulumi.Resource;
-    };
+    readonly zabbixLogin?: ZabbixLogin;
     /** The stack's DNS zone, for hosts with `dns: true`. @default undefined (no records) */
     readonly dnsZone?: DnsZone;
     /** The chart(s) installing the Probe and PrometheusRule CRDs. @default [] */

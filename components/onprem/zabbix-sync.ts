@@ -28,17 +28,20 @@ export interface ZabbixSyncArgs {
      * A login instead of a token (this stack's own Zabbix, whose token cannot exist before its first
      * deploy): kept in the Secret `zabbix-sync-login`; the Job runs after `ready`. @default none
      */
-    readonly login?: {
-        readonly username: string;
-        readonly password: pulumi.Input<string>;
-        readonly ready?: pulumi.Resource;
-    };
+    readonly login?: ZabbixLogin;
     /** How long the Job waits for the API to answer, in seconds. @default 600 */
     readonly waitSeconds?: number;
     /** Container image running the script. @default IMAGES.zabbixSyncNode */
     readonly image?: string;
     /** What every child waits for (the namespace, the Zabbix chart). @default [] */
     readonly dependsOn?: pulumi.Resource[];
+}
+
+/** A Zabbix user the sync signs in as, and what must have run before the login works. */
+export interface ZabbixLogin {
+    readonly username: string;
+    readonly password: pulumi.Input<string>;
+    readonly ready?: pulumi.Resource;
 }
 
 const SCRIPT_DIR = "/opt/zabbix-sync";
