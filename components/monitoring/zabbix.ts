@@ -51,7 +51,6 @@ export function zabbixValues(c: MonitoringConfig["zabbix"]): Record<string, unkn
         },
         zabbixServer: {
             enabled: true,
-            replicaCount: 1,
             extraEnv: serverEnv,
             securityContext: nonRoot,
             // "ICMP Ping" runs fping as a non-root user with no capabilities: it needs unprivileged
