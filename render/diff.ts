@@ -51,7 +51,8 @@ function readJson(file: string): unknown {
     return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as unknown) : undefined;
 }
 
-function listFiles(root: string, sub: string): string[] {
+/** Files under `root/sub`, recursively, as sorted paths relative to `root` (posix separators). */
+export function listFiles(root: string, sub: string): string[] {
     const dir = path.join(root, sub);
     if (!existsSync(dir)) return [];
     const out: string[] = [];

@@ -1,16 +1,8 @@
-import {
-    existsSync,
-    mkdirSync,
-    mkdtempSync,
-    readdirSync,
-    readFileSync,
-    renameSync,
-    statSync,
-    writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { listFiles } from "../render/diff";
 import { renderStack, RenderResult } from "../render/render";
 import { sentinelSecrets } from "./stack-files";
 
@@ -80,10 +72,7 @@ async function make(stack: CommittedStack, root: string): Promise<SharedRender> 
     return { ...result, dir: result.dir!, secrets };
 }
 
-/** Every file under a directory, recursively (what a render wrote). */
+/** Every file under a directory, recursively (what a render wrote), as full paths. */
 export function filesUnder(dir: string): string[] {
-    return readdirSync(dir).flatMap((f) => {
-        const p = path.join(dir, f);
-        return statSync(p).isDirectory() ? filesUnder(p) : [p];
-    });
+    return listFiles(dir, "").map((f) => path.join(dir, f));
 }
