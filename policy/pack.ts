@@ -21,6 +21,7 @@ type Report = (message: string, urn?: string) => void;
 export function fromValidationArgs(a: ResourceValidationArgs): RecordedResource {
     return {
         urn: a.urn,
+        engineUrn: a.urn,
         type: a.type,
         name: a.name,
         custom: true,
@@ -37,6 +38,7 @@ export function fromValidationArgs(a: ResourceValidationArgs): RecordedResource 
 export function fromPolicyResource(p: PolicyResource): RecordedResource {
     return {
         urn: p.urn,
+        engineUrn: p.urn,
         type: p.type,
         name: p.name,
         custom: true,

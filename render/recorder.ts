@@ -12,7 +12,13 @@ const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): M
 
 /** One resource as the program declared it. Inputs keep secret wrappers; use `redact` to show them. */
 export interface RecordedResource {
+    /** The mock runtime's URN: `parent`, `dependsOn` and `provider` refer to resources by it. */
     readonly urn: string;
+    /**
+     * The URN the real engine gives the resource: the parent's whole type chain (the mock keeps
+     * only the parent's own type, and counts the stack as a parent). What aliases and state match.
+     */
+    readonly engineUrn: string;
     readonly type: string;
     readonly name: string;
     readonly custom: boolean;
@@ -25,6 +31,8 @@ export interface RecordedResource {
     /** `customTimeouts` as given (e.g. `{ create: "30m" }`); absent when none. */
     readonly customTimeouts?: Readonly<Record<string, string>>;
     readonly inputs: Record<string, unknown>;
+    /** Engine URNs this resource was known by before (its `aliases`, the inherited ones included); absent when none. */
+    readonly aliases?: readonly string[];
 }
 
 export interface Recording {
@@ -55,6 +63,20 @@ type Req = {
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getDependenciesList(): string[];
     getObject(): unknown;
+    getAliasesList(): AliasProto[];
+};
+type AliasProto = {
+    getUrn(): string;
+    getSpec():
+        | {
+              getName(): string;
+              getType(): string;
+              getStack(): string;
+              getProject(): string;
+              getParenturn(): string;
+              getNoparent(): boolean;
+          }
+        | undefined;
 };
 type Callback = (err: unknown, res: { getUrn(): string } | undefined) => void;
 
@@ -89,6 +111,10 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
     const monitor = settings.getMonitor();
     const resources: RecordedResource[] = [];
     const urns = new Set<string>();
+    // Mock URN to the engine's, for the parent chains of later registrations.
+    const engineUrns = new Map<string, string>();
+    // Engine URN to the engine URNs it had before (its aliases), which its children inherit.
+    const oldUrns = new Map<string, string[]>();
     let stackOutputs: Record<string, unknown> = {};
     let stackUrn = "";
     const register = monitor.registerResource.bind(monitor);
@@ -108,8 +134,11 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
                 }
                 urns.add(urn);
                 if (req.getType() === "pulumi:pulumi:Stack") stackUrn = urn;
+                const engineUrn = engineUrnOf(engineUrns, req.getParent(), req.getType(), req.getName(), urn);
+                engineUrns.set(urn, engineUrn);
                 resources.push({
                     urn,
+                    engineUrn,
                     type: req.getType(),
                     name: req.getName(),
                     custom: req.getCustom(),
@@ -119,6 +148,7 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
                     dependsOn: [...new Set(req.getDependenciesList())],
                     protect: req.getProtect() === true,
                     ...timeoutsOf(req),
+                    ...aliasesOf(req, engineUrns, oldUrns, engineUrn),
                     inputs,
                 });
             }
@@ -175,6 +205,72 @@ function timeoutsOf(req: Req): { customTimeouts?: Record<string, string> } {
     const all = { create: t?.getCreate() ?? "", update: t?.getUpdate() ?? "", delete: t?.getDelete() ?? "" };
     const set = Object.entries(all).filter(([, v]) => v !== "");
     return set.length > 0 ? { customTimeouts: Object.fromEntries(set) } : {};
+}
+
+/**
+ * The engine's URN for a registration: a resource under the stack (or none) has its own type as
+ * its chain; any other has its parent's chain, `$`, its type.
+ */
+function engineUrnOf(known: Map<string, string>, parent: string, type: string, name: string, mockUrn: string): string {
+    const own = parseUrn(mockUrn);
+    const parentUrn = parent ? (known.get(parent) ?? parent) : "";
+    const chain =
+        parentUrn && parseUrn(parentUrn).type !== "pulumi:pulumi:Stack" ? `${parseUrn(parentUrn).chain}$${type}` : type;
+    return `urn:pulumi:${own.stack}::${own.project}::${chain}::${name}`;
+}
+
+/**
+ * The engine URNs a registration's aliases stand for. A spec alias names only what changed; the
+ * rest is the resource's own (the engine fills it in the same way).
+ */
+function aliasesOf(
+    req: Req,
+    known: Map<string, string>,
+    inherited: Map<string, string[]>,
+    engineUrn: string,
+): { aliases?: string[] } {
+    const own = parseUrn(engineUrn);
+    const aliases = req.getAliasesList().map((a) => {
+        const spec = a.getSpec();
+        if (!spec) return a.getUrn();
+        const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+        const urn = engineUrnOf(
+            known,
+            parent,
+            spec.getType() || req.getType(),
+            spec.getName() || req.getName(),
+            engineUrn,
+        );
+        const p = parseUrn(urn);
+        return `urn:pulumi:${spec.getStack() || own.stack}::${spec.getProject() || own.project}::${p.chain}::${p.name}`;
+    });
+    // The engine (structured aliases) also moves children with their parent: under each of the
+    // parent's old URNs, a child is known by its own name and, where its name starts with the
+    // parent's, by that name with the parent's old one in front.
+    const parent = known.get(req.getParent());
+    const parentName = parent ? parseUrn(parent).name : "";
+    for (const old of parent ? (inherited.get(parent) ?? []) : []) {
+        const p = parseUrn(old);
+        const base = `urn:pulumi:${p.stack}::${p.project}::${p.chain}$${req.getType()}::`;
+        aliases.push(base + req.getName());
+        if (req.getName().startsWith(parentName)) aliases.push(base + p.name + req.getName().slice(parentName.length));
+    }
+    const unique = [...new Set(aliases)].filter((a) => a !== engineUrn);
+    if (unique.length > 0) inherited.set(engineUrn, unique);
+    return unique.length > 0 ? { aliases: unique } : {};
+}
+
+/** The parts of `urn:pulumi:<stack>::<project>::<type chain>::<name>`; `type` is the chain's last type. */
+export function parseUrn(urn: string): { stack: string; project: string; chain: string; type: string; name: string } {
+    const [head = "", project = "", chain = "", ...rest] = urn.split("::");
+    const types = chain.split("$");
+    return {
+        stack: head.replace(/^urn:pulumi:/, ""),
+        project,
+        chain,
+        type: types[types.length - 1] ?? "",
+        name: rest.join("::"),
+    };
 }
 
 /** V8's own trace text, frame by frame, with no source-map lookups. */

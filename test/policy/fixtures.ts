@@ -21,6 +21,7 @@ export function res(
 ): RecordedResource {
     return {
         urn: `urn:pulumi:${stack}::platform::pulumi:pulumi:Stack$${type}::${name}`,
+        engineUrn: `urn:pulumi:${stack}::platform::${type}::${name}`,
         type,
         name,
         custom: true,

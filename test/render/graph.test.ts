@@ -8,8 +8,10 @@ import { rendered } from "../rendered";
 const STACK = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
 
 function res(type: string, name: string, parent: string, more: Partial<RecordedResource> = {}): RecordedResource {
+    const urn = type === "pulumi:pulumi:Stack" ? STACK : `urn:pulumi:dev::platform::${type}::${name}`;
     return {
-        urn: type === "pulumi:pulumi:Stack" ? STACK : `urn:pulumi:dev::platform::${type}::${name}`,
+        urn,
+        engineUrn: urn,
         type,
         name,
         custom: !type.startsWith("platform:"),
