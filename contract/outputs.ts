@@ -15,7 +15,7 @@ export interface OutputSpec {
     readonly example: string;
 }
 
-export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
+export const OUTPUTS = {
     outputsVersion: {
         type: "string",
         secret: false,
@@ -154,6 +154,17 @@ export const OUTPUTS: Readonly<Record<string, OutputSpec>> = {
         description: "Sablier server URL the branch previews' middleware calls; only when platform:previews.enabled.",
         example: '"http://sablier.sablier.svc.cluster.local:10000"',
     },
+} as const satisfies Readonly<Record<string, OutputSpec>>;
+
+type Outputs = typeof OUTPUTS;
+type AlwaysKey = { [K in keyof Outputs]: Outputs[K]["when"] extends "always" ? K : never }[keyof Outputs];
+
+/**
+ * What the program returns: the `always` outputs required, the rest optional, nothing else. index.ts
+ * returns it with `satisfies`, so a missing or misspelt output fails the type check.
+ */
+export type StackOutputs = { readonly [K in AlwaysKey]: unknown } & {
+    readonly [K in Exclude<keyof Outputs, AlwaysKey>]?: unknown;
 };
 
 /** Whether a stack with this config exports the output. */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { filesHash } from "../hash";
 import * as random from "@pulumi/random";
-import { ContainerConfig, HostConfig } from "../../config/sections/apps";
+import { ContainerSpec, HostSpec } from "./spec";
 import { Publisher } from "../edge/types";
 import { COMPONENTS } from "./network-policies";
 import {
@@ -31,7 +31,7 @@ export interface AppArgs {
     /** Plain namespace name (routes). */
     readonly namespaceName: string;
     /** Containers of the pod, images already chosen. */
-    readonly containers: readonly ContainerConfig[];
+    readonly containers: readonly ContainerSpec[];
     /** Fixed replica count; ignored when autoscale is set. */
     readonly replicas: number;
     /** HorizontalPodAutoscaler bounds. @default none */
@@ -39,7 +39,7 @@ export interface AppArgs {
     /** PodDisruptionBudget minAvailable. @default maxUnavailable 1 */
     readonly minAvailable?: number;
     /** Hosts to publish. @default [] */
-    readonly hosts?: readonly HostConfig[];
+    readonly hosts?: readonly HostSpec[];
     /** The edge's route publisher; without one hosts are not published. @default none */
     readonly publisher?: Publisher;
     /** Extra Traefik middlewares on every route (e.g. Sablier's). @default [] */

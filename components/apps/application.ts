@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../../config/sections/apps";
+import { AppSpec } from "./spec";
 import { Publisher } from "../edge/types";
 import { App } from "./app";
 import { NamespaceEnvelope } from "./envelope";
@@ -25,16 +25,16 @@ export interface ApplicationArgs {
     /** App name (the key under platform:apps). */
     readonly app: string;
     /** The app's validated config. */
-    readonly spec: AppConfig;
+    readonly spec: AppSpec;
     /** dev or prd: prd protects the database volume, credentials and backup bucket. */
     readonly environment: "dev" | "prd";
     /** Present in cluster.mode gke: Google service accounts and the backup bucket need it. @default none */
     readonly gcp?: GcpContext;
     /** The edge's route publisher. @default none (hosts are not published) */
     readonly publisher?: Publisher;
-    /** Namespace Traefik runs in (the only ingress source for the web pods). @default edge (the edge layer's namespace) */
+    /** Namespace Traefik runs in (the only ingress source for the web pods). @default none (no edge: nothing comes in) */
     readonly traefikNamespace?: string;
-    /** Namespace Prometheus runs in (may scrape the metrics port). @default monitoring */
+    /** Namespace Prometheus runs in (may scrape the metrics port). @default none (no monitoring layer) */
     readonly prometheusNamespace?: string;
     /** On-prem endpoint name to the address ranges behind it (the on-prem inventory). @default {} */
     readonly onpremAddresses?: Readonly<Record<string, readonly string[]>>;
@@ -56,7 +56,7 @@ function shortHash(text: string): string {
 /** The on-prem egress rules of an app, each resolved to address ranges; throws naming the app. */
 export function resolveOnprem(
     app: string,
-    spec: AppConfig,
+    spec: AppSpec,
     addresses: Readonly<Record<string, readonly string[]>>,
 ): OnpremEgress[] {
     return spec.onprem.map((e) => {
@@ -133,12 +133,12 @@ export class Application extends pulumi.ComponentResource {
                 labels: preview ? { "platform/preview-of": app } : {},
                 traffic: {
                     fromTraefik:
-                        spec.hosts.length > 0
-                            ? { namespace: args.traefikNamespace ?? "edge", ports: webPorts }
+                        spec.hosts.length > 0 && args.traefikNamespace !== undefined
+                            ? { namespace: args.traefikNamespace, ports: webPorts }
                             : undefined,
                     fromPrometheus:
-                        metricsPort !== undefined
-                            ? { namespace: args.prometheusNamespace ?? "monitoring", ports: [metricsPort] }
+                        metricsPort !== undefined && args.prometheusNamespace !== undefined
+                            ? { namespace: args.prometheusNamespace, ports: [metricsPort] }
                             : undefined,
                     redis: spec.redis !== undefined,
                     mysql: spec.mysql !== undefined,

@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpContext } from "./application";
-import { PLATFORM_RESOURCES } from "../../config/sections/apps";
+import { PLATFORM_RESOURCES } from "./spec";
 import { IMAGES } from "../versions";
 import { accountIdFor, GoogleIdentity } from "./google-identity";
 import { COMPONENTS } from "./network-policies";

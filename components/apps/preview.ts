@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../../config/sections/apps";
-import { previewHost, previewNamespace } from "../../config/sections/preview";
+import { AppSpec } from "./spec";
 import { Publisher } from "../edge/types";
 import { Application, GcpContext } from "./application";
 
@@ -11,19 +10,21 @@ export interface PreviewArgs {
     /** The app whose branch this is. */
     readonly app: string;
     /** The app's config with the branch's images. */
-    readonly spec: AppConfig;
-    /** Git branch name (turned into a DNS label). */
+    readonly spec: AppSpec;
+    /** Git branch name, shown on the waiting page. */
     readonly branch: string;
-    /** The dev stack's domain. */
-    readonly domain: string;
+    /** The preview's namespace, `<app>-br-<branch label>`. */
+    readonly namespace: string;
+    /** The preview's host, `<branch label>--g.<domain>`. */
+    readonly host: string;
     /** Sablier server URL (a dev stack output). */
     readonly sablierUrl: pulumi.Input<string>;
     /** Idle time before the preview sleeps, e.g. 30m. */
     readonly idleAfter: string;
     /** The edge's route publisher. @default none */
     readonly publisher?: Publisher;
-    /** Namespace Traefik runs in. @default edge (the edge layer's namespace) */
-    readonly traefikNamespace?: string;
+    /** Namespace Traefik runs in (the dev stack's edge). */
+    readonly traefikNamespace: string;
     /** GCP context when the app calls Google APIs. @default none */
     readonly gcp?: GcpContext;
     /** On-prem inventory addresses. @default {} */
@@ -42,8 +43,8 @@ export class Preview extends pulumi.ComponentResource {
 
     constructor(name: string, args: PreviewArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:apps:Preview", name, {}, { ...opts, providers: [args.provider] });
-        this.namespace = previewNamespace(args.app, args.branch);
-        this.host = previewHost(args.branch, args.domain);
+        this.namespace = args.namespace;
+        this.host = args.host;
         const middleware = { name: "sablier", namespace: this.namespace };
         this.application = new Application(
             `${name}-${args.app}`,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PLATFORM_RESOURCES } from "../../config/sections/apps";
+import { PLATFORM_RESOURCES } from "./spec";
 import { IMAGES } from "../versions";
 import { SINGLE_REPLICA } from "./app";
 import { COMPONENTS } from "./network-policies";

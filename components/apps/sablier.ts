@@ -7,10 +7,10 @@ import { namespaceGuards } from "../cluster/namespace-guards";
 export interface SablierServerArgs {
     /** The Kubernetes provider. */
     readonly provider: k8s.Provider;
-    /** Namespace of the server. @default sablier */
-    readonly namespace?: string;
-    /** Namespace of Traefik, whose Sablier plugin calls the server. @default edge (the edge layer's namespace) */
-    readonly traefikNamespace?: string;
+    /** Namespace of the server. */
+    readonly namespace: string;
+    /** Namespace of Traefik, whose Sablier plugin calls the server. */
+    readonly traefikNamespace: string;
     /** Where the Kubernetes API answers from inside a pod (post-DNAT), e.g. the GKE control plane range on 443. */
     readonly apiServer: readonly { readonly cidr: string; readonly port: number }[];
 }
@@ -30,7 +30,7 @@ export class SablierServer extends pulumi.ComponentResource {
     constructor(name: string, args: SablierServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:apps:SablierServer", name, {}, { ...opts, providers: [args.provider] });
         const child = { parent: this, provider: args.provider };
-        const nsName = args.namespace ?? "sablier";
+        const nsName = args.namespace;
         const labels = { "app.kubernetes.io/name": "sablier", "app.kubernetes.io/component": "server" };
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
@@ -94,7 +94,7 @@ export class SablierServer extends pulumi.ComponentResource {
                     from: [
                         {
                             namespaceSelector: {
-                                matchLabels: { "kubernetes.io/metadata.name": args.traefikNamespace ?? "edge" },
+                                matchLabels: { "kubernetes.io/metadata.name": args.traefikNamespace },
                             },
                         },
                     ],

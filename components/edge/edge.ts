@@ -51,8 +51,8 @@ export interface EdgeArgs {
     readonly sablier?: boolean;
     /** Cloud DNS, static IP and Workload Identity; without it: self-signed TLS, no DNS records. @default none */
     readonly gcp?: EdgeGcp;
-    /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. @default edge */
-    readonly namespace?: string;
+    /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. */
+    readonly namespace: string;
 }
 
 /**
@@ -70,7 +70,7 @@ export class Edge extends pulumi.ComponentResource {
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
-        const namespace = args.namespace ?? "edge";
+        const namespace = args.namespace;
         this.namespace = namespace;
         const provider = args.provider;
         const child = { parent: this };

@@ -1,9 +1,27 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NodePoolConfig } from "../../config/sections/cluster";
 import { gkeKubeconfig } from "./kubeconfig";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
+
+/** One node pool, every default filled in (config/sections/cluster.ts holds the schema). */
+export interface NodePoolSpec {
+    /** Pool name, a DNS label. */
+    readonly name: string;
+    /** e.g. e2-standard-4 */
+    readonly machineType: string;
+    /** Nodes at least, in total across the pool's zones. */
+    readonly minCount: number;
+    /** Nodes at most, in total across the pool's zones. */
+    readonly maxCount: number;
+    readonly diskSizeGb: number;
+    readonly diskType: "pd-standard" | "pd-balanced" | "pd-ssd";
+    readonly spot: boolean;
+    readonly labels: Record<string, string>;
+    readonly taints: { readonly key: string; readonly value: string; readonly effect: NodeTaintEffect }[];
+}
+
+export type NodeTaintEffect = "NO_SCHEDULE" | "PREFER_NO_SCHEDULE" | "NO_EXECUTE";
 
 export interface GkeClusterArgs {
     /** GCP project ID. */
@@ -29,7 +47,7 @@ export interface GkeClusterArgs {
     /** GKE deletion protection plus Pulumi `protect` on the cluster and its pools. */
     readonly deletionProtection: boolean;
     /** Node pools (at least one). */
-    readonly nodePools: readonly NodePoolConfig[];
+    readonly nodePools: readonly NodePoolSpec[];
 }
 
 /** Roles the node service account needs and nothing more (Google's least-privilege node SA list). */

@@ -9,7 +9,7 @@ export interface FluxArgs {
     readonly provider: k8s.Provider;
     /** Google service account the image-reflector-controller acts as (Workload Identity). @default none */
     readonly reflectorServiceAccount?: pulumi.Input<string>;
-    /** Namespace whose pods may scrape the controllers' metrics on 8080. @default monitoring */
+    /** Namespace whose pods may scrape the controllers' metrics on 8080. @default none (nothing scrapes them) */
     readonly metricsNamespace?: string;
 }
 
@@ -75,7 +75,7 @@ export class Flux extends pulumi.ComponentResource {
         );
         namespaceGuards(`${name}-ns`, FLUX_NAMESPACE, FLUX_BUDGET, { ...child, dependsOn: [this.namespace] });
 
-        const policies = this.networkPolicies(name, args.metricsNamespace ?? "monitoring", child);
+        const policies = this.networkPolicies(name, args.metricsNamespace, child);
 
         const controller = (key: string, extra: Record<string, unknown> = {}) => ({
             create: true,
@@ -125,7 +125,7 @@ export class Flux extends pulumi.ComponentResource {
 
     private networkPolicies(
         name: string,
-        metricsNamespace: string,
+        metricsNamespace: string | undefined,
         opts: pulumi.CustomResourceOptions,
     ): k8s.networking.v1.NetworkPolicy[] {
         const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
@@ -143,22 +143,26 @@ export class Flux extends pulumi.ComponentResource {
                 ingress: [{ from: [{ podSelector: {} }] }],
                 egress: [{ to: [{ podSelector: {} }] }],
             }),
-            policy("allow-metrics", {
-                podSelector: {},
-                policyTypes: ["Ingress"],
-                ingress: [
-                    {
-                        from: [
-                            {
-                                namespaceSelector: {
-                                    matchLabels: { "kubernetes.io/metadata.name": metricsNamespace },
-                                },
-                            },
-                        ],
-                        ports: [{ protocol: "TCP", port: 8080 }],
-                    },
-                ],
-            }),
+            ...(metricsNamespace === undefined
+                ? []
+                : [
+                      policy("allow-metrics", {
+                          podSelector: {},
+                          policyTypes: ["Ingress"],
+                          ingress: [
+                              {
+                                  from: [
+                                      {
+                                          namespaceSelector: {
+                                              matchLabels: { "kubernetes.io/metadata.name": metricsNamespace },
+                                          },
+                                      },
+                                  ],
+                                  ports: [{ protocol: "TCP", port: 8080 }],
+                              },
+                          ],
+                      }),
+                  ]),
             policy("allow-egress", {
                 podSelector: {},
                 policyTypes: ["Egress"],

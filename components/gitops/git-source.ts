@@ -2,17 +2,24 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { githubRepo } from "../../config/sections/gitops";
 import { knownHostsFile } from "./known-hosts";
 import { FLUX_NAMESPACE, PLATFORM_REPOSITORY } from "./names";
+
+/** The platform repository Flux reads, resolved from its SSH URL. */
+export interface GitRepositorySpec {
+    /** `ssh://git@github.com/<owner>/<repo>`. */
+    readonly url: string;
+    readonly owner: string;
+    readonly name: string;
+    /** Branch Flux reads. */
+    readonly branch: string;
+}
 
 export interface GitSourceArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
-    /** `ssh://git@github.com/<owner>/<repo>`. */
-    readonly url: string;
-    /** Branch Flux reads. */
-    readonly branch: string;
+    /** The repository and branch Flux reads. */
+    readonly repository: GitRepositorySpec;
     /** How often Flux fetches it. */
     readonly interval: string;
     /** Title of the deploy key on GitHub, e.g. `flux-dev`. */
@@ -38,8 +45,7 @@ export class GitSource extends pulumi.ComponentResource {
 
     constructor(name: string, args: GitSourceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gitops:GitSource", name, {}, opts);
-        const repo = githubRepo(args.url);
-        if (!repo) throw new Error(`${name}: ${args.url} is not ssh://git@github.com/<owner>/<repo>`);
+        const repo = args.repository;
         const k8sOpts = { parent: this, provider: args.provider };
 
         this.key = new tls.PrivateKey(`${name}-key`, { algorithm: "ED25519" }, { parent: this });
@@ -80,8 +86,8 @@ export class GitSource extends pulumi.ComponentResource {
                 kind: "GitRepository",
                 metadata: { name: PLATFORM_REPOSITORY, namespace: FLUX_NAMESPACE },
                 spec: {
-                    url: args.url,
-                    ref: { branch: args.branch },
+                    url: repo.url,
+                    ref: { branch: repo.branch },
                     interval: args.interval,
                     timeout: "60s",
                     secretRef: { name: secretName },

@@ -1,10 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppImage } from "../../config/images";
-import { GitopsConfig } from "../../config/sections/gitops";
+import { AppImage } from "./images";
 import { ClusterSync } from "./cluster-sync";
 import { Flux } from "./flux";
-import { GitSource } from "./git-source";
+import { GitRepositorySpec, GitSource } from "./git-source";
 import { ImageAutomation } from "./image-automation";
 import { registryProjects } from "./image-policy";
 import { Notifications } from "./notifications";
@@ -15,21 +14,28 @@ export interface GitOpsArgs {
     readonly provider: k8s.Provider;
     /** `dev` or `prd`. */
     readonly environment: string;
-    /** The validated `platform:gitops` section (enabled, with a repository). */
-    readonly config: GitopsConfig;
+    readonly repository: GitRepositorySpec;
+    /** How often Flux fetches the repository and reconciles `clusters/<env>/`. */
+    readonly interval: string;
+    /** How often image repositories are scanned for tags. */
+    readonly imageScanInterval: string;
+    /** Namespace Prometheus scrapes Flux's metrics from (the monitoring layer's). @default none (nothing scrapes them) */
+    readonly metricsNamespace?: string;
     /** Every app container image (the apps layer's list); one ImageRepository + ImagePolicy each. */
     readonly images: readonly AppImage[];
-    /** GKE only: the project and Workload Identity pool for Artifact Registry access. @default none (no Google identity) */
-    /** Project and Workload Identity pool (from the cluster, so the binding waits for the pool). */
+    /** Project and Workload Identity pool (from the cluster, so the binding waits for the pool). @default none (no Google identity) */
     readonly gcp?: { readonly project: string; readonly workloadIdentityPool: pulumi.Input<string> };
-    /** The stack secrets the config calls for. @default {} */
-    readonly secrets?: {
-        /** Registers the deploy key when `registerDeployKey` is on. */
-        readonly githubToken?: pulumi.Input<string>;
-        /** Slack or Discord webhook URL, when `notifications` is set. */
-        readonly webhookUrl?: pulumi.Input<string>;
-        /** ghcr.io token, when `ghcrUsername` is set. */
-        readonly ghcrToken?: pulumi.Input<string>;
+    /** GitHub token (secret) that registers the deploy key with write access. @default not registered: a person adds it */
+    readonly deployKeyToken?: pulumi.Input<string>;
+    /** ghcr.io credentials for image scanning. @default none */
+    readonly ghcr?: { readonly username: string; readonly token: pulumi.Input<string> };
+    /** Chat notifications of Flux events. @default none */
+    readonly notifications?: {
+        readonly type: "slack" | "discord";
+        readonly channel?: string;
+        readonly severity: "info" | "error";
+        /** Webhook URL (secret). */
+        readonly webhookUrl: pulumi.Input<string>;
     };
 }
 
@@ -48,14 +54,7 @@ export class GitOps extends pulumi.ComponentResource {
 
     constructor(name: string, args: GitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gitops:GitOps", name, {}, opts);
-        const { config, environment, provider } = args;
-        const repo = config.repository;
-        if (!config.enabled || !repo) throw new Error(`${name}: gitops is not enabled or has no repository`);
-        const secrets = args.secrets ?? {};
-        const need = (value: pulumi.Input<string> | undefined, key: string, why: string) => {
-            if (value === undefined) throw new Error(`${name}: the ${key} secret is required because ${why}`);
-            return value;
-        };
+        const { environment, provider, repository: repo } = args;
 
         const identity = args.gcp
             ? new ReflectorIdentity(
@@ -71,7 +70,7 @@ export class GitOps extends pulumi.ComponentResource {
 
         this.flux = new Flux(
             `${name}-flux`,
-            { provider, reflectorServiceAccount: identity?.email, metricsNamespace: config.metricsNamespace },
+            { provider, reflectorServiceAccount: identity?.email, metricsNamespace: args.metricsNamespace },
             { parent: this },
         );
         const crds = this.flux.chart;
@@ -80,13 +79,10 @@ export class GitOps extends pulumi.ComponentResource {
             `${name}-source`,
             {
                 provider,
-                url: repo.url,
-                branch: repo.branch,
-                interval: config.interval,
+                repository: repo,
+                interval: args.interval,
                 keyTitle: `flux-${environment}`,
-                githubToken: config.registerDeployKey
-                    ? need(secrets.githubToken, "gitopsGithubToken", "gitops.registerDeployKey is true")
-                    : undefined,
+                githubToken: args.deployKeyToken,
                 crds,
             },
             { parent: this },
@@ -94,7 +90,7 @@ export class GitOps extends pulumi.ComponentResource {
 
         this.sync = new ClusterSync(
             `${name}-sync`,
-            { provider, environment, interval: config.interval, dependsOn: [crds, this.source.repository] },
+            { provider, environment, interval: args.interval, dependsOn: [crds, this.source.repository] },
             { parent: this },
         );
 
@@ -105,28 +101,20 @@ export class GitOps extends pulumi.ComponentResource {
                 environment,
                 images: args.images,
                 branch: repo.branch,
-                scanInterval: config.imageScanInterval,
-                ghcr: config.ghcrUsername
-                    ? {
-                          username: config.ghcrUsername,
-                          token: need(secrets.ghcrToken, "gitopsGhcrToken", "gitops.ghcrUsername is set"),
-                      }
-                    : undefined,
+                scanInterval: args.imageScanInterval,
+                ghcr: args.ghcr,
                 dependsOn: [crds, this.source.repository],
             },
             { parent: this },
         );
 
-        if (config.notifications) {
+        if (args.notifications) {
             this.notifications = new Notifications(
                 `${name}-notify`,
                 {
                     provider,
                     environment,
-                    type: config.notifications.type,
-                    channel: config.notifications.channel,
-                    severity: config.notifications.severity,
-                    webhookUrl: need(secrets.webhookUrl, "gitopsWebhookUrl", "gitops.notifications is set"),
+                    ...args.notifications,
                     dependsOn: [crds],
                 },
                 { parent: this },

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppImage, imagePolicyName } from "../../config/images";
+import { AppImage, imagePolicyName } from "./images";
 import { policySpec, registryOf } from "./image-policy";
 import { FLUX_NAMESPACE, imageUpdateBranch, PLATFORM_REPOSITORY } from "./names";
 

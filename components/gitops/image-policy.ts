@@ -1,4 +1,4 @@
-import { AppImage } from "../../config/images";
+import { AppImage } from "./images";
 
 /**
  * Tags the reference apps push: `{git sha, 7 to 40 hex}-{YYYYMMDDHHmmss}`. The named group `ts`

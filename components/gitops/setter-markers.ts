@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { imagePolicyName } from "../../config/images";
+import { imagePolicyName } from "./images";
 import { FLUX_NAMESPACE } from "./names";
 
 /** The setter marker Flux's image automation looks for on an app image line. */

@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinned } from "../versions";
+import { BLACKBOX_NAME, BLACKBOX_PORT, blackboxAddress } from "./addresses";
+
+export { BLACKBOX_NAME, BLACKBOX_PORT };
 
 /**
  * The pod sysctl that lets a non-root process without capabilities open ICMP sockets (any group):
@@ -8,9 +11,6 @@ import { CHARTS, pinned } from "../versions";
  * Kubernetes-safe, so no node setting is needed.
  */
 export const UNPRIVILEGED_PING = { name: "net.ipv4.ping_group_range", value: "0 2147483647" } as const;
-
-export const BLACKBOX_NAME = "blackbox-exporter";
-export const BLACKBOX_PORT = 9115;
 
 /** Probe modules; the on-prem layer's Probes name them. */
 export function blackboxModules(): Record<string, unknown> {
@@ -84,7 +84,7 @@ export class BlackboxExporter extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.address = `${BLACKBOX_NAME}.${args.namespace}.svc:${BLACKBOX_PORT}`;
+        this.address = blackboxAddress(args.namespace);
         this.registerOutputs({ address: this.address });
     }
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gib, MonitoringConfig } from "../../config/sections/monitoring";
+import { gib, MonitoringSettings } from "./settings";
 import { namespaceGuards } from "../cluster/namespace-guards";
 import { Publisher, RouteSpec } from "../edge/types";
 import { BlackboxExporter } from "./blackbox";
@@ -14,7 +14,7 @@ import { Zabbix } from "./zabbix";
 
 export interface MonitoringArgs {
     /** The validated `platform:monitoring` section. */
-    readonly config: MonitoringConfig;
+    readonly config: MonitoringSettings;
     /** The stack's domain; hosts are `<hosts.x>.<domain>`. */
     readonly domain: string;
     /** Client ID of Grafana's own GitHub OAuth app (secret). */
@@ -27,9 +27,9 @@ export interface MonitoringArgs {
     readonly grafanaDatabasePassword?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
-    /** Namespace of Traefik, let in to the web UIs. @default edge */
+    /** Namespace of Traefik, let in to the web UIs. @default none (no edge layer) */
     readonly edgeNamespace?: string;
-    /** Namespace of the on-prem Zabbix sync, let in to the Zabbix API. @default onprem */
+    /** Namespace of the on-prem Zabbix sync, let in to the Zabbix API. @default none (no on-prem layer) */
     readonly onpremNamespace?: string;
     /** Other layers' metrics Services (the edge's Traefik and cert-manager). @default none */
     readonly scrapeTargets?: readonly ScrapeTarget[];
@@ -113,8 +113,8 @@ export class Monitoring extends pulumi.ComponentResource {
             `${name}-policies`,
             {
                 namespace: ns,
-                edgeNamespace: args.edgeNamespace ?? "edge",
-                onpremNamespace: args.onpremNamespace ?? "onprem",
+                edgeNamespace: args.edgeNamespace,
+                onpremNamespace: args.onpremNamespace,
                 zabbixFromOutside: config.zabbix.enabled,
             },
             inNs,

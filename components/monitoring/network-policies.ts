@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 export interface MonitoringPoliciesArgs {
     /** The monitoring namespace. */
     readonly namespace: string;
-    /** Namespace of Traefik, the only way in for the web UIs. */
-    readonly edgeNamespace: string;
-    /** Namespace of the on-prem Zabbix sync Job. */
-    readonly onpremNamespace: string;
+    /** Namespace of Traefik, the only way in for the web UIs. @default none (no edge: nothing comes in) */
+    readonly edgeNamespace?: string;
+    /** Namespace of the on-prem Zabbix sync Job. @default none (no on-prem layer) */
+    readonly onpremNamespace?: string;
     /** Accept Zabbix agent pushes (10051) and SNMP traps (162/udp) from outside the cluster. */
     readonly zabbixFromOutside: boolean;
 }
@@ -32,12 +32,19 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
             );
         policy("default-deny-ingress", { policyTypes: ["Ingress"] });
         policy("allow-same-namespace", { policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
-        policy("allow-from-edge", { policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(args.edgeNamespace)] }] });
+        if (args.edgeNamespace) {
+            policy("allow-from-edge", {
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [inNamespace(args.edgeNamespace)] }],
+            });
+        }
         // Ports, not pod labels: only Zabbix listens on them here, and the chart's labels are its own.
-        policy("allow-zabbix-sync", {
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespace(args.onpremNamespace)], ports: [{ protocol: "TCP", port: 8080 }] }],
-        });
+        if (args.onpremNamespace) {
+            policy("allow-zabbix-sync", {
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [inNamespace(args.onpremNamespace)], ports: [{ protocol: "TCP", port: 8080 }] }],
+            });
+        }
         if (args.zabbixFromOutside) {
             policy("allow-zabbix-agents", {
                 policyTypes: ["Ingress"],

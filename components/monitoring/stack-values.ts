@@ -1,4 +1,4 @@
-import { MonitoringConfig, defaultRetentionSize } from "../../config/sections/monitoring";
+import { MonitoringSettings } from "./settings";
 
 /** Release and object names other components and layers rely on. */
 export const NAMES = {
@@ -43,7 +43,7 @@ const MUTED = ["Watchdog", "InfoInhibitor"] as const;
  * `null`); only the always-firing Watchdog and InfoInhibitor are muted. The URL is read from the
  * mounted Secret (`api_url_file`), never written into the config.
  */
-export function alertmanagerConfig(am: MonitoringConfig["alertmanager"]): Values {
+export function alertmanagerConfig(am: MonitoringSettings["alertmanager"]): Values {
     return {
         global: { resolve_timeout: "5m" },
         route: {
@@ -134,7 +134,7 @@ export function discordAlertmanagerConfigSpec(): Values {
 }
 
 export interface GrafanaInputs {
-    readonly config: MonitoringConfig["grafana"];
+    readonly config: MonitoringSettings["grafana"];
     /** Public host, e.g. grafana.example.org. */
     readonly host: string;
     /** Zabbix API URL for the Zabbix data source; no Zabbix data source when undefined. */
@@ -259,7 +259,7 @@ export function pluginsProvisioning(): string {
 }
 
 export interface StackInputs {
-    readonly config: MonitoringConfig;
+    readonly config: MonitoringSettings;
     readonly hosts: { readonly prometheus: string; readonly alertmanager: string };
     readonly grafana: GrafanaInputs;
 }
@@ -316,7 +316,7 @@ export function prometheusStackValues(s: StackInputs): Values {
         prometheus: {
             prometheusSpec: {
                 retention: p.retention,
-                retentionSize: p.retentionSize ?? defaultRetentionSize(p.volumeSize),
+                retentionSize: p.retentionSize,
                 storageSpec: volume(p.volumeSize, p.storageClass),
                 externalUrl: `https://${s.hosts.prometheus}`,
                 // Pick up every ServiceMonitor, PodMonitor, Probe, PrometheusRule and ScrapeConfig in the

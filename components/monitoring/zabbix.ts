@@ -1,14 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MonitoringConfig } from "../../config/sections/monitoring";
+import { ZabbixSettings } from "./settings";
 import { CHARTS, IMAGES, pinned } from "../versions";
 import { contentHash } from "../hash";
 import { UNPRIVILEGED_PING } from "./blackbox";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
+import { ZABBIX_RELEASE, ZABBIX_WEB_PORT, zabbixApiUrl } from "./addresses";
 
-/** Release name; the chart names its objects `zabbix-zabbix-server`, `zabbix-zabbix-web`, `zabbix-postgresql`. */
-export const ZABBIX_RELEASE = "zabbix";
+export { ZABBIX_RELEASE, ZABBIX_WEB_PORT };
+
 export const ZABBIX_NAMES = {
     dbSecret: "zabbix-db",
     adminSecret: "zabbix-admin",
@@ -19,7 +20,6 @@ export const ZABBIX_NAMES = {
     bootstrap: "zabbix-bootstrap",
     snmpTraps: "zabbix-snmptraps",
 } as const;
-export const ZABBIX_WEB_PORT = 80;
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
 const JOB_TIMEOUTS = { create: "30m", update: "30m" };
 
@@ -31,7 +31,7 @@ const nonRoot = {
 };
 
 /** Values for the zabbix-community chart 7.0.12; credentials only by Secret reference. */
-export function zabbixValues(c: MonitoringConfig["zabbix"]): Record<string, unknown> {
+export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
     const traps = c.snmpTraps.enabled;
     const serverEnv = [
         // Current images read ZBX_START*POLLERS; the old ZBX_IPMIPOLLERS is ignored.
@@ -105,7 +105,7 @@ export function zabbixValues(c: MonitoringConfig["zabbix"]): Record<string, unkn
 export interface ZabbixArgs {
     readonly namespace: string;
     /** The validated `monitoring.zabbix` section. */
-    readonly config: MonitoringConfig["zabbix"];
+    readonly config: ZabbixSettings;
     /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
     readonly grafanaDeployment: string;
 }
@@ -179,7 +179,7 @@ export class Zabbix extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [db] },
         );
-        this.apiUrl = `http://${ZABBIX_NAMES.web}.${namespace}.svc:${ZABBIX_WEB_PORT}/api_jsonrpc.php`;
+        this.apiUrl = zabbixApiUrl(namespace);
 
         if (args.config.snmpTraps.enabled) {
             new k8s.core.v1.Service(

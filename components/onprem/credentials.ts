@@ -1,6 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../config/errors";
-import { credentialRefs, OnpremConfig, OnpremHost } from "../../config/sections/onprem";
+import { credentialRefs, OnpremHost, OnpremSettings } from "./spec";
 
 /**
  * The `onpremCredentials` stack secret: JSON text mapping credential names to values, e.g.
@@ -18,12 +16,12 @@ export interface HostCredentials {
 }
 
 /** Render hands a secret it cannot decrypt this placeholder text (see render/stack-file.ts). */
-function isPlaceholder(text: string): boolean {
+export function isPlaceholder(text: string): boolean {
     return text.startsWith("render-placeholder-");
 }
 
 /** The fields a host's use of a credential needs. */
-function neededFields(host: OnpremHost, use: "ipmi" | "snmp"): string[] {
+export function neededFields(host: OnpremHost, use: "ipmi" | "snmp"): string[] {
     if (use === "ipmi") return ["username", "password"];
     const snmp = host.snmp!;
     if (snmp.version === "2c") return ["community"];
@@ -32,7 +30,7 @@ function neededFields(host: OnpremHost, use: "ipmi" | "snmp"): string[] {
     return ["securityName", "authPassphrase", "privPassphrase"];
 }
 
-function parse(text: string): Record<string, unknown> | undefined {
+export function parseCredentials(text: string): Record<string, unknown> | undefined {
     try {
         const v: unknown = JSON.parse(text);
         return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -42,45 +40,11 @@ function parse(text: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Problems with the credentials the inventory references, one line each, naming the host, the key
- * and the credential, never a value. `text` is the secret's plain text; undefined when the stack
- * has none (required-secrets reports that).
- */
-export function credentialProblems(onprem: OnpremConfig, text: string | undefined): string[] {
-    if (text === undefined || isPlaceholder(text)) return [];
-    const key = `platform:${CREDENTIALS_KEY}`;
-    const all = parse(text);
-    if (!all) return [`${key}: is not a JSON object mapping credential names to values`];
-    const problems: string[] = [];
-    for (const [name, host] of Object.entries(onprem.hosts)) {
-        for (const ref of credentialRefs(host)) {
-            const where = `onprem.hosts.${name}.${ref.key}: "${ref.name}"`;
-            const entry = all[ref.name];
-            if (entry === undefined) {
-                const held = Object.keys(all).sort().join(", ") || "none";
-                problems.push(`${where} is not in ${key} (host ${name}; the secret holds: ${held})`);
-                continue;
-            }
-            const fields = (entry ?? {}) as Record<string, unknown>;
-            const lacking = neededFields(host, ref.use).filter(
-                (f) => typeof fields[f] !== "string" || (fields[f] as string) === "",
-            );
-            if (lacking.length > 0) {
-                problems.push(
-                    `${where} in ${key} lacks ${lacking.join(", ")} (host ${name} uses it for ${ref.use.toUpperCase()})`,
-                );
-            }
-        }
-    }
-    return problems;
-}
-
-/**
  * The credentials file the sync Job reads: per Zabbix-managed host, the values of the credentials
  * it references. A placeholder secret (render) yields placeholder values of the same shape.
  */
-export function hostCredentials(onprem: OnpremConfig, text: string): Record<string, HostCredentials> {
-    const all = isPlaceholder(text) ? undefined : parse(text);
+export function hostCredentials(onprem: Pick<OnpremSettings, "hosts">, text: string): Record<string, HostCredentials> {
+    const all = isPlaceholder(text) ? undefined : parseCredentials(text);
     const out: Record<string, HostCredentials> = {};
     for (const [name, host] of Object.entries(onprem.hosts)) {
         if (host.zabbix.skip) continue;
@@ -96,20 +60,4 @@ export function hostCredentials(onprem: OnpremConfig, text: string): Record<stri
         if (creds.ipmi || creds.snmp) out[name] = creds;
     }
     return out;
-}
-
-/** Whether any host references a credential (then the secret is required). */
-export function needsCredentials(onprem: OnpremConfig): boolean {
-    return Object.values(onprem.hosts).some((h) => credentialRefs(h).length > 0);
-}
-
-/**
- * Fails before anything is declared when a host references a credential the `onpremCredentials`
- * secret lacks. Reads the secret's plain text from the runtime config only to check names and
- * fields; no value reaches a message or a resource here.
- */
-export function assertOnpremCredentials(onprem: OnpremConfig): void {
-    const text = pulumi.runtime.allConfig()[`platform:${CREDENTIALS_KEY}`];
-    const problems = credentialProblems(onprem, text);
-    if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -1,11 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { hostProbes, OnpremHost, OnpremProbe } from "../../config/sections/onprem";
+import { hostProbes, OnpremHost, OnpremProbe } from "./spec";
 import { addARecord, DnsZone } from "../gcp/dns";
 
 /** The blackbox exporter's address as the monitoring layer deploys it (chart release in `monitoring`). */
-export const DEFAULT_BLACKBOX_ADDRESS = "prometheus-blackbox-exporter.monitoring.svc:9115";
 
 /** Blackbox exporter module per probe kind; the exporter's config must define these. */
 export const BLACKBOX_MODULES: Readonly<Record<OnpremProbe["module"], string>> = {
@@ -30,8 +29,8 @@ export interface ExternalHostArgs {
     readonly dnsZone?: DnsZone;
     /** Records go to `<name>.<dnsSubdomain>.<domain>`. @default onprem */
     readonly dnsSubdomain?: string;
-    /** Blackbox exporter host:port the Probes go through. @default DEFAULT_BLACKBOX_ADDRESS */
-    readonly blackboxAddress?: string;
+    /** Blackbox exporter host:port the Probes go through. */
+    readonly blackboxAddress: string;
     /** How often Prometheus probes the host. @default 30s */
     readonly probeInterval?: string;
     /** What every child waits for (the namespace). @default [] */
@@ -143,7 +142,7 @@ export class ExternalHost extends pulumi.ComponentResource {
                             jobName: `onprem-${hostName}`,
                             interval: args.probeInterval ?? "30s",
                             module: BLACKBOX_MODULES[probe.module],
-                            prober: { url: args.blackboxAddress ?? DEFAULT_BLACKBOX_ADDRESS, path: "/probe" },
+                            prober: { url: args.blackboxAddress, path: "/probe" },
                             targets: {
                                 staticConfig: {
                                     static: [probeTarget(host, probe)],

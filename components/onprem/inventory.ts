@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { OnpremConfig } from "../../config/sections/onprem";
+import { OnpremSettings } from "./spec";
 
 /** Tag the sync puts on every host it manages; it deletes only hosts carrying it. */
 export const MANAGED_TAG = "managed-by";
@@ -38,7 +38,10 @@ export function managedTagValue(stack: string): string {
 }
 
 /** The inventory the sync Job reads (the ConfigMap's `inventory.json`), hosts sorted by name. */
-export function syncInventory(onprem: OnpremConfig, stack: string): SyncInventory {
+export function syncInventory(
+    onprem: Pick<OnpremSettings, "hosts"> & { readonly zabbix: Pick<OnpremSettings["zabbix"], "defaultGroups"> },
+    stack: string,
+): SyncInventory {
     const hosts: SyncHost[] = Object.entries(onprem.hosts)
         .filter(([, h]) => !h.zabbix.skip)
         .sort(([a], [b]) => a.localeCompare(b))

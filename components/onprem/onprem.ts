@@ -1,18 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { OnpremConfig } from "../../config/sections/onprem";
+import { OnpremSettings } from "./spec";
 import { DnsZone } from "../gcp/dns";
 import { hostCredentials } from "./credentials";
 import { ExternalHost } from "./external-host";
 import { syncInventory } from "./inventory";
-import { DEFAULT_ZABBIX_API_URL, ZabbixLogin, ZabbixSync } from "./zabbix-sync";
+import { ZabbixLogin, ZabbixSync } from "./zabbix-sync";
 import { namespaceGuards } from "../cluster/namespace-guards";
 
 export interface OnpremArgs {
     /** Provider of the cluster. */
     readonly provider: k8s.Provider;
     /** The validated `platform:onprem` section. */
-    readonly config: OnpremConfig;
+    readonly config: OnpremSettings;
     /** Stack name; the value of the tag the sync puts on the Zabbix hosts it manages. */
     readonly stack: string;
     /** The `onpremCredentials` secret's JSON text. @default "{}" (no host references a credential) */
@@ -64,7 +64,7 @@ export class Onprem extends pulumi.ComponentResource {
         const inNs = { ...k8sOpts, dependsOn: [this.namespace] };
         // Services and EndpointSlices cost nothing; the sync Job is the only workload.
         namespaceGuards(name, ns, { cpu: "1", memory: "1Gi", cpuLimit: "2", memoryLimit: "2Gi", pods: 10 }, inNs);
-        const apiUrl = cfg.zabbix.apiUrl ?? DEFAULT_ZABBIX_API_URL;
+        const apiUrl = cfg.zabbix.apiUrl;
         const apiPort = zabbixPort(apiUrl);
         new k8s.networking.v1.NetworkPolicy(
             `${name}-default-deny`,

@@ -4,7 +4,6 @@ import { IMAGES } from "../versions";
 import { inventoryHash, SyncInventory, syncScript } from "./inventory";
 
 /** The monitoring layer's Zabbix web Service (zabbix-community chart, release `zabbix` in `monitoring`). */
-export const DEFAULT_ZABBIX_API_URL = "http://zabbix-zabbix-web.monitoring.svc.cluster.local/api_jsonrpc.php";
 
 /** Where the sync finds its API token by default: a Secret in the sync's namespace. */
 export const DEFAULT_TOKEN_SECRET = { name: "zabbix-api-token", key: "token" } as const;
@@ -18,8 +17,8 @@ export interface ZabbixSyncArgs {
     readonly inventory: SyncInventory;
     /** Per-host credentials JSON (see credentials.ts); goes only into a Secret. */
     readonly credentials: pulumi.Input<string>;
-    /** The Zabbix JSON-RPC endpoint. @default DEFAULT_ZABBIX_API_URL */
-    readonly apiUrl?: string;
+    /** The Zabbix JSON-RPC endpoint. */
+    readonly apiUrl: string;
     /** Secret and key holding the API token. @default DEFAULT_TOKEN_SECRET */
     readonly tokenSecret?: { readonly name: string; readonly key: string };
     /** The API token; when given, the component creates `tokenSecret` from it. @default undefined (the Secret exists) */
@@ -157,7 +156,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                                     image: args.image ?? IMAGES.zabbixSyncNode,
                                     command: ["node", `${SCRIPT_DIR}/sync.js`],
                                     env: [
-                                        { name: "ZABBIX_URL", value: args.apiUrl ?? DEFAULT_ZABBIX_API_URL },
+                                        { name: "ZABBIX_URL", value: args.apiUrl },
                                         ...auth,
                                         { name: "INVENTORY_FILE", value: `${SCRIPT_DIR}/inventory.json` },
                                         { name: "CREDENTIALS_FILE", value: `${CREDENTIALS_DIR}/credentials.json` },

@@ -1,3 +1,5 @@
+import { AppSpec, ContainerSpec, HostSpec, PLATFORM_RESOURCES } from "../../components/apps/spec";
+import { agree, Same } from "../type-check";
 import { z } from "zod";
 import { cidr, dnsLabel } from "../validators";
 
@@ -254,13 +256,12 @@ export const appSchema = z
 /** `platform:apps`: every app by name (a DNS label). */
 export const appsSchema = z.record(dnsLabel(40), appSchema);
 
-export type AppsConfig = z.output<typeof appsSchema>;
-export type AppConfig = z.output<typeof appSchema>;
-export type ContainerConfig = z.output<typeof containerSchema>;
-export type HostConfig = z.output<typeof hostSchema>;
-export type MysqlConfig = z.output<typeof mysqlSchema>;
-export type RedisConfig = z.output<typeof redisSchema>;
-export type OnpremEgressConfig = z.output<typeof onpremEgressSchema>;
+export type AppsConfig = Record<string, AppSpec>;
+export type AppConfig = AppSpec;
+// The apps layer's own types (components/apps/spec.ts) and this schema describe the same thing.
+agree<Same<z.output<typeof appSchema>, AppSpec>>(true);
+agree<Same<z.output<typeof containerSchema>, ContainerSpec>>(true);
+agree<Same<z.output<typeof hostSchema>, HostSpec>>(true);
 
 /** The per-app checks that need the whole entry or the stack around it; each message names the app. */
 export function checkApp(
@@ -325,12 +326,6 @@ export function checkApp(
                 add(["containers", i, "env", key], key, `is also in secretEnv (app ${name}); keep it in one`);
     });
 }
-
-/** Requests and limits of the containers the platform adds (Redis, the backup job's containers). */
-export const PLATFORM_RESOURCES = {
-    redis: (memory: string) => ({ requests: { cpu: "100m", memory }, limits: { cpu: "500m", memory } }),
-    backup: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-} as const;
 
 const MEMORY_UNITS: Record<string, number> = {
     "": 1,

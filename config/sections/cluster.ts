@@ -1,3 +1,5 @@
+import type { NodePoolSpec } from "../../components/gcp/gke-cluster";
+import { agree, Same } from "../type-check";
 import { z } from "zod";
 import { cidr, dnsLabel, parseCidr } from "../validators";
 
@@ -155,3 +157,4 @@ export const clusterSchema = z
 
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type NodePoolConfig = z.output<typeof nodePoolSchema>;
+agree<Same<NodePoolConfig, NodePoolSpec>>(true);

@@ -86,12 +86,12 @@ export const gitopsSchema = z
             .optional(),
         /** Flux events to Slack or Discord. @default unset (no notifications) */
         notifications: notificationsSchema.optional(),
-        /** Namespace whose Prometheus may scrape the controllers' metrics (port 8080). @default monitoring */
+        /** Namespace whose Prometheus may scrape the controllers' metrics (port 8080). @default the monitoring layer's namespace (none when monitoring is off) */
         metricsNamespace: z
             .string()
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "is not a namespace name" })
             .max(63)
-            .default("monitoring"),
+            .optional(),
     })
     .strict()
     .superRefine((g, ctx) => {

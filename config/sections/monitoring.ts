@@ -1,13 +1,12 @@
 import { z } from "zod";
+import { gib, MonitoringSettings } from "../../components/monitoring/settings";
+import { agree, Same } from "../type-check";
 import { dnsLabel } from "../validators";
+
+export { gib };
 
 /** A Kubernetes volume size in whole gibibytes, e.g. `50Gi`. */
 const gibibytes = z.string().regex(/^[1-9][0-9]{0,5}Gi$/, { message: "is not a size in whole Gi (e.g. 50Gi)" });
-
-/** Number of GiB in `50Gi` (or `40GiB`). */
-export function gib(size: string): number {
-    return Number(size.replace(/GiB?$/, ""));
-}
 
 /** Prometheus keeps at most this share of its volume, so the disk never fills before retention acts. */
 export const RETENTION_SHARE = 0.8;
@@ -183,3 +182,25 @@ export const monitoringSchema = z
     });
 
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
+// The layer's settings are this section less `enabled`, with retentionSize always set.
+agree<
+    Same<
+        Omit<MonitoringConfig, "enabled" | "prometheus"> & {
+            prometheus: Omit<MonitoringConfig["prometheus"], "retentionSize"> & { retentionSize: string };
+        },
+        MonitoringSettings
+    >
+>(true);
+
+/** The monitoring layer's settings from the section: retentionSize filled in. */
+export function monitoringSettings(m: MonitoringConfig): MonitoringSettings {
+    const p = m.prometheus;
+    return {
+        namespace: m.namespace,
+        hosts: m.hosts,
+        prometheus: { ...p, retentionSize: p.retentionSize ?? defaultRetentionSize(p.volumeSize) },
+        alertmanager: m.alertmanager,
+        grafana: m.grafana,
+        zabbix: m.zabbix,
+    };
+}

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { credentialRefs, hostProbes, OnpremHost, OnpremProbe, OnpremSnmp } from "../../components/onprem/spec";
+import { agree, Same } from "../type-check";
 import { dnsLabel, ipv4, ipv4ToInt } from "../validators";
 
 /**
@@ -308,22 +310,9 @@ export const onpremSchema = z
     });
 
 export type OnpremConfig = z.output<typeof onpremSchema>;
-export type OnpremHost = z.output<typeof onpremHostSchema>;
-export type OnpremProbe = z.output<typeof probeSchema>;
-export type OnpremSnmp = z.output<typeof snmpSchema>;
+export type { OnpremHost, OnpremProbe, OnpremSnmp };
+// The on-prem layer's own types (components/onprem/spec.ts) and this schema describe the same hosts.
+agree<Same<z.output<typeof onpremHostSchema>, OnpremHost>>(true);
+agree<Same<z.output<typeof probeSchema>, OnpremProbe>>(true);
 
-/** The probes a host gets: its own list, or the default for its kind. */
-export function hostProbes(host: OnpremHost): OnpremProbe[] {
-    if (host.probes) return host.probes;
-    const tcp = host.ports.filter((p) => p.protocol === "TCP");
-    if (host.kind === "service" && tcp.length > 0) return tcp.map((p) => ({ module: "tcp" as const, port: p.name }));
-    return [{ module: "icmp" }];
-}
-
-/** Every credential name a host references, with the key that references it. */
-export function credentialRefs(host: OnpremHost): { key: string; name: string; use: "ipmi" | "snmp" }[] {
-    const refs: { key: string; name: string; use: "ipmi" | "snmp" }[] = [];
-    if (host.ipmi) refs.push({ key: "ipmi.credentials", name: host.ipmi.credentials, use: "ipmi" });
-    if (host.snmp) refs.push({ key: "snmp.credentials", name: host.snmp.credentials, use: "snmp" });
-    return refs;
-}
+export { credentialRefs, hostProbes };

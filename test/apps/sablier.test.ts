@@ -6,7 +6,12 @@ import { recordResources } from "../harness";
 function server() {
     return recordResources(() => {
         const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-        return new SablierServer("sablier", { provider, apiServer: [{ cidr: "172.16.0.0/28", port: 443 }] });
+        return new SablierServer("sablier", {
+            provider,
+            namespace: "sablier",
+            traefikNamespace: "edge",
+            apiServer: [{ cidr: "172.16.0.0/28", port: 443 }],
+        });
     });
 }
 

@@ -16,6 +16,7 @@ class App extends pulumi.ComponentResource {
 function args(gcp: boolean): EdgeArgs {
     return {
         provider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
+        namespace: "edge",
         domain: "dev.example.org",
         githubOrg: "example-club",
         githubTeams: ["infra"],

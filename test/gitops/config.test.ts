@@ -43,8 +43,9 @@ describe("platform:gitops", () => {
             interval: "5m",
             imageScanInterval: "5m",
             registerDeployKey: false,
-            metricsNamespace: "monitoring",
         });
+        // The plan hands Flux the monitoring layer's namespace (config/plan.ts), none when it is off.
+        expect(g.metricsNamespace).toBeUndefined();
         expect(g.notifications).toBeUndefined();
         expect(g.ghcrUsername).toBeUndefined();
     });

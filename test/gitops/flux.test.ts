@@ -10,7 +10,7 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 function build(over: Partial<Omit<FluxArgs, "provider">> = {}) {
     return recordResources(() => {
         const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-        return new Flux("flux", { provider, ...over });
+        return new Flux("flux", { provider, metricsNamespace: "monitoring", ...over });
     });
 }
 

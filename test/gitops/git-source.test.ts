@@ -1,3 +1,4 @@
+import { githubRepo } from "../../config/sections/gitops";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -8,19 +9,19 @@ import { recordResources, valueOf } from "../harness";
 
 const URL = "ssh://git@github.com/example-club/platform";
 
-function build(over: Partial<Omit<GitSourceArgs, "provider" | "crds">> = {}) {
+function build(over: Partial<Omit<GitSourceArgs, "provider" | "crds">> & { branch?: string } = {}) {
+    const { branch = "main", ...rest } = over;
     let source: GitSource | undefined;
     const h = recordResources(() => {
         const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
         const crds = new random.RandomId("crds", { byteLength: 4 });
         source = new GitSource("source", {
             provider,
-            url: URL,
-            branch: "main",
+            repository: { url: URL, branch, ...githubRepo(URL)! },
             interval: "5m",
             keyTitle: "flux-dev",
             crds,
-            ...over,
+            ...rest,
         });
         new ClusterSync("sync", { provider, environment: "dev", interval: "5m", dependsOn: [source.repository] });
     });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { monitoringSchema, MonitoringConfig } from "../../config/sections/monitoring";
+import { monitoringSchema, monitoringSettings } from "../../config/sections/monitoring";
+import { MonitoringSettings } from "../../components/monitoring/settings";
 import { Publisher, RouteSpec } from "../../components/edge/types";
 import { RecordedResource } from "../../render/recorder";
 import { Harness } from "../harness";
@@ -16,8 +17,9 @@ export const SENTINELS = {
     grafanaDatabasePassword: "SENTINEL-db-password-1a8e",
 } as const;
 
-export function monitoringConfig(raw: unknown = {}): MonitoringConfig {
-    return monitoringSchema.parse(raw);
+/** The monitoring layer's settings as config/ resolves them from a raw section. */
+export function monitoringConfig(raw: unknown = {}): MonitoringSettings {
+    return monitoringSettings(monitoringSchema.parse(raw));
 }
 
 /** Secret inputs as the program gets them from the stack: secret Outputs. */

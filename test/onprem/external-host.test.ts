@@ -20,7 +20,14 @@ const board = onpremHostSchema.parse({ kind: "microcontroller", address: "192.16
 function declare(name: string, host: typeof controller, extra: Partial<ExternalHostArgs> = {}) {
     return () => {
         const provider = new k8s.Provider("k8s", { kubeconfig: "render" });
-        return new ExternalHost(`onprem-${name}`, { name, host, namespace: "onprem", provider, ...extra });
+        return new ExternalHost(`onprem-${name}`, {
+            name,
+            host,
+            namespace: "onprem",
+            provider,
+            blackboxAddress: "blackbox-exporter.monitoring.svc:9115",
+            ...extra,
+        });
     };
 }
 
@@ -130,6 +137,7 @@ describe("ExternalHost", () => {
                 name: "esp",
                 host: board,
                 namespace: "onprem",
+                blackboxAddress: "blackbox-exporter.monitoring.svc:9115",
                 provider,
                 crdDependsOn: [crd],
             });

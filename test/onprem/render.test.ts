@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { assertOnpremCredentials } from "../../components/onprem/credentials";
+import { assertOnpremCredentials } from "../../config/onprem-credentials";
 import { syncInventory } from "../../components/onprem/inventory";
 import { ZabbixSync } from "../../components/onprem/zabbix-sync";
 import { onpremSchema } from "../../config/sections/onprem";
@@ -225,6 +225,7 @@ describe("ZabbixSync", () => {
             namespace: "onprem",
             inventory: syncInventory(cfg(address), "dev"),
             credentials: "{}",
+            apiUrl: "http://zabbix.example.invalid/api_jsonrpc.php",
             apiToken,
         });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { credentialProblems } from "../../components/onprem/credentials";
+import { credentialProblems } from "../../config/onprem-credentials";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { requiredSecrets, syncLogsInToOwnZabbix } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";

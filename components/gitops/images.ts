@@ -1,0 +1,30 @@
+/**
+ * One app container image as stack config holds it. The apps layer owns the schema; the gitops
+ * layer builds one ImageRepository + ImagePolicy per entry, named `<app>-<container>-<environment>`
+ * in `flux-system`, matching the setter marker on the image line of that environment's stack file:
+ *   image: <repository>:<tag> # {"$imagepolicy": "flux-system:<app>-<container>-<environment>"}
+ * The environment is in the name because both stack files sit in one repository: Flux applies a
+ * marker only when a policy of that name exists in its cluster, so dev's automation never bumps prd.
+ *
+ * Stack config shape (apps layer):
+ *   platform:apps:
+ *     vote:
+ *       containers:
+ *         - name: web
+ *           image: <repository>:<tag> # {"$imagepolicy": "flux-system:vote-web-dev"}
+ *           imagePolicy: timestamp            # or { semver: ">=1.0.0 <2.0.0" }
+ */
+export interface AppImage {
+    readonly app: string;
+    readonly container: string;
+    /** Repository without the tag, e.g. asia-northeast1-docker.pkg.dev/acme/apps/vote or ghcr.io/acme/vote. */
+    readonly repository: string;
+    readonly tag: string;
+    /** `timestamp`: tags `{sha}-{YYYYMMDDHHmmss}`, newest timestamp wins; `semver`: newest in `range`. */
+    readonly policy: { readonly kind: "timestamp" } | { readonly kind: "semver"; readonly range: string };
+}
+
+/** The Flux object name for an app container's image automation. */
+export function imagePolicyName(environment: string, app: string, container: string): string {
+    return `${app}-${container}-${environment}`;
+}

@@ -1,0 +1,348 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ApplicationArgs } from "../components/apps/application";
+import type { PreviewArgs } from "../components/apps/preview";
+import type { SablierServerArgs } from "../components/apps/sablier";
+import type { GithubOidcArgs } from "../components/ci/github-oidc";
+import type { ExistingClusterArgs } from "../components/cluster/existing-cluster";
+import type { EdgeArgs } from "../components/edge/edge";
+import { authHost, checkHosts, HostClaim } from "../components/edge/hosts";
+import type { DnsArgs } from "../components/gcp/dns";
+import type { GkeClusterArgs } from "../components/gcp/gke-cluster";
+import type { NetworkArgs } from "../components/gcp/network";
+import type { RegistryArgs } from "../components/gcp/registry";
+import type { GitOpsArgs } from "../components/gitops/gitops";
+import { FLUX_NAMESPACE } from "../components/gitops/names";
+import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
+import type { MonitoringArgs } from "../components/monitoring/monitoring";
+import type { OnpremArgs } from "../components/onprem/onprem";
+import { appImages } from "./images";
+import { ConfigError } from "./errors";
+import { LoadedConfig } from "./load";
+import { assertOnpremCredentials } from "./onprem-credentials";
+import { syncLogsInToOwnZabbix } from "./required-secrets";
+import { DEFAULT_DEPLOYER_ROLES } from "./sections/ci";
+import { edgeSettings } from "./sections/edge";
+import { githubRepo } from "./sections/gitops";
+import { monitoringSettings } from "./sections/monitoring";
+import { previewHost, previewNamespace } from "./sections/preview";
+import { SecretKey } from "./secrets";
+
+/**
+ * The stack file resolved once into what each layer is given: every default filled in, every
+ * prd/dev difference decided, every namespace named here and handed to each layer that needs it.
+ * Layers take these as their args; what only exists while the program runs (the provider, another
+ * layer's resources, GCP outputs) index.ts adds when it wires the layers together.
+ */
+export interface Plan {
+    readonly stackName: string;
+    readonly environment: "dev" | "prd";
+    readonly domain: string;
+    /** The namespace of each layer that runs; a layer that does not run has none. */
+    readonly namespaces: Namespaces;
+    readonly cluster: GkePlan | ExistingPlan;
+    readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
+    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets">;
+    readonly onprem?: OnpremPlan;
+    readonly apps: readonly AppPlan[];
+    readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
+    readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp">;
+    readonly ci?: GithubOidcArgs;
+}
+
+export interface Namespaces {
+    readonly edge?: string;
+    readonly monitoring?: string;
+    readonly onprem?: string;
+    readonly flux?: string;
+    readonly previews?: string;
+    /** App name to its namespace. */
+    readonly apps: Readonly<Record<string, string>>;
+}
+
+export interface GkePlan {
+    readonly mode: "gke";
+    readonly project: string;
+    readonly region: string;
+    readonly protect: boolean;
+    readonly network: Omit<NetworkArgs, never>;
+    readonly cluster: Omit<GkeClusterArgs, "network" | "subnetwork">;
+    readonly dns: DnsArgs;
+    readonly registry: Omit<RegistryArgs, "readers">;
+    /** Where pods reach the API server (Sablier's egress): the control plane's range on 443. */
+    readonly apiServer: { readonly cidr: string; readonly port: number };
+}
+
+export interface ExistingPlan {
+    readonly mode: "existing";
+    readonly existing: ExistingClusterArgs;
+    /** Outside GKE the API server's address is not known: 6443 anywhere. */
+    readonly apiServer: { readonly cidr: string; readonly port: number };
+}
+
+export interface OnpremPlan extends Omit<
+    OnpremArgs,
+    "provider" | "dnsZone" | "crdDependsOn" | "zabbixDependsOn" | "zabbixLogin"
+> {
+    /** The sync signs in to the stack's own Zabbix (monitoring's login) rather than with a token. */
+    readonly logsInToOwnZabbix: boolean;
+}
+
+export interface AppPlan {
+    readonly name: string;
+    readonly args: Omit<ApplicationArgs, "provider" | "gcp" | "publisher" | "crdDependsOn">;
+}
+
+/** A `dev-br-<branch>` stack: one app branch on the dev cluster. */
+export interface BranchPreviewPlan {
+    readonly environment: "dev";
+    readonly domain: string;
+    /** The dev stack, read through a StackReference. */
+    readonly devStack: string;
+    /** The dev stack's edge namespace (its middlewares and oauth2-proxy). */
+    readonly edgeNamespace: string;
+    readonly preview: Omit<PreviewArgs, "provider" | "sablierUrl" | "publisher" | "gcp">;
+    readonly gcp?: { readonly project: string; readonly region: string; readonly workloadIdentityPool: string };
+}
+
+/** The edge always runs in this namespace; other layers and preview stacks read it from the plan. */
+const EDGE_NAMESPACE = "edge";
+
+/** A secret the config requires; loadConfig has already refused a stack that lacks one. */
+function secret(config: LoadedConfig, key: SecretKey): pulumi.Output<string> {
+    const value = config.secrets[key];
+    if (value === undefined) throw new Error(`internal: secret ${key} was not checked by loadConfig`);
+    return value;
+}
+
+/** The branch preview stack's plan. */
+export function resolveBranchPreview(config: LoadedConfig): BranchPreviewPlan {
+    const { stack } = config;
+    const p = stack.preview!;
+    const spec = stack.apps[p.app]!;
+    return {
+        environment: "dev",
+        domain: stack.dns.domain,
+        devStack: p.devStack,
+        edgeNamespace: EDGE_NAMESPACE,
+        preview: {
+            app: p.app,
+            spec: { ...spec, containers: spec.containers.map((c) => ({ ...c, image: p.images[c.name] ?? c.image })) },
+            branch: p.branch,
+            namespace: previewNamespace(p.app, p.branch),
+            host: previewHost(p.branch, stack.dns.domain),
+            idleAfter: p.idleAfter,
+            traefikNamespace: EDGE_NAMESPACE,
+        },
+        gcp: stack.gcp.project
+            ? {
+                  project: stack.gcp.project,
+                  region: stack.gcp.region,
+                  workloadIdentityPool: `${stack.gcp.project}.svc.id.goog`,
+              }
+            : undefined,
+    };
+}
+
+/**
+ * The whole plan of a platform stack. Throws a ConfigError for what the schema cannot see alone:
+ * hosts claimed twice or outside the domain, credentials the inventory names but the secret lacks.
+ */
+export function resolvePlan(config: LoadedConfig): Plan {
+    const { stack } = config;
+    const environment = stack.environment;
+    const prd = environment === "prd";
+    const domain = stack.dns.domain;
+    const problems = checkHosts(declaredHosts(config), domain);
+    if (problems.length > 0) throw new ConfigError(problems);
+    assertOnpremCredentials(stack.onprem);
+
+    const hasOnprem = Object.keys(stack.onprem.hosts).length > 0;
+    const m = stack.monitoring;
+    const namespaces: Namespaces = {
+        edge: stack.edge.enabled ? EDGE_NAMESPACE : undefined,
+        monitoring: m.enabled ? m.namespace : undefined,
+        onprem: hasOnprem ? stack.onprem.namespace : undefined,
+        flux: stack.gitops.enabled ? FLUX_NAMESPACE : undefined,
+        previews: stack.previews.enabled ? stack.previews.namespace : undefined,
+        apps: Object.fromEntries(Object.entries(stack.apps).map(([app, spec]) => [app, spec.namespace ?? app])),
+    };
+
+    return {
+        stackName: config.stackName,
+        environment,
+        domain,
+        namespaces,
+        cluster: clusterPlan(config),
+        edge: edgePlan(config, namespaces),
+        monitoring: m.enabled
+            ? {
+                  config: monitoringSettings(m),
+                  domain,
+                  grafanaOAuthClientId: secret(config, "grafanaOAuthClientId"),
+                  grafanaOAuthClientSecret: secret(config, "grafanaOAuthClientSecret"),
+                  alertmanagerWebhookUrl: secret(config, "alertmanagerWebhookUrl"),
+                  grafanaDatabasePassword: m.grafana.database ? secret(config, "grafanaDatabasePassword") : undefined,
+                  edgeNamespace: namespaces.edge,
+                  onpremNamespace: namespaces.onprem,
+              }
+            : undefined,
+        onprem: hasOnprem ? onpremPlan(config, namespaces) : undefined,
+        apps: Object.entries(stack.apps).map(([app, spec]) => ({
+            name: app,
+            args: {
+                app,
+                spec: { ...spec, namespace: namespaces.apps[app] },
+                environment,
+                traefikNamespace: namespaces.edge,
+                prometheusNamespace: namespaces.monitoring,
+                onpremAddresses: Object.fromEntries(
+                    Object.entries(stack.onprem.hosts).map(([n, h]) => [n, [`${h.address}/32`]]),
+                ),
+            },
+        })),
+        previews:
+            namespaces.previews && namespaces.edge
+                ? { namespace: namespaces.previews, traefikNamespace: namespaces.edge }
+                : undefined,
+        gitops: gitopsPlan(config, namespaces),
+        ci: stack.ci.enabled
+            ? {
+                  project: stack.gcp.project!,
+                  repository: stack.ci.repository!,
+                  poolId: stack.ci.poolId,
+                  providerId: stack.ci.providerId,
+                  environments: stack.ci.environments ?? [{ name: environment, roles: DEFAULT_DEPLOYER_ROLES }],
+                  previewerRoles: stack.ci.previewer ? stack.ci.previewerRoles : undefined,
+              }
+            : undefined,
+    };
+
+    function clusterPlan(c: LoadedConfig): GkePlan | ExistingPlan {
+        const s = c.stack;
+        if (s.cluster.mode !== "gke") {
+            return {
+                mode: "existing",
+                existing: { context: s.cluster.context!, kubeconfigPath: s.cluster.kubeconfigPath },
+                apiServer: { cidr: "0.0.0.0/0", port: 6443 },
+            };
+        }
+        const project = s.gcp.project!;
+        const region = s.gcp.region;
+        return {
+            mode: "gke",
+            project,
+            region,
+            protect: prd,
+            network: { region, ...s.network, masterCidr: s.cluster.masterCidr },
+            cluster: {
+                project,
+                clusterName: s.cluster.name ?? `platform-${environment}`,
+                location: s.cluster.location ?? region,
+                masterCidr: s.cluster.masterCidr,
+                releaseChannel: s.cluster.releaseChannel,
+                authorizedNetworks: s.cluster.authorizedNetworks,
+                dnsEndpoint: s.cluster.dnsEndpoint,
+                maintenanceStart: s.cluster.maintenanceStart,
+                deletionProtection: s.cluster.deletionProtection ?? prd,
+                nodePools: s.cluster.nodePools,
+            },
+            dns: { ...s.dns, protect: prd },
+            registry: {
+                project,
+                region,
+                repositoryId: s.registry.name,
+                untaggedRetentionDays: s.registry.untaggedRetentionDays,
+                keepRecent: s.registry.keepRecent,
+            },
+            apiServer: { cidr: s.cluster.masterCidr, port: 443 },
+        };
+    }
+}
+
+function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {
+    const { stack } = config;
+    if (!stack.edge.enabled || !namespaces.edge) return undefined;
+    const settings = edgeSettings(stack.edge, stack.environment);
+    return {
+        namespace: namespaces.edge,
+        domain: stack.dns.domain,
+        githubOrg: stack.edge.githubOrg!,
+        githubTeams: stack.edge.githubTeams,
+        clientId: secret(config, "githubOAuthClientId"),
+        clientSecret: secret(config, "githubOAuthClientSecret"),
+        issuer: settings.issuer,
+        acmeEmail: stack.edge.acmeEmail,
+        replicas: settings.replicas,
+        authReplicas: settings.authReplicas,
+        highAvailability: stack.environment === "prd",
+        sablier: stack.edge.sablier,
+    };
+}
+
+function onpremPlan(config: LoadedConfig, namespaces: Namespaces): OnpremPlan {
+    const { stack } = config;
+    const o = stack.onprem;
+    const monitoringNs = namespaces.monitoring;
+    const ownZabbix = monitoringNs && stack.monitoring.zabbix.enabled ? zabbixApiUrl(monitoringNs) : undefined;
+    const problems: string[] = [];
+    const probeAddress = o.blackboxAddress ?? (monitoringNs ? blackboxAddress(monitoringNs) : undefined);
+    if (!probeAddress)
+        problems.push(
+            "onprem.blackboxAddress: is required when monitoring is off (the host probes go through a blackbox exporter)",
+        );
+    const apiUrl = o.zabbix.apiUrl ?? ownZabbix;
+    if (!apiUrl && o.zabbix.sync)
+        problems.push(
+            "onprem.zabbix.apiUrl: is required when the stack runs no Zabbix (monitoring.zabbix off) and onprem.zabbix.sync is true",
+        );
+    if (problems.length > 0) throw new ConfigError(problems);
+    const logsIn = syncLogsInToOwnZabbix(stack);
+    return {
+        config: {
+            ...o,
+            namespace: namespaces.onprem!,
+            blackboxAddress: probeAddress!,
+            zabbix: { ...o.zabbix, apiUrl: apiUrl ?? "" },
+        },
+        stack: config.stackName,
+        credentials: config.secrets.onpremCredentials,
+        zabbixApiToken: logsIn ? undefined : config.secrets.zabbixApiToken,
+        logsInToOwnZabbix: logsIn,
+    };
+}
+
+function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"] {
+    const { stack } = config;
+    const g = stack.gitops;
+    if (!g.enabled || !g.repository) return undefined;
+    const repo = githubRepo(g.repository.url)!;
+    return {
+        environment: stack.environment,
+        repository: { url: g.repository.url, branch: g.repository.branch, owner: repo.owner, name: repo.name },
+        interval: g.interval,
+        imageScanInterval: g.imageScanInterval,
+        metricsNamespace: g.metricsNamespace ?? namespaces.monitoring,
+        images: appImages(stack),
+        deployKeyToken: g.registerDeployKey ? secret(config, "gitopsGithubToken") : undefined,
+        ghcr: g.ghcrUsername ? { username: g.ghcrUsername, token: secret(config, "gitopsGhcrToken") } : undefined,
+        notifications: g.notifications
+            ? { ...g.notifications, webhookUrl: secret(config, "gitopsWebhookUrl") }
+            : undefined,
+    };
+}
+
+/** Every host the stack config asks for, with its owner; checked before anything is declared. */
+function declaredHosts(config: LoadedConfig): HostClaim[] {
+    const hosts: HostClaim[] = [];
+    const { edge, monitoring, dns } = config.stack;
+    if (edge.enabled) hosts.push({ host: authHost(dns.domain), owner: "edge oauth2-proxy" });
+    if (edge.enabled && monitoring.enabled) {
+        for (const [what, label] of Object.entries(monitoring.hosts)) {
+            hosts.push({ host: `${label}.${dns.domain}`, owner: `monitoring.hosts.${what}` });
+        }
+    }
+    for (const [app, spec] of Object.entries(config.stack.apps)) {
+        for (const h of spec.hosts) hosts.push({ host: h.host, owner: `apps.${app}` });
+    }
+    return hosts;
+}

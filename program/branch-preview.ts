@@ -1,0 +1,48 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Preview } from "../components/apps/preview";
+import { AUTH_MIDDLEWARES, OAUTH2_PROXY_SERVICE } from "../components/edge/oauth2-proxy";
+import { EdgePublisher } from "../components/edge/publisher";
+import { BranchPreviewPlan } from "../config/plan";
+import { OUTPUTS_VERSION } from "../contract/outputs";
+
+/**
+ * A `dev-br-<branch>` stack: one app's branch on the dev cluster, read through a StackReference to
+ * the dev stack (its kubeconfig, its edge's auth middlewares, its Sablier server).
+ */
+export function branchPreview(plan: BranchPreviewPlan): Record<string, unknown> {
+    const dev = new pulumi.StackReference("dev", { name: plan.devStack });
+    const provider = new k8s.Provider("preview-k8s", {
+        kubeconfig: dev.requireOutput("kubeconfig") as pulumi.Output<string>,
+        enableServerSideApply: true,
+    });
+    const edge = plan.edgeNamespace;
+    const publisher = new EdgePublisher({
+        provider,
+        domain: plan.domain,
+        authMiddlewares: [
+            { name: AUTH_MIDDLEWARES.errors, namespace: edge },
+            { name: AUTH_MIDDLEWARES.forwardAuth, namespace: edge },
+        ],
+        authService: { ...OAUTH2_PROXY_SERVICE, namespace: edge },
+        dependsOn: [],
+    });
+    const preview = new Preview("preview", {
+        ...plan.preview,
+        provider,
+        sablierUrl: dev.requireOutput("sablierUrl") as pulumi.Output<string>,
+        publisher,
+        gcp: plan.gcp,
+    });
+    return {
+        outputsVersion: OUTPUTS_VERSION,
+        environment: plan.environment,
+        domain: plan.domain,
+        preview: {
+            app: plan.preview.app,
+            branch: plan.preview.branch,
+            namespace: preview.namespace,
+            url: `https://${preview.host}`,
+        },
+    };
+}
