@@ -1,7 +1,9 @@
-// Every generated block of the docs, by id (the id in its markers, see blocks.ts).
+// Every generated block of the docs, by id (the id in its markers, see blocks.ts): the config
+// tables from the stack schema, the secrets tables, and the stack outputs contract.
 import { SECRET_NEEDED_WHEN } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { SECRET_KEYS, SecretKey } from "../../config/secrets";
+import { OUTPUTS } from "../../contract/outputs";
 import { Generators } from "./blocks";
 import { configTable, JsonSchema, jsonSchemaOf, markdownTable, TableSpec } from "./config-tables";
 
@@ -54,7 +56,23 @@ function secretsBlock(keys: readonly SecretKey[]): string {
     );
 }
 
+/** The stack outputs contract (contract/outputs.ts), for the README. */
+function outputsBlock(): string {
+    return markdownTable(
+        ["output", "type", "secret", "present", "example", "meaning"],
+        Object.entries(OUTPUTS).map(([name, o]) => [
+            `\`${name}\``,
+            o.type,
+            o.secret ? "yes" : "no",
+            o.when,
+            `\`${o.example}\``,
+            o.description,
+        ]),
+    );
+}
+
 export const GENERATORS: Generators = {
+    outputs: outputsBlock,
     ...Object.fromEntries(Object.entries(CONFIG_TABLES).map(([id, specs]) => [id, () => configBlock(specs)])),
     ...Object.fromEntries(Object.entries(SECRET_TABLES).map(([id, keys]) => [id, () => secretsBlock(keys)])),
 };

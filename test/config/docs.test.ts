@@ -17,7 +17,7 @@ function firstDifference(f: DocFile): string {
 }
 
 describe("generated docs", () => {
-    it("README.md and docs/*.md hold the tables npm run docs:config generates from the schema and secrets", async () => {
+    it("README.md and docs/*.md hold the tables npm run docs:config generates from the schema, secrets and outputs", async () => {
         const stale = (await regenerateAll(ROOT, GENERATORS)).filter((f) => f.generated !== f.committed);
         if (stale.length > 0) {
             throw new Error(
