@@ -10,6 +10,25 @@ export interface SecretNeed {
 }
 
 /**
+ * When each secret is needed, in words: the conditions `requiredSecrets` below checks. The docs'
+ * secrets tables are generated from this and `SECRET_KEYS` (npm run docs:config).
+ */
+export const SECRET_NEEDED_WHEN: Readonly<Record<SecretKey, string>> = {
+    githubOAuthClientId: "the edge is enabled",
+    githubOAuthClientSecret: "the edge is enabled",
+    gitopsGithubToken: "gitops is enabled with `gitops.registerDeployKey: true`",
+    gitopsWebhookUrl: "gitops is enabled with `gitops.notifications` set",
+    gitopsGhcrToken: "gitops is enabled with `gitops.ghcrUsername` set",
+    onpremCredentials: "an on-prem host has IPMI or SNMP (it references credentials by name)",
+    zabbixApiToken:
+        "the on-prem sync talks to a Zabbix this stack does not run (`onprem.zabbix.apiUrl` set, or monitoring's Zabbix off) and `onprem.zabbix.tokenSecret` is unset",
+    grafanaOAuthClientId: "monitoring is enabled",
+    grafanaOAuthClientSecret: "monitoring is enabled",
+    alertmanagerWebhookUrl: "monitoring is enabled",
+    grafanaDatabasePassword: "monitoring is enabled with `monitoring.grafana.database` set",
+};
+
+/**
  * Whether the on-prem sync signs in to the stack's own Zabbix (the monitoring layer's) with its
  * generated Admin login rather than a token: no other Zabbix named, no token Secret given.
  */

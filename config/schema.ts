@@ -14,26 +14,27 @@ import { overlaps, parseCidr } from "./validators";
 
 const gcpSchema = z
     .object({
-        /** `gcp:project`: the Google Cloud project ID. Required when cluster.mode is gke. */
         project: z
             .string()
             .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
                 message: "is not a GCP project ID (6-30 lower-case letters, digits, '-')",
             })
-            .optional(),
-        /** `gcp:region`: region of the cluster, NAT, static IP and registry. @default asia-northeast1 */
+            .optional()
+            .meta({ description: "Google Cloud project ID; required with `cluster.mode: gke` and with `ci.enabled`." }),
         region: z
             .string()
             .regex(/^[a-z]+-[a-z]+[0-9]$/, { message: "is not a GCP region (e.g. asia-northeast1)" })
-            .default("asia-northeast1"),
+            .default("asia-northeast1")
+            .meta({ description: "Region of the cluster, NAT, static IP and registry." }),
     })
     .strict();
 
 /** The whole stack's config: one schema, validated before any resource is declared. */
 export const stackSchema = z
     .object({
-        /** `platform:environment`: which environment the stack is; decides prd-only hardening. */
-        environment: z.enum(["dev", "prd"]),
+        environment: z.enum(["dev", "prd"]).meta({
+            description: "Which environment the stack is; prd turns on deletion protection, HA and stricter policy.",
+        }),
         gcp: gcpSchema.default({ region: "asia-northeast1" }),
         /** `platform:cluster` */
         cluster: clusterSchema,

@@ -4,18 +4,19 @@
  * to any the stack file does not hold.
  */
 export const SECRET_KEYS = {
-    githubOAuthClientId: "Client ID of the GitHub OAuth app behind oauth2-proxy.",
+    githubOAuthClientId:
+        "Client ID of the GitHub OAuth app behind oauth2-proxy (callback `https://auth.<domain>/oauth2/callback`).",
     githubOAuthClientSecret: "Client secret of that GitHub OAuth app.",
     gitopsGithubToken:
-        "GitHub token (repo admin) that registers Flux's deploy key when gitops.registerDeployKey is true.",
-    gitopsWebhookUrl: "Slack or Discord webhook URL Flux posts events to when gitops.notifications is set.",
-    gitopsGhcrToken:
-        "ghcr.io token (read:packages) Flux lists private image tags with when gitops.ghcrUsername is set.",
+        "GitHub token that registers Flux's deploy key, allowed to administer the repository's deploy keys (fine-grained: Administration write on that repository).",
+    gitopsWebhookUrl: "Slack incoming-webhook or Discord webhook URL Flux posts events to.",
+    gitopsGhcrToken: "ghcr.io token (read:packages) Flux lists private image tags with.",
     onpremCredentials:
-        "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to values.",
+        "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to username/password, SNMP community or SNMPv3 secrets (docs/onprem.md).",
     zabbixApiToken:
         "Zabbix API token the on-prem sync Job uses on a Zabbix this stack does not run; its own needs none (docs/onprem.md).",
-    grafanaOAuthClientId: "Client ID of Grafana's own GitHub OAuth app (callback on the grafana host).",
+    grafanaOAuthClientId:
+        "Client ID of Grafana's own GitHub OAuth app, not oauth2-proxy's (callback `https://<monitoring.hosts.grafana>.<domain>/login/github`).",
     grafanaOAuthClientSecret: "Client secret of Grafana's GitHub OAuth app.",
     grafanaDatabasePassword: "Password of Grafana's external PostgreSQL user (monitoring.grafana.database).",
     alertmanagerWebhookUrl: "Slack or Discord incoming webhook URL every alert is sent to.",

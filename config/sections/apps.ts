@@ -24,23 +24,35 @@ const envName = z.string().regex(ENV_NAME, { message: "is not an environment var
 
 const resourcesSchema = z
     .object({
-        /** What the scheduler reserves. @default { cpu: 100m, memory: 128Mi } */
-        requests: z.object({ cpu: quantity, memory: quantity }).strict().default({ cpu: "100m", memory: "128Mi" }),
-        /** The ceiling; memory above it is OOM-killed. @default { cpu: 500m, memory: 256Mi } */
-        limits: z.object({ cpu: quantity, memory: quantity }).strict().default({ cpu: "500m", memory: "256Mi" }),
+        requests: z
+            .object({ cpu: quantity, memory: quantity })
+            .strict()
+            .default({ cpu: "100m", memory: "128Mi" })
+            .meta({ description: "What the scheduler reserves." }),
+        limits: z
+            .object({ cpu: quantity, memory: quantity })
+            .strict()
+            .default({ cpu: "500m", memory: "256Mi" })
+            .meta({ description: "The ceiling; memory above it is OOM-killed." }),
     })
     .strict();
 
 const probeSchema = z
     .object({
-        /** HTTP GET path; without it the probe is a TCP connect. */
-        path: z.string().startsWith("/").optional(),
-        /** Port to probe. @default the container's port */
-        port: port.optional(),
-        /** Seconds before the first probe. @default 5 */
-        initialDelaySeconds: z.number().int().min(0).max(600).default(5),
-        /** Seconds between probes. @default 10 */
-        periodSeconds: z.number().int().min(1).max(300).default(10),
+        path: z
+            .string()
+            .startsWith("/")
+            .optional()
+            .meta({ description: "HTTP GET path; without it the probe is a TCP connect." }),
+        port: port.optional().meta({ description: "Port to probe. Unset: the container's `port`." }),
+        initialDelaySeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(600)
+            .default(5)
+            .meta({ description: "Seconds before the first probe." }),
+        periodSeconds: z.number().int().min(1).max(300).default(10).meta({ description: "Seconds between probes." }),
     })
     .strict();
 
@@ -52,203 +64,280 @@ const secretEnvSchema = z.union([
 
 const containerSchema = z
     .object({
-        /** Container name, a DNS label; also the Flux policy's `<container>` part. */
-        name: dnsLabel(30),
-        /** `<repository>:<tag>`, the line Flux bumps; carries `# {"$imagepolicy": "flux-system:<app>-<container>-<env>"}`. */
-        image: z.string().refine((v) => parseImage(v) !== undefined, {
-            message: "is not an image reference <registry>/<path>:<tag> (lower-case repository, a tag)",
+        name: dnsLabel(30).meta({
+            description: "A DNS label; also the `<container>` part of the Flux policy name.",
         }),
-        /** How Flux picks the newest tag: `timestamp` (`{sha}-{YYYYMMDDHHmmss}`) or `{ semver: <range> }`. @default timestamp */
+        image: z
+            .string()
+            .refine((v) => parseImage(v) !== undefined, {
+                message: "is not an image reference <registry>/<path>:<tag> (lower-case repository, a tag)",
+            })
+            .meta({
+                description:
+                    '`<repository>:<tag>`, the line Flux bumps; it carries the setter marker `# {"$imagepolicy": "flux-system:<app>-<container>-<env>"}`.',
+            }),
         imagePolicy: z
             .union([z.literal("timestamp"), z.object({ semver: z.string().min(1) }).strict()])
-            .default("timestamp"),
-        /** The port the container serves on (the Service port of the same number). */
-        port: port.optional(),
-        /** Port of the Prometheus endpoint when it differs from `port`. @default port */
-        metricsPort: port.optional(),
-        /** Overrides the image's entrypoint. @default the image's */
-        command: z.array(z.string()).optional(),
-        /** Overrides the image's arguments. @default the image's */
-        args: z.array(z.string()).optional(),
-        /** Plain (non-secret) environment. @default {} */
-        env: z.record(envName, z.string()).default({}),
-        /** Secret environment: `{ generate: <length> }` or `{ secret, key }`. @default {} */
-        secretEnv: z.record(envName, secretEnvSchema).default({}),
-        /** Requests and limits. @default requests 100m/128Mi, limits 500m/256Mi */
-        resources: resourcesSchema.default(resourcesSchema.parse({})),
-        /** Readiness probe. @default TCP on port */
-        readiness: probeSchema.optional(),
-        /** Liveness probe. @default TCP on port */
-        liveness: probeSchema.optional(),
-        /** Writable directories (emptyDir), the root filesystem being read-only. @default ["/tmp"] */
-        writablePaths: z.array(z.string().startsWith("/")).default(["/tmp"]),
-        /** Config files: absolute path to content; mounted from a ConfigMap whose hash rolls the pods. @default {} */
-        files: z.record(z.string().startsWith("/"), z.string()).default({}),
-        /** Gets the data stores' credentials and URLs (REDIS_URL, DATABASE_URL, ...). @default true */
-        storeEnv: z.boolean().default(true),
-        /** UID the container runs as (never 0). @default 10001 */
-        runAsUser: z.number().int().min(1).max(2147483647).default(10001),
+            .default("timestamp")
+            .meta({
+                description:
+                    "How Flux picks the newest tag: `timestamp` (tags `{sha}-{YYYYMMDDHHmmss}`, checked) or `{ semver: <range> }`.",
+            }),
+        port: port.optional().meta({
+            description: "The port served; the Service exposes the same number, and probes default to TCP on it.",
+        }),
+        metricsPort: port
+            .optional()
+            .meta({ description: "Port of the Prometheus endpoint when it differs from `port`. Unset: `port`." }),
+        command: z
+            .array(z.string())
+            .optional()
+            .meta({ description: "Overrides the image's entrypoint. Unset: the image's." }),
+        args: z
+            .array(z.string())
+            .optional()
+            .meta({ description: "Overrides the image's arguments. Unset: the image's." }),
+        env: z.record(envName, z.string()).default({}).meta({ description: "Plain (non-secret) environment." }),
+        secretEnv: z.record(envName, secretEnvSchema).default({}).meta({
+            description:
+                "Secret environment: `NAME: { generate: <length> }` (random, kept in the Secret `<app>-generated`) or `NAME: { secret, key }` (a key of a Secret made outside Pulumi).",
+        }),
+        resources: resourcesSchema
+            .default(resourcesSchema.parse({}))
+            .meta({ description: "Requests and limits of the container." }),
+        readiness: probeSchema.optional().meta({ description: "Readiness probe. Unset: TCP on `port`." }),
+        liveness: probeSchema.optional().meta({ description: "Liveness probe. Unset: the readiness probe's spec." }),
+        writablePaths: z
+            .array(z.string().startsWith("/"))
+            .default(["/tmp"])
+            .meta({ description: "Writable directories, each an emptyDir (the root filesystem is read-only)." }),
+        files: z.record(z.string().startsWith("/"), z.string()).default({}).meta({
+            description:
+                "Config files: absolute path to content, from a ConfigMap mounted read-only at the path; a change rolls the pods.",
+        }),
+        storeEnv: z.boolean().default(true).meta({
+            description:
+                "Receives the data stores' credentials and URLs (`REDIS_URL`, `DATABASE_URL`, ...); turn off for e.g. an nginx frontend.",
+        }),
+        runAsUser: z
+            .number()
+            .int()
+            .min(1)
+            .max(2147483647)
+            .default(10001)
+            .meta({ description: "UID the container runs as (never 0)." }),
     })
     .strict();
 
 const hostSchema = z
     .object({
-        /** Fully qualified host under the stack's domain. */
-        host: z.string().min(1),
-        /** `github` (oauth2-proxy, members only) or `public` (declared). */
-        auth: z.enum(["github", "public"]),
-        /** The container serving it. @default the first container with a port */
-        container: dnsLabel(30).optional(),
-        /** Path prefixes. @default ["/"] */
-        paths: z.array(z.string().startsWith("/")).optional(),
-        /** Documents that the host carries WebSockets (Traefik proxies them as-is). @default false */
-        websockets: z.boolean().default(false),
+        host: z.string().min(1).meta({ description: "Fully qualified host: `dns.domain` or under it." }),
+        auth: z.enum(["github", "public"]).meta({
+            description:
+                "`github`: behind oauth2-proxy's GitHub login (the edge's `githubOrg` and `githubTeams`). `public`: declared open to anyone.",
+        }),
+        container: dnsLabel(30)
+            .optional()
+            .meta({ description: "The container serving it. Unset: the first container with a `port`." }),
+        paths: z
+            .array(z.string().startsWith("/"))
+            .optional()
+            .meta({ description: 'Path prefixes routed to it. Unset: `["/"]`.' }),
+        websockets: z
+            .boolean()
+            .default(false)
+            .meta({ description: "Documents that the host carries WebSockets (Traefik proxies them as-is)." }),
     })
     .strict();
 
 const onpremEgressSchema = z
     .object({
-        /** Name of the on-prem endpoint (its Service in namespace `onprem`). */
-        name: dnsLabel(),
-        /** Port the app connects to. */
-        port,
-        /** @default TCP */
-        protocol: z.enum(["TCP", "UDP"]).default("TCP"),
-        /** Address range of the host(s) behind it; the on-prem inventory supplies it when omitted. */
-        cidr: cidr(16, 32).optional(),
+        name: dnsLabel().meta({
+            description: "Name of the on-prem endpoint (its Service in the on-prem layer's namespace).",
+        }),
+        port: port.meta({ description: "Port the app connects to." }),
+        protocol: z.enum(["TCP", "UDP"]).default("TCP").meta({ description: "Protocol of that port." }),
+        cidr: cidr(16, 32).optional().meta({
+            description:
+                "Address range of the host(s) behind it. Unset: the address of the on-prem inventory host of that `name` (`<address>/32`).",
+        }),
     })
     .strict();
 
 const mysqlSchema = z
     .object({
-        /** Database name. @default the app name with '-' as '_' */
         database: z
             .string()
             .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
-            .optional(),
-        /** Size of the data volume. @default 10Gi */
-        storage: quantity.default("10Gi"),
-        /** Resources of the MySQL container. @default requests 250m/512Mi, limits 1/1Gi */
-        resources: resourcesSchema.default({
-            requests: { cpu: "250m", memory: "512Mi" },
-            limits: { cpu: "1", memory: "1Gi" },
-        }),
-        /** Environment variable the composed URL is put in. @default DATABASE_URL */
-        urlEnv: envName.default("DATABASE_URL"),
-        /** Scheme of that URL (e.g. mysql+pymysql for SQLAlchemy). @default mysql */
+            .optional()
+            .meta({ description: "Database name. Unset: the app name with `-` as `_`." }),
+        storage: quantity.default("10Gi").meta({ description: "Size of the data volume." }),
+        resources: resourcesSchema
+            .default({
+                requests: { cpu: "250m", memory: "512Mi" },
+                limits: { cpu: "1", memory: "1Gi" },
+            })
+            .meta({ description: "Requests and limits of the MySQL container." }),
+        urlEnv: envName
+            .default("DATABASE_URL")
+            .meta({ description: "Environment variable the composed URL is put in." }),
         urlScheme: z
             .string()
             .regex(/^[a-z][a-z0-9+.-]*$/)
-            .default("mysql"),
-        /** Nightly mysqldump to a Cloud Storage bucket; required on prd. */
+            .default("mysql")
+            .meta({ description: "Scheme of that URL (e.g. `mysql+pymysql` for SQLAlchemy)." }),
         backup: z
             .object({
-                /** Cron schedule in UTC. */
-                schedule: z.string().regex(/^(\S+\s+){4}\S+$/, { message: "is not a cron schedule (5 fields)" }),
-                /** Days a dump is kept (older object versions too). @default 30 */
-                retentionDays: z.number().int().min(1).max(3650).default(30),
+                schedule: z
+                    .string()
+                    .regex(/^(\S+\s+){4}\S+$/, { message: "is not a cron schedule (5 fields)" })
+                    .meta({ description: "Cron schedule of the dump, in UTC." }),
+                retentionDays: z
+                    .number()
+                    .int()
+                    .min(1)
+                    .max(3650)
+                    .default(30)
+                    .meta({ description: "Days a dump is kept (overwritten object versions too)." }),
             })
             .strict()
-            .optional(),
+            .optional()
+            .meta({
+                description: "Nightly `mysqldump` to a versioned Cloud Storage bucket (gke only); required on prd.",
+            }),
     })
     .strict();
 
 const redisSchema = z
     .object({
-        /** Memory limit; maxmemory is set a little below it. @default 256Mi */
-        memory: quantity.default("256Mi"),
+        memory: quantity
+            .default("256Mi")
+            .meta({ description: "Memory limit; Redis's `maxmemory` is set a little below it." }),
     })
     .strict();
 
 const quotaSchema = z
     .object({
-        /** Sum of CPU requests in the namespace. @default 2 */
-        cpu: quantity.default("2"),
-        /** Sum of memory requests in the namespace. @default 4Gi */
-        memory: quantity.default("4Gi"),
-        /** Sum of CPU limits. @default twice cpu */
-        cpuLimit: quantity.optional(),
-        /** Sum of memory limits. @default memory */
-        memoryLimit: quantity.optional(),
-        /** Pods in the namespace. @default 20 */
-        pods: z.number().int().min(1).max(1000).default(20),
-        /** Persistent volume storage in the namespace. @default 50Gi */
-        storage: quantity.default("50Gi"),
+        cpu: quantity.default("2").meta({ description: "Sum of CPU requests in the namespace." }),
+        memory: quantity.default("4Gi").meta({ description: "Sum of memory requests in the namespace." }),
+        cpuLimit: quantity.optional().meta({ description: "Sum of CPU limits. Unset: twice `cpu`." }),
+        memoryLimit: quantity.optional().meta({ description: "Sum of memory limits. Unset: `memory`." }),
+        pods: z.number().int().min(1).max(1000).default(20).meta({ description: "Pods in the namespace." }),
+        storage: quantity.default("50Gi").meta({ description: "Persistent volume storage in the namespace." }),
     })
     .strict();
 
 export const appSchema = z
     .object({
-        /** Namespace of the app. @default the app name */
-        namespace: dnsLabel().optional(),
-        /** Pod Security Standards level; anything below restricted is an explicit choice. @default restricted */
-        podSecurity: z.enum(["restricted", "baseline"]).default("restricted"),
-        /** Containers of the pod (API and frontend are two). */
-        containers: z.array(containerSchema).min(1).max(10),
-        /** Fixed replica count (ignored when autoscale is set). @default 1 */
-        replicas: z.number().int().min(0).max(100).default(1),
-        /** HorizontalPodAutoscaler on CPU. @default none */
+        namespace: dnsLabel().optional().meta({ description: "Namespace of the app. Unset: the app name." }),
+        podSecurity: z.enum(["restricted", "baseline"]).default("restricted").meta({
+            description:
+                "Pod Security Standard enforced. `baseline` is an explicit choice: warn and audit stay `restricted`, and the namespace gets a `platform/pod-security-reason` annotation.",
+        }),
+        containers: z
+            .array(containerSchema)
+            .min(1)
+            .max(10)
+            .meta({ description: "The pod's containers (an API and its frontend are two); at least one." }),
+        replicas: z
+            .number()
+            .int()
+            .min(0)
+            .max(100)
+            .default(1)
+            .meta({ description: "Fixed replica count (ignored with `autoscale`)." }),
         autoscale: z
             .object({
-                min: z.number().int().min(1).max(100),
-                max: z.number().int().min(1).max(100),
-                cpuPercent: z.number().int().min(10).max(100).default(70),
+                min: z.number().int().min(1).max(100).meta({ description: "Fewest replicas." }),
+                max: z.number().int().min(1).max(100).meta({ description: "Most replicas; not below `min`." }),
+                cpuPercent: z
+                    .number()
+                    .int()
+                    .min(10)
+                    .max(100)
+                    .default(70)
+                    .meta({ description: "Target average CPU use, in percent of the requests." }),
             })
             .strict()
-            .optional(),
-        /** Why the app runs one pod on prd (the `platform/single-replica` annotation the policy asks for). @default none */
-        singleReplicaReason: z.string().min(10).optional(),
-        /** PodDisruptionBudget minAvailable. @default replicas - 1 (when more than one) */
-        minAvailable: z.number().int().min(1).max(100).optional(),
-        /** Hosts published through the edge. @default [] */
-        hosts: z.array(hostSchema).default([]),
-        /** Prometheus scrape path, when the app exposes metrics. @default none */
+            .optional()
+            .meta({ description: "An HPA on CPU; Pulumi then leaves `spec.replicas` alone. Unset: none." }),
+        singleReplicaReason: z.string().min(10).optional().meta({
+            description:
+                "Why one pod is enough on prd: the `platform/single-replica` annotation the guardrails' `workload-replicas` rule reads (Redis and MySQL carry their own).",
+        }),
+        minAvailable: z.number().int().min(1).max(100).optional().meta({
+            description:
+                "PodDisruptionBudget `minAvailable`; must be below `replicas` (or `autoscale.min`). Unset: `maxUnavailable: 1`. Only an app with more than one replica gets a PodDisruptionBudget.",
+        }),
+        hosts: z.array(hostSchema).default([]).meta({ description: "Hosts published through the edge." }),
         metrics: z
             .object({
-                /** Container exposing them. @default the first */
-                container: dnsLabel(30).optional(),
-                path: z.string().startsWith("/").default("/metrics"),
+                container: dnsLabel(30).optional().meta({ description: "Container exposing them. Unset: the first." }),
+                path: z.string().startsWith("/").default("/metrics").meta({ description: "HTTP path scraped." }),
                 interval: z
                     .string()
                     .regex(/^[0-9]+[sm]$/)
-                    .default("30s"),
+                    .default("30s")
+                    .meta({ description: "Scrape interval, in `s` or `m`." }),
             })
             .strict()
-            .optional(),
-        /** Redis for shared state and pub/sub; its URL lands in REDIS_URL. @default none */
-        redis: redisSchema.optional(),
-        /** MySQL with generated credentials; its URL lands in `urlEnv`. @default none */
-        mysql: mysqlSchema.optional(),
-        /** On-prem endpoints the app connects to (egress allowed to exactly these). @default [] */
-        onprem: z.array(onpremEgressSchema).default([]),
-        /** Google APIs the app calls as its own Google service account (Workload Identity, gke only). @default none */
+            .optional()
+            .meta({
+                description:
+                    "A ServiceMonitor on the container's `metricsPort` (or `port`), when the app exposes metrics. Unset: none.",
+            }),
+        redis: redisSchema
+            .optional()
+            .meta({ description: "Redis for shared state and pub/sub; its URL lands in `REDIS_URL`. Unset: none." }),
+        mysql: mysqlSchema.optional().meta({
+            description: "MySQL on its own volume with generated credentials; its URL lands in `urlEnv`. Unset: none.",
+        }),
+        onprem: z.array(onpremEgressSchema).default([]).meta({
+            description: "On-prem endpoints the app connects to; egress is allowed to exactly these.",
+        }),
         google: z
-            .object({ roles: z.array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/)).min(1) })
+            .object({
+                roles: z
+                    .array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/))
+                    .min(1)
+                    .meta({ description: "Project roles of that service account (`roles/...`)." }),
+            })
             .strict()
-            .optional(),
-        /** ResourceQuota of the namespace. @default cpu 2, memory 4Gi, pods 20, storage 50Gi */
-        quota: quotaSchema.default(quotaSchema.parse({})),
-        /** LimitRange defaults for containers that set none, and the per-container maximum. */
+            .optional()
+            .meta({
+                description:
+                    "Google APIs the app calls as its own Google service account, via Workload Identity (gke only). Unset: none.",
+            }),
+        quota: quotaSchema.default(quotaSchema.parse({})).meta({
+            description:
+                "ResourceQuota of the namespace; it must hold the app at full scale (every pod, one rolling-update surge pod, its data stores and a running backup job).",
+        }),
         limits: z
             .object({
-                /** Default request. @default 100m / 128Mi */
                 defaultRequest: z
                     .object({ cpu: quantity, memory: quantity })
                     .strict()
-                    .default({ cpu: "100m", memory: "128Mi" }),
-                /** Default limit. @default 500m / 256Mi */
+                    .default({ cpu: "100m", memory: "128Mi" })
+                    .meta({ description: "Request of a container that sets none." }),
                 default: z
                     .object({ cpu: quantity, memory: quantity })
                     .strict()
-                    .default({ cpu: "500m", memory: "256Mi" }),
-                /** Largest a single container may ask. @default 2 / 4Gi */
-                max: z.object({ cpu: quantity, memory: quantity }).strict().default({ cpu: "2", memory: "4Gi" }),
+                    .default({ cpu: "500m", memory: "256Mi" })
+                    .meta({ description: "Limit of a container that sets none." }),
+                max: z
+                    .object({ cpu: quantity, memory: quantity })
+                    .strict()
+                    .default({ cpu: "2", memory: "4Gi" })
+                    .meta({ description: "Largest limit a single container may ask for." }),
             })
             .strict()
             .default({
                 defaultRequest: { cpu: "100m", memory: "128Mi" },
                 default: { cpu: "500m", memory: "256Mi" },
                 max: { cpu: "2", memory: "4Gi" },
+            })
+            .meta({
+                description: "LimitRange of the namespace: defaults for containers, and the per-container maximum.",
             }),
     })
     .strict();

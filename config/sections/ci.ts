@@ -32,10 +32,16 @@ const role = z
 
 const environmentSchema = z
     .object({
-        /** Environment name: the GitHub environment the deploy job uses, e.g. dev or prd. */
-        name: dnsLabel(12),
-        /** Roles of its deployer service account. @default DEFAULT_DEPLOYER_ROLES */
-        roles: z.array(role).min(1).max(40).default(DEFAULT_DEPLOYER_ROLES),
+        name: dnsLabel(12).meta({
+            description:
+                "The GitHub environment whose deploy jobs may impersonate this deployer (`ci-<name>-deployer`), e.g. `dev` or `prd`.",
+        }),
+        roles: z
+            .array(role)
+            .min(1)
+            .max(40)
+            .default(DEFAULT_DEPLOYER_ROLES)
+            .meta({ description: "Project roles of that deployer: what `pulumi up` of this program touches." }),
     })
     .strict();
 
@@ -47,35 +53,43 @@ const environmentSchema = z
  */
 export const ciSchema = z
     .object({
-        /** Create the pool, provider and service accounts. @default false */
-        enabled: z.boolean().default(false),
-        /** The GitHub repository allowed to authenticate, `owner/name`. Required when enabled. */
+        enabled: z.boolean().default(false).meta({
+            description: "Create the pool, provider and service accounts; needs `gcp:project`.",
+        }),
         repository: z
             .string()
             .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, {
                 message: "is not a GitHub repository (owner/name)",
             })
-            .optional(),
-        /** Workload Identity pool ID. @default github */
+            .optional()
+            .meta({ description: "The only GitHub repository trusted, `owner/name`; required when `enabled`." }),
         poolId: z
             .string()
             .regex(/^[a-z][a-z0-9-]{3,30}[a-z0-9]$/, {
                 message: "is not a pool ID (4-32 lower-case letters, digits, '-')",
             })
-            .default("github"),
-        /** Provider ID inside the pool. @default github-actions */
+            .default("github")
+            .meta({ description: "Workload Identity pool ID." }),
         providerId: z
             .string()
             .regex(/^[a-z][a-z0-9-]{3,30}[a-z0-9]$/, {
                 message: "is not a provider ID (4-32 lower-case letters, digits, '-')",
             })
-            .default("github-actions"),
-        /** The deployer service accounts, one per environment. @default one for the stack's environment */
-        environments: z.array(environmentSchema).max(10).optional(),
-        /** Also create a read-only previewer account for pull requests of the repository. @default true */
-        previewer: z.boolean().default(true),
-        /** Roles of the previewer. @default DEFAULT_PREVIEWER_ROLES */
-        previewerRoles: z.array(role).min(1).max(40).default(DEFAULT_PREVIEWER_ROLES),
+            .default("github-actions")
+            .meta({ description: "Provider ID in the pool." }),
+        environments: z.array(environmentSchema).max(10).optional().meta({
+            description:
+                "The deployers to create, one per environment; list several in a shared bootstrap project. Unset: one for the stack's `environment`, with the default roles.",
+        }),
+        previewer: z.boolean().default(true).meta({
+            description: "Also create the read-only previewer `ci-previewer` for pull requests of the repository.",
+        }),
+        previewerRoles: z
+            .array(role)
+            .min(1)
+            .max(40)
+            .default(DEFAULT_PREVIEWER_ROLES)
+            .meta({ description: "Project roles of the previewer." }),
     })
     .strict()
     .superRefine((c, ctx) => {

@@ -5,38 +5,43 @@ import { cidr, dnsLabel, parseCidr } from "../validators";
 
 const taintSchema = z
     .object({
-        key: z.string().min(1),
-        value: z.string().default(""),
-        effect: z.enum(["NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"]),
+        key: z.string().min(1).meta({ description: "Taint key." }),
+        value: z.string().default("").meta({ description: "Taint value." }),
+        effect: z
+            .enum(["NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"])
+            .meta({ description: "What the taint does to Pods that do not tolerate it." }),
     })
     .strict();
 
 /** One separately managed, autoscaled GKE node pool. */
 export const nodePoolSchema = z
     .object({
-        /** Pool name, a DNS label (the cluster prefixes nothing). */
-        name: dnsLabel(40),
-        /** Compute Engine machine type, e.g. e2-standard-4 or n1-highmem-16. */
+        name: dnsLabel(40).meta({
+            description: "Pool name, a DNS label (the cluster prefixes nothing).",
+        }),
         machineType: z
             .string()
-            .regex(/^[a-z][a-z0-9]*-[a-z0-9-]+$/, { message: "is not a machine type (e.g. e2-standard-4)" }),
-        /**
-         * Autoscaler lower bound, in total across the pool's zones (totalMinNodeCount). A regional
-         * cluster still starts a pool with one node in each of its zones. @default 1
-         */
-        minCount: z.number().int().min(0).max(1000).default(1),
-        /** Autoscaler upper bound, in total across the pool's zones (totalMaxNodeCount). @default 3 */
-        maxCount: z.number().int().min(1).max(1000).default(3),
-        /** Boot disk size in GB. @default 50 */
-        diskSizeGb: z.number().int().min(10).max(65536).default(50),
-        /** Boot disk type. @default pd-balanced */
-        diskType: z.enum(["pd-standard", "pd-balanced", "pd-ssd"]).default("pd-balanced"),
-        /** Spot VMs: cheap and preemptible, for dev and burst pools. @default false */
-        spot: z.boolean().default(false),
-        /** Kubernetes node labels. @default {} */
-        labels: z.record(z.string(), z.string()).default({}),
-        /** Kubernetes node taints. @default [] */
-        taints: z.array(taintSchema).default([]),
+            .regex(/^[a-z][a-z0-9]*-[a-z0-9-]+$/, { message: "is not a machine type (e.g. e2-standard-4)" })
+            .meta({ description: "Compute Engine machine type, e.g. `e2-standard-4` or `n1-highmem-16`." }),
+        minCount: z.number().int().min(0).max(1000).default(1).meta({
+            description:
+                "Autoscaler lower bound, in total across the pool's zones (`totalMinNodeCount`). A regional cluster still starts a pool with one node in each of its zones.",
+        }),
+        maxCount: z.number().int().min(1).max(1000).default(3).meta({
+            description:
+                "Autoscaler upper bound, in total across the pool's zones (`totalMaxNodeCount`); not below `minCount`.",
+        }),
+        diskSizeGb: z.number().int().min(10).max(65536).default(50).meta({ description: "Boot disk size in GB." }),
+        diskType: z
+            .enum(["pd-standard", "pd-balanced", "pd-ssd"])
+            .default("pd-balanced")
+            .meta({ description: "Boot disk type." }),
+        spot: z
+            .boolean()
+            .default(false)
+            .meta({ description: "Spot VMs: cheap and preemptible, for dev and burst pools." }),
+        labels: z.record(z.string(), z.string()).default({}).meta({ description: "Kubernetes node labels." }),
+        taints: z.array(taintSchema).default([]).meta({ description: "Kubernetes node taints." }),
     })
     .strict()
     .superRefine((pool, ctx) => {
@@ -52,10 +57,10 @@ export const nodePoolSchema = z
 
 const authorizedNetworkSchema = z
     .object({
-        /** What the range is (shown in the console). */
-        name: z.string().min(1).max(100),
-        /** The range allowed to reach the control plane's IP endpoint; never 0.0.0.0/0. */
-        cidr: cidr(0, 32),
+        name: z.string().min(1).max(100).meta({ description: "What the range is (shown in the console)." }),
+        cidr: cidr(0, 32).meta({
+            description: "The range allowed to reach the control plane's IP endpoint; never `0.0.0.0/0`.",
+        }),
     })
     .strict();
 
@@ -65,41 +70,59 @@ const authorizedNetworkSchema = z
  */
 export const clusterSchema = z
     .object({
-        /** `gke` creates the cluster; `existing` uses a kubeconfig context and creates no GCP resources. @default gke */
-        mode: z.enum(["gke", "existing"]).default("gke"),
-        /** Cluster name (at most 24 characters: the node service account ID is `<name>-nodes`). @default platform-<environment> */
-        name: dnsLabel(24).optional(),
-        /** A region (regional control plane, nodes in three zones) or a zone. @default the gcp:region */
+        mode: z.enum(["gke", "existing"]).default("gke").meta({
+            description:
+                "`gke` creates the cluster; `existing` uses a kubeconfig `context` (kind, minikube) and creates no GCP resources.",
+        }),
+        name: dnsLabel(24).optional().meta({
+            description:
+                "Cluster name, short because the node service account ID is `<name>-nodes`. Unset: `platform-<environment>`.",
+        }),
         location: z
             .string()
             .regex(/^[a-z]+-[a-z]+[0-9](-[a-z])?$/, {
                 message: "is not a GCP region or zone (e.g. asia-northeast1 or asia-northeast1-a)",
             })
-            .optional(),
-        /** GKE release channel; versions and auto-upgrades follow it. @default REGULAR */
-        releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
-        /** The control plane's private /28 range. @default 172.16.0.0/28 */
-        masterCidr: cidr(28, 28).default("172.16.0.0/28"),
-        /**
-         * Reach the control plane through its DNS endpoint (IAM-authenticated, from anywhere, no IP
-         * allow list to keep current); the kubeconfig uses it. @default true
-         */
-        dnsEndpoint: z.boolean().default(true),
-        /** Ranges allowed to reach the control plane's IP endpoint. @default [] (VPC only) */
-        authorizedNetworks: z.array(authorizedNetworkSchema).max(50).default([]),
-        /** Daily maintenance window start, HH:MM in UTC. @default 18:00 (03:00 in Japan) */
+            .optional()
+            .meta({
+                description: "A region (regional control plane, nodes in three zones) or a zone. Unset: `gcp:region`.",
+            }),
+        releaseChannel: z
+            .enum(["RAPID", "REGULAR", "STABLE"])
+            .default("REGULAR")
+            .meta({ description: "GKE release channel; versions and auto-upgrades follow it." }),
+        masterCidr: cidr(28, 28)
+            .default("172.16.0.0/28")
+            .meta({ description: "The control plane's private /28 range." }),
+        dnsEndpoint: z.boolean().default(true).meta({
+            description:
+                "Reach the control plane through its IAM-authenticated DNS endpoint (from anywhere, no IP allow list to keep current); the kubeconfig uses it.",
+        }),
+        authorizedNetworks: z.array(authorizedNetworkSchema).max(50).default([]).meta({
+            description: "Ranges allowed to reach the control plane's IP endpoint; empty: the VPC only.",
+        }),
         maintenanceStart: z
             .string()
             .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, { message: "is not a time HH:MM (UTC)" })
-            .default("18:00"),
-        /** GKE deletion protection and Pulumi `protect`. @default true on prd, false elsewhere */
-        deletionProtection: z.boolean().optional(),
-        /** Node pools; at least one. */
-        nodePools: z.array(nodePoolSchema).max(20).default([]),
-        /** `existing` mode: the kubeconfig context to use. */
-        context: z.string().min(1).optional(),
-        /** `existing` mode: the kubeconfig file. @default the KUBECONFIG the CLI sees */
-        kubeconfigPath: z.string().min(1).optional(),
+            .default("18:00")
+            .meta({ description: "Daily maintenance window start, `HH:MM` in UTC (`18:00` is 03:00 in Japan)." }),
+        deletionProtection: z.boolean().optional().meta({
+            description:
+                "GKE deletion protection plus Pulumi `protect` on the cluster and its node pools (prd also protects the DNS zone and ingress IP). Unset: `true` on prd, `false` elsewhere.",
+        }),
+        nodePools: z.array(nodePoolSchema).max(20).default([]).meta({
+            description: "Separately managed, autoscaled node pools; `gke` mode needs at least one, with unique names.",
+        }),
+        context: z
+            .string()
+            .min(1)
+            .optional()
+            .meta({ description: "`existing` mode only (and required there): the kubeconfig context to use." }),
+        kubeconfigPath: z
+            .string()
+            .min(1)
+            .optional()
+            .meta({ description: "`existing` mode only: the kubeconfig file. Unset: the `KUBECONFIG` the CLI sees." }),
     })
     .strict()
     .superRefine((c, ctx) => {

@@ -4,12 +4,20 @@ import { domainName } from "../validators";
 /** The public DNS zone every host of the stack lives under. */
 export const dnsSchema = z
     .object({
-        /** The stack's domain; every route's host must be it or under it. */
-        domain: domainName,
-        /** Sign the zone with DNSSEC (add the DS record at the registrar). @default true */
-        dnssec: z.boolean().default(true),
-        /** TTL of the records the platform writes, in seconds. @default 300 */
-        ttl: z.number().int().min(30).max(86400).default(300),
+        domain: domainName.meta({
+            description: "The stack's domain, e.g. `example.org`; every host it publishes is it or under it.",
+        }),
+        dnssec: z
+            .boolean()
+            .default(true)
+            .meta({ description: "Sign the zone with DNSSEC (add the DS record at the registrar)." }),
+        ttl: z
+            .number()
+            .int()
+            .min(30)
+            .max(86400)
+            .default(300)
+            .meta({ description: "TTL of the records the platform writes, in seconds." }),
     })
     .strict();
 

@@ -16,22 +16,44 @@ const teamSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, {
  */
 export const edgeSchema = z
     .object({
-        /** Deploy the edge. Every published host needs it. @default true */
-        enabled: z.boolean().default(true),
-        /** GitHub organisation whose members may sign in. Required when enabled. */
-        githubOrg: githubLogin.optional(),
-        /** Team slugs inside githubOrg; when set, a user must be in one of them. @default [] */
-        githubTeams: z.array(teamSlug).max(20).default([]),
-        /** Contact address registered with Let's Encrypt. @default none (Let's Encrypt allows it) */
-        acmeEmail: z.email({ message: "is not an email address" }).optional(),
-        /** Let's Encrypt endpoint. @default staging on dev, production on prd */
-        issuer: z.enum(["staging", "production"]).optional(),
-        /** Traefik replicas. @default 1 on dev, 2 on prd (prd needs at least 2) */
-        replicas: z.number().int().min(1).max(10).optional(),
-        /** oauth2-proxy replicas. @default 1 on dev, 2 on prd */
-        authReplicas: z.number().int().min(1).max(10).optional(),
-        /** Branch staging: the Sablier plugin and `allowEmptyServices` in Traefik. @default false */
-        sablier: z.boolean().default(false),
+        enabled: z.boolean().default(true).meta({
+            description:
+                "Deploy the edge; every published host needs it. Applies when the `platform:edge` key is there: a stack without the key has no edge.",
+        }),
+        githubOrg: githubLogin.optional().meta({
+            description:
+                "GitHub organisation whose members may sign in; **required when enabled** (without it any GitHub user could).",
+        }),
+        githubTeams: z
+            .array(teamSlug)
+            .max(20)
+            .default([])
+            .meta({ description: "Team slugs inside `githubOrg`; when set, a user must be in one of these teams." }),
+        acmeEmail: z.email({ message: "is not an email address" }).optional().meta({
+            description: "Contact address registered with Let's Encrypt. Unset: none (Let's Encrypt allows it).",
+        }),
+        issuer: z.enum(["staging", "production"]).optional().meta({
+            description:
+                "Let's Encrypt endpoint; staging certificates are not browser-trusted. Unset: `staging` on dev, `production` on prd.",
+        }),
+        replicas: z
+            .number()
+            .int()
+            .min(1)
+            .max(10)
+            .optional()
+            .meta({ description: "Traefik replicas; prd refuses fewer than 2. Unset: 1 on dev, 2 on prd." }),
+        authReplicas: z
+            .number()
+            .int()
+            .min(1)
+            .max(10)
+            .optional()
+            .meta({ description: "oauth2-proxy replicas; prd refuses fewer than 2. Unset: 1 on dev, 2 on prd." }),
+        sablier: z.boolean().default(false).meta({
+            description:
+                "Branch staging: declares the Sablier plugin (`experimental.plugins.sablier`) and sets `providers.kubernetesCRD.allowEmptyServices: true`, so a scaled-to-zero preview is routed to Sablier's middleware instead of disappearing.",
+        }),
     })
     .strict()
     .superRefine((e, ctx) => {

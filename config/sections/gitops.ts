@@ -33,23 +33,32 @@ const branchName = z
 
 const repositorySchema = z
     .object({
-        /** The platform repository, `ssh://git@github.com/<owner>/<repo>` (Flux needs the ssh:// form). */
-        url: z.string().refine((u) => githubRepo(u) !== undefined, {
-            message: "is not a GitHub SSH URL of the form ssh://git@github.com/<owner>/<repo>",
-        }),
-        /** The branch Flux reads and image updates start from. @default main */
-        branch: branchName.default("main"),
+        url: z
+            .string()
+            .refine((u) => githubRepo(u) !== undefined, {
+                message: "is not a GitHub SSH URL of the form ssh://git@github.com/<owner>/<repo>",
+            })
+            .meta({
+                description:
+                    "`ssh://git@github.com/<owner>/<repo>`. Flux's SSH transport needs this form; the scp form `git@github.com:owner/repo` is rejected.",
+            }),
+        branch: branchName.default("main").meta({ description: "The branch Flux reads and image updates start from." }),
     })
     .strict();
 
 const notificationsSchema = z
     .object({
-        /** Where Flux posts events; the webhook URL is the `gitopsWebhookUrl` stack secret. */
-        type: z.enum(["slack", "discord"]),
-        /** Channel name (Slack only; Discord webhooks post to their own channel). @default unset */
-        channel: z.string().min(1).max(80).optional(),
-        /** `info` sends deploys, image updates and failures; `error` only failures. @default info */
-        severity: z.enum(["info", "error"]).default("info"),
+        type: z
+            .enum(["slack", "discord"])
+            .meta({ description: "Where Flux posts events; the webhook URL is the `gitopsWebhookUrl` secret." }),
+        channel: z.string().min(1).max(80).optional().meta({
+            description:
+                "Slack channel. Not allowed for Discord, whose webhooks post to their own channel. Unset: the webhook's channel.",
+        }),
+        severity: z
+            .enum(["info", "error"])
+            .default("info")
+            .meta({ description: "`info`: deploys, image updates and failures. `error`: failures only." }),
     })
     .strict()
     .superRefine((n, ctx) => {
@@ -66,32 +75,41 @@ const notificationsSchema = z
 /** `platform:gitops`: Flux, the platform repository it syncs, image automation and notifications. */
 export const gitopsSchema = z
     .object({
-        /** Install Flux and everything below (needs `repository`). @default false */
-        enabled: z.boolean().default(false),
-        /** The platform repository Flux reads and image automation pushes to. Required when enabled. */
-        repository: repositorySchema.optional(),
-        /** How often Flux fetches the repository and reconciles `clusters/<env>/`. @default 5m */
-        interval: fluxDuration.default("5m"),
-        /** How often each app image repository is scanned for new tags. @default 5m */
-        imageScanInterval: fluxDuration.default("5m"),
-        /**
-         * Register the deploy key on GitHub (write access) through the `gitopsGithubToken` stack secret.
-         * Off: the public key is the `gitopsDeployKey` stack output, for a person to add. @default false
-         */
-        registerDeployKey: z.boolean().default(false),
-        /** ghcr.io user for pulling private app images' tags (token: `gitopsGhcrToken` secret). @default unset (public images) */
+        enabled: z.boolean().default(false).meta({ description: "Installs the whole layer; needs `repository`." }),
+        repository: repositorySchema.optional().meta({
+            description: "The platform repository Flux reads and image automation pushes to; required when `enabled`.",
+        }),
+        interval: fluxDuration.default("5m").meta({
+            description: "How often the repository is fetched and `clusters/<env>/` is re-applied (Flux duration).",
+        }),
+        imageScanInterval: fluxDuration
+            .default("5m")
+            .meta({ description: "How often each app image repository's tags are listed." }),
+        registerDeployKey: z.boolean().default(false).meta({
+            description:
+                "Registers the deploy key on GitHub with write access (needs the `gitopsGithubToken` secret). When off, add the `gitopsDeployKey` output by hand.",
+        }),
         ghcrUsername: z
             .string()
             .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub user name" })
-            .optional(),
-        /** Flux events to Slack or Discord. @default unset (no notifications) */
-        notifications: notificationsSchema.optional(),
-        /** Namespace whose Prometheus may scrape the controllers' metrics (port 8080). @default the monitoring layer's namespace (none when monitoring is off) */
+            .optional()
+            .meta({
+                description:
+                    "ghcr.io user for private images' tags (needs the `gitopsGhcrToken` secret). Unset: ghcr.io images are read anonymously.",
+            }),
+        notifications: notificationsSchema.optional().meta({
+            description:
+                "Flux events to Slack or Discord (needs the `gitopsWebhookUrl` secret). Unset: no Provider or Alert.",
+        }),
         metricsNamespace: z
             .string()
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "is not a namespace name" })
             .max(63)
-            .optional(),
+            .optional()
+            .meta({
+                description:
+                    "The only namespace allowed to scrape the controllers' metrics on port 8080. Unset: the monitoring layer's namespace (none when monitoring is off).",
+            }),
     })
     .strict()
     .superRefine((g, ctx) => {

@@ -18,101 +18,134 @@ export function defaultRetentionSize(volumeSize: string): string {
 
 const prometheusSchema = z
     .object({
-        /** How long samples are kept (Prometheus duration). @default 15d */
         retention: z
             .string()
             .regex(/^[1-9][0-9]*(h|d|w|y)$/, { message: "is not a duration in h, d, w or y (e.g. 15d)" })
-            .default("15d"),
-        /** Size of Prometheus's persistent volume. @default 50Gi */
-        volumeSize: gibibytes.default("50Gi"),
-        /**
-         * Prometheus deletes the oldest blocks beyond this size; must be below volumeSize (WAL and
-         * compaction need headroom). @default 80% of volumeSize, in GiB
-         */
+            .default("15d")
+            .meta({ description: "How long samples are kept (`h`, `d`, `w`, `y`)." }),
+        volumeSize: gibibytes.default("50Gi").meta({ description: "Prometheus's PersistentVolume (whole `Gi`)." }),
         retentionSize: z
             .string()
             .regex(/^[1-9][0-9]{0,5}GiB$/, { message: "is not a size in whole GiB (e.g. 40GiB)" })
-            .optional(),
-        /** StorageClass of the volume. @default the cluster default */
-        storageClass: dnsLabel().optional(),
+            .optional()
+            .meta({
+                description:
+                    "Prometheus drops the oldest blocks beyond this (whole `GiB`). Must be below `volumeSize` (the WAL and compaction need headroom), so the disk never fills: whichever of retention and retentionSize is hit first wins. Unset: 80% of `volumeSize`.",
+            }),
+        storageClass: dnsLabel()
+            .optional()
+            .meta({ description: "StorageClass of the volume. Unset: the cluster default." }),
     })
     .strict();
 
 const alertmanagerSchema = z
     .object({
-        /** Where every alert goes: a Slack or Discord incoming webhook (secret `alertmanagerWebhookUrl`). @default slack */
-        receiver: z.enum(["slack", "discord"]).default("slack"),
-        /** Slack channel override (the webhook's own channel when unset). */
+        receiver: z.enum(["slack", "discord"]).default("slack").meta({
+            description:
+                "Where every alert goes: a Slack or Discord incoming webhook, the `alertmanagerWebhookUrl` secret.",
+        }),
         slackChannel: z
             .string()
             .regex(/^[#@][^\s]{1,80}$/, { message: "is not a Slack channel (#name or @user)" })
-            .optional(),
-        /** Size of Alertmanager's volume (silences, notification log). @default 2Gi */
-        volumeSize: gibibytes.default("2Gi"),
+            .optional()
+            .meta({
+                description:
+                    "`#channel` (or `@user`) override; only with `receiver: slack`. Unset: the webhook's own channel.",
+            }),
+        volumeSize: gibibytes
+            .default("2Gi")
+            .meta({ description: "Alertmanager's volume: silences and notification log." }),
     })
     .strict();
 
 const grafanaDatabaseSchema = z
     .object({
-        /** PostgreSQL host (e.g. a Cloud SQL private IP or an in-cluster service). */
-        host: z.string().min(1).max(253),
-        /** @default 5432 */
-        port: z.number().int().min(1).max(65535).default(5432),
-        /** Database name. @default grafana */
-        name: z.string().min(1).max(63).default("grafana"),
-        /** Database user; the password is the stack secret `grafanaDatabasePassword`. @default grafana */
-        user: z.string().min(1).max(63).default("grafana"),
-        /** @default require */
-        sslMode: z.enum(["disable", "require", "verify-full"]).default("require"),
+        host: z
+            .string()
+            .min(1)
+            .max(253)
+            .meta({ description: "PostgreSQL host (e.g. a Cloud SQL private IP or an in-cluster service)." }),
+        port: z.number().int().min(1).max(65535).default(5432).meta({ description: "PostgreSQL port." }),
+        name: z.string().min(1).max(63).default("grafana").meta({ description: "Database name." }),
+        user: z
+            .string()
+            .min(1)
+            .max(63)
+            .default("grafana")
+            .meta({ description: "Database user; its password is the `grafanaDatabasePassword` secret." }),
+        sslMode: z
+            .enum(["disable", "require", "verify-full"])
+            .default("require")
+            .meta({ description: "TLS to the database (PostgreSQL `sslmode`)." }),
     })
     .strict();
 
 const grafanaSchema = z
     .object({
-        /** Grafana pods; more than one needs `database` (sessions and state never in SQLite). @default 1 */
-        replicas: z.number().int().min(1).max(10).default(1),
-        /**
-         * GitHub organisations whose members may sign in. Empty with teamIds empty: anyone who passed
-         * the edge's GitHub login may sign in (as Viewer). @default []
-         */
+        replicas: z.number().int().min(1).max(10).default(1).meta({
+            description:
+                "Grafana pods; more than one needs `grafana.database` (sessions and state never in SQLite on a shared volume).",
+        }),
         organizations: z
             .array(
                 z
                     .string()
                     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub organisation name" }),
             )
-            .default([]),
-        /** Numeric GitHub team IDs whose members may sign in; with organizations, users must match both. @default [] */
-        teamIds: z.array(z.number().int().positive()).default([]),
-        /** External PostgreSQL for Grafana's state; required when replicas > 1. */
-        database: grafanaDatabaseSchema.optional(),
-        /** Volume for SQLite and plugins when there is one replica and no database. @default 5Gi */
-        volumeSize: gibibytes.default("5Gi"),
+            .default([])
+            .meta({
+                description:
+                    "GitHub organisations whose members may sign in. With `teamIds` also empty, anyone who passed the edge's GitHub login may sign in (as Viewer).",
+            }),
+        teamIds: z.array(z.number().int().positive()).default([]).meta({
+            description:
+                "Numeric GitHub team IDs whose members may sign in; with `organizations` set too, users must match both.",
+        }),
+        database: grafanaDatabaseSchema.optional().meta({
+            description:
+                "External PostgreSQL for Grafana's state (sessions, users, preferences); required when `replicas` is more than 1.",
+        }),
+        volumeSize: gibibytes
+            .default("5Gi")
+            .meta({ description: "Volume for SQLite and plugins, only with one replica and no database." }),
     })
     .strict();
 
 const zabbixSchema = z
     .object({
-        /** Deploy Zabbix (server, web, agent, PostgreSQL). @default true */
-        enabled: z.boolean().default(true),
-        /** IPMI pollers the server starts (ZBX_STARTIPMIPOLLERS). @default 3 */
-        ipmiPollers: z.number().int().min(1).max(1000).default(3),
-        /** SNMP pollers the server starts (ZBX_STARTSNMPPOLLERS). @default 10 */
-        snmpPollers: z.number().int().min(1).max(1000).default(10),
-        /** Size of the bundled PostgreSQL volume. @default 10Gi */
-        databaseVolumeSize: gibibytes.default("10Gi"),
-        /** SNMP trap receiver beside the server, exposed by a LoadBalancer on UDP 162. */
+        enabled: z.boolean().default(true).meta({
+            description: "Deploy Zabbix (server, web, agent, PostgreSQL) and Grafana's Zabbix data source.",
+        }),
+        ipmiPollers: z.number().int().min(1).max(1000).default(3).meta({
+            description:
+                "IPMI pollers the server starts: `ZBX_STARTIPMIPOLLERS` (current images ignore the old `ZBX_IPMIPOLLERS`).",
+        }),
+        snmpPollers: z
+            .number()
+            .int()
+            .min(1)
+            .max(1000)
+            .default(10)
+            .meta({ description: "SNMP pollers the server starts: `ZBX_STARTSNMPPOLLERS`." }),
+        databaseVolumeSize: gibibytes
+            .default("10Gi")
+            .meta({ description: "The bundled PostgreSQL's volume (persistence is always on)." }),
         snmpTraps: z
             .object({
-                /** @default false */
-                enabled: z.boolean().default(false),
-                /** Source ranges allowed to send traps (the on-prem network). @default [] */
+                enabled: z.boolean().default(false).meta({ description: "Run the trap receiver." }),
                 sourceRanges: z
                     .array(z.string().regex(/^[0-9.]+\/[0-9]{1,2}$/, { message: "is not a CIDR" }))
-                    .default([]),
+                    .default([])
+                    .meta({
+                        description: "Ranges allowed to send traps, the on-prem network (`loadBalancerSourceRanges`).",
+                    }),
             })
             .strict()
-            .default({ enabled: false, sourceRanges: [] }),
+            .default({ enabled: false, sourceRanges: [] })
+            .meta({
+                description:
+                    "SNMP trap receiver beside the server, exposed by a LoadBalancer Service `zabbix-snmptraps` on UDP 162.",
+            }),
     })
     .strict();
 
@@ -121,24 +154,22 @@ const hostLabel = dnsLabel(63);
 /** `platform:monitoring`: Prometheus, Alertmanager, Grafana, blackbox exporter and Zabbix. */
 export const monitoringSchema = z
     .object({
-        /** Deploy the monitoring layer. @default true */
-        enabled: z.boolean().default(true),
-        /** Namespace of everything in this layer. @default monitoring */
-        namespace: dnsLabel().default("monitoring"),
-        /** Host labels under the stack's domain, each behind GitHub login. */
+        enabled: z.boolean().default(true).meta({
+            description: "Deploy the layer. When false, none of its secrets is required.",
+        }),
+        namespace: dnsLabel().default("monitoring").meta({ description: "Namespace of everything in this layer." }),
         hosts: z
             .object({
-                /** @default grafana */
-                grafana: hostLabel.default("grafana"),
-                /** @default prometheus */
-                prometheus: hostLabel.default("prometheus"),
-                /** @default alertmanager */
-                alertmanager: hostLabel.default("alertmanager"),
-                /** @default zabbix */
-                zabbix: hostLabel.default("zabbix"),
+                grafana: hostLabel.default("grafana").meta({ description: "Grafana's host label." }),
+                prometheus: hostLabel.default("prometheus").meta({ description: "Prometheus's host label." }),
+                alertmanager: hostLabel.default("alertmanager").meta({ description: "Alertmanager's host label." }),
+                zabbix: hostLabel.default("zabbix").meta({ description: "The Zabbix web UI's host label." }),
             })
             .strict()
-            .default({ grafana: "grafana", prometheus: "prometheus", alertmanager: "alertmanager", zabbix: "zabbix" }),
+            .default({ grafana: "grafana", prometheus: "prometheus", alertmanager: "alertmanager", zabbix: "zabbix" })
+            .meta({
+                description: "Host labels under the stack's domain, each behind GitHub login; they must be distinct.",
+            }),
         prometheus: prometheusSchema.default(prometheusSchema.parse({})),
         alertmanager: alertmanagerSchema.default(alertmanagerSchema.parse({})),
         grafana: grafanaSchema.default(grafanaSchema.parse({})),

@@ -67,164 +67,199 @@ const hostAddress = ipv4.superRefine((v, ctx) => {
 
 const portSchema = z
     .object({
-        /** Port name, e.g. grpc or ssh; Services and probes refer to it. */
-        name: portName,
-        /** Port number on the host. */
-        port: portNumber,
-        /** @default TCP */
-        protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP"),
+        name: portName.meta({
+            description: "Port name, e.g. `grpc` or `ssh` (unique per host); Services and probes refer to it.",
+        }),
+        port: portNumber.meta({ description: "Port number on the host." }),
+        protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP").meta({ description: "Protocol of the port." }),
     })
     .strict();
 
 const ipmiSchema = z
     .object({
-        /** The BMC's address (usually a separate management network). */
-        address: hostAddress,
-        /** @default 623 */
-        port: portNumber.default(623),
-        /** Name in `onpremCredentials` of `{ username, password }`. */
-        credentials: credentialName,
-        /** IPMI privilege level Zabbix uses. @default admin */
-        privilege: z.enum(["callback", "user", "operator", "admin", "oem"]).default("admin"),
+        address: hostAddress.meta({ description: "The BMC's address (usually a separate management network)." }),
+        port: portNumber.default(623).meta({ description: "The BMC's IPMI port." }),
+        credentials: credentialName.meta({
+            description: "Name of the `onpremCredentials` entry holding `{ username, password }`.",
+        }),
+        privilege: z
+            .enum(["callback", "user", "operator", "admin", "oem"])
+            .default("admin")
+            .meta({ description: "IPMI privilege level Zabbix uses." }),
     })
     .strict();
 
 const snmpCommon = {
-    /** The SNMP agent's address. @default the host's address */
-    address: hostAddress.optional(),
-    /** @default 161 */
-    port: portNumber.default(161),
+    address: hostAddress.optional().meta({ description: "The SNMP agent's address. Unset: the host's `address`." }),
+    port: portNumber.default(161).meta({ description: "The SNMP agent's port." }),
 };
 
 const snmpSchema = z.discriminatedUnion("version", [
     z
         .object({
-            version: z.literal("2c"),
-            /** Name in `onpremCredentials` of `{ community }`. */
-            credentials: credentialName,
+            version: z.literal("2c").meta({ description: 'SNMP version; `"3"` adds the security settings.' }),
+            credentials: credentialName.meta({
+                description:
+                    "Name of the `onpremCredentials` entry: `{ community }` for v2c, `{ securityName, authPassphrase?, privPassphrase? }` for v3.",
+            }),
             ...snmpCommon,
         })
         .strict(),
     z
         .object({
             version: z.literal("3"),
-            /** Name in `onpremCredentials` of `{ securityName, authPassphrase?, privPassphrase? }`. */
             credentials: credentialName,
-            /** @default authPriv */
-            securityLevel: z.enum(["noAuthNoPriv", "authNoPriv", "authPriv"]).default("authPriv"),
-            /** @default SHA256 */
-            authProtocol: z.enum(["MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"]).default("SHA256"),
-            /** @default AES128 */
-            privProtocol: z.enum(["DES", "AES128", "AES192", "AES256", "AES192C", "AES256C"]).default("AES128"),
-            /** SNMPv3 context name. @default "" */
-            contextName: z.string().max(64).default(""),
+            securityLevel: z
+                .enum(["noAuthNoPriv", "authNoPriv", "authPriv"])
+                .default("authPriv")
+                .meta({ description: "SNMPv3 security level." }),
+            authProtocol: z
+                .enum(["MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"])
+                .default("SHA256")
+                .meta({ description: "SNMPv3 authentication protocol." }),
+            privProtocol: z
+                .enum(["DES", "AES128", "AES192", "AES256", "AES192C", "AES256C"])
+                .default("AES128")
+                .meta({ description: "SNMPv3 privacy (encryption) protocol." }),
+            contextName: z.string().max(64).default("").meta({ description: "SNMPv3 context name." }),
             ...snmpCommon,
         })
         .strict(),
 ]);
 
 const probeSchema = z.discriminatedUnion("module", [
-    z.object({ module: z.literal("icmp") }).strict(),
+    z
+        .object({
+            module: z.literal("icmp").meta({
+                description:
+                    "`icmp`: ping the address; `tcp`: connect to a port; `http`: a 2xx answer on a port (blackbox modules `icmp`, `tcp_connect`, `http_2xx`).",
+            }),
+        })
+        .strict(),
     z
         .object({
             module: z.literal("tcp"),
-            /** Name of one of the host's TCP ports. */
-            port: portName,
+            port: portName.meta({ description: "Name of one of the host's TCP `ports`." }),
         })
         .strict(),
     z
         .object({
             module: z.literal("http"),
-            /** Name of one of the host's TCP ports. */
             port: portName,
-            /** @default / */
             path: z
                 .string()
                 .regex(/^\/[^\s]*$/, { message: "is not a URL path (starts with /)" })
-                .default("/"),
-            /** @default http */
-            scheme: z.enum(["http", "https"]).default("http"),
+                .default("/")
+                .meta({ description: "URL path requested." }),
+            scheme: z.enum(["http", "https"]).default("http").meta({ description: "URL scheme." }),
         })
         .strict(),
 ]);
 
 const zabbixHostSchema = z
     .object({
-        /** Templates to link, by technical or visible name; they must exist in Zabbix. @default [] */
-        templates: z.array(z.string().min(1).max(128)).default([]),
-        /** Host groups (created when missing). @default onprem.zabbix.defaultGroups */
-        groups: z.array(z.string().min(1).max(255)).default([]),
-        /** Add a Zabbix agent interface on this port (servers and services). */
-        agentPort: portNumber.optional(),
-        /** Leave the host out of Zabbix. @default false */
-        skip: z.boolean().default(false),
+        templates: z
+            .array(z.string().min(1).max(128))
+            .default([])
+            .meta({ description: "Templates to link, by technical or visible name; they must exist in Zabbix." }),
+        groups: z
+            .array(z.string().min(1).max(255))
+            .default([])
+            .meta({ description: "Host groups, created when missing. Empty: `onprem.zabbix.defaultGroups`." }),
+        agentPort: portNumber.optional().meta({
+            description: "Servers and services only: add a Zabbix agent interface on this port.",
+        }),
+        skip: z.boolean().default(false).meta({ description: "Leave the host out of Zabbix." }),
     })
     .strict();
 
 export const onpremHostSchema = z
     .object({
-        /** What the host is; decides the interfaces it may have and its default probes. */
-        kind: z.enum(HOST_KINDS),
-        /** The host's IPv4 address as pods reach it. */
-        address: hostAddress,
-        /** One line shown in Zabbix. @default "" */
-        description: z.string().max(255).default(""),
-        /** Ports the Service exposes (`<host>.<namespace>.svc`). @default [] (a headless Service) */
-        ports: z.array(portSchema).max(32).default([]),
-        /** IPMI interface (servers only). */
-        ipmi: ipmiSchema.optional(),
-        /** SNMP interface (servers and network devices). */
-        snmp: snmpSchema.optional(),
-        /** Zabbix host settings. */
-        zabbix: zabbixHostSchema.default(zabbixHostSchema.parse({})),
-        /**
-         * Blackbox probes. @default icmp, except a service: tcp on each TCP port (icmp without one).
-         * `[]` turns probing and the host-down alert off.
-         */
-        probes: z.array(probeSchema).max(8).optional(),
-        /** Publish `<host>.<dnsSubdomain>.<domain>` as an A record (gke mode only). @default false */
-        dns: z.boolean().default(false),
+        kind: z.enum(HOST_KINDS).meta({
+            description: "What the host is; decides the interfaces it may have and its default probes.",
+        }),
+        address: hostAddress.meta({
+            description:
+                "The IPv4 address pods reach it at; not loopback, link-local or multicast; unique across the inventory.",
+        }),
+        description: z.string().max(255).default("").meta({ description: "One line shown in Zabbix." }),
+        ports: z.array(portSchema).max(32).default([]).meta({
+            description:
+                "Ports the Service `<host>.<namespace>.svc` exposes; without any it is a headless Service resolving to `address`.",
+        }),
+        ipmi: ipmiSchema.optional().meta({ description: "IPMI interface; servers only." }),
+        snmp: snmpSchema.optional().meta({ description: "SNMP interface; servers and network devices." }),
+        zabbix: zabbixHostSchema.default(zabbixHostSchema.parse({})).meta({ description: "Zabbix host settings." }),
+        probes: z.array(probeSchema).max(8).optional().meta({
+            description:
+                "Blackbox probes; `[]` turns probing and the host-down alert off. Unset: `icmp`, except a `service` with TCP ports: `tcp` on each.",
+        }),
+        dns: z.boolean().default(false).meta({
+            description:
+                "Publish `<host>.<dnsSubdomain>.<domain>` as an A record (only where the stack has a zone: `cluster.mode: gke`).",
+        }),
     })
     .strict();
 
 const zabbixSchema = z
     .object({
-        /** Run the sync Job that keeps Zabbix's hosts equal to the inventory. @default true */
-        sync: z.boolean().default(true),
-        /** The Zabbix JSON-RPC endpoint. @default the monitoring layer's Zabbix web Service */
+        sync: z
+            .boolean()
+            .default(true)
+            .meta({ description: "Run the sync Job that keeps Zabbix's hosts equal to the inventory." }),
         apiUrl: z
             .string()
             .regex(/^https?:\/\/[^\s]+$/, { message: "is not an http(s) URL" })
-            .optional(),
-        /** Secret (in the onprem namespace) holding the API token. @default zabbix-api-token/token */
+            .optional()
+            .meta({
+                description:
+                    "The Zabbix JSON-RPC endpoint. Unset: the monitoring layer's Zabbix web Service (the `zabbixApiUrl` output).",
+            }),
         tokenSecret: z
-            .object({ name: dnsLabel(253), key: z.string().min(1).max(253) })
+            .object({
+                name: dnsLabel(253).meta({ description: "Name of the Secret." }),
+                key: z.string().min(1).max(253).meta({ description: "Key of the token in it." }),
+            })
             .strict()
-            .optional(),
-        /** Groups for hosts that list none. @default ["On-prem"] */
-        defaultGroups: z.array(z.string().min(1).max(255)).min(1).default(["On-prem"]),
+            .optional()
+            .meta({
+                description:
+                    "A Secret made elsewhere, in `namespace`, holding the API token for a Zabbix this stack does not run. Unset: the sync signs in to the stack's own Zabbix with its Admin login, or to any other with the `zabbixApiToken` secret (kept in the Secret `zabbix-api-token`).",
+            }),
+        defaultGroups: z
+            .array(z.string().min(1).max(255))
+            .min(1)
+            .default(["On-prem"])
+            .meta({ description: "Groups for hosts that list none." }),
     })
     .strict();
 
 export const onpremSchema = z
     .object({
-        /** Namespace of the Services, EndpointSlices, probes and the sync Job. @default onprem */
-        namespace: dnsLabel().default("onprem"),
-        /** DNS records go to `<host>.<dnsSubdomain>.<domain>`. @default onprem */
-        dnsSubdomain: dnsLabel().default("onprem"),
-        /** Blackbox exporter address (host:port) the probes go through. @default the monitoring layer's */
+        namespace: dnsLabel()
+            .default("onprem")
+            .meta({ description: "Namespace of the Services, EndpointSlices, probes and the sync Job." }),
+        dnsSubdomain: dnsLabel()
+            .default("onprem")
+            .meta({ description: "DNS records are `<host>.<dnsSubdomain>.<domain>`." }),
         blackboxAddress: z
             .string()
             .regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, { message: "is not host:port" })
-            .optional(),
-        /** How often each host is probed. @default 30s */
+            .optional()
+            .meta({
+                description:
+                    "`host:port` of the blackbox exporter the Probes go through. Unset: the monitoring layer's (the `blackboxAddress` output).",
+            }),
         probeInterval: z
             .string()
             .regex(/^[0-9]+(s|m)$/, { message: "is not a duration such as 30s or 1m" })
-            .default("30s"),
+            .default("30s")
+            .meta({ description: "How often each host is probed." }),
         zabbix: zabbixSchema.default(zabbixSchema.parse({})),
-        /** The inventory, keyed by host name (a DNS label: it names the Service). @default {} */
-        hosts: z.record(z.string(), onpremHostSchema).default({}),
+        hosts: z.record(z.string(), onpremHostSchema).default({}).meta({
+            description:
+                "The inventory, **keyed by host name** (a DNS label starting with a letter: it names the Service).",
+        }),
     })
     .strict()
     .superRefine((o, ctx) => {

@@ -7,10 +7,11 @@ import { dnsLabel } from "../validators";
  */
 export const previewsSchema = z
     .object({
-        /** Run the Sablier server. @default false */
-        enabled: z.boolean().default(false),
-        /** Namespace of the Sablier server. @default sablier */
-        namespace: dnsLabel().default("sablier"),
+        enabled: z.boolean().default(false).meta({
+            description:
+                "Run the Sablier server and export `sablierUrl`; the edge needs `edge.sablier: true` for the previews' middleware.",
+        }),
+        namespace: dnsLabel().default("sablier").meta({ description: "Namespace of the Sablier server." }),
     })
     .strict();
 
@@ -20,21 +21,28 @@ export const previewsSchema = z
  */
 export const previewSchema = z
     .object({
-        /** The app (a key of `platform:apps`) whose branch this is. */
-        app: dnsLabel(40),
-        /** Git branch name; turned into a DNS label (lower-case, '/', '_' and '.' become '-'). */
-        branch: z.string().min(1).max(200),
-        /** The dev stack, `<org>/<project>/<stack>`. */
-        devStack: z.string().regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
-            message: "is not a stack name (<org>/<project>/<stack>)",
+        app: dnsLabel(40).meta({ description: "The app (a key of `platform:apps`) whose branch this is." }),
+        branch: z.string().min(1).max(200).meta({
+            description:
+                "The git branch; its DNS label (lower-case, every run of `/`, `_`, `.`, `-` one `-`) names the host `<label>--g.<domain>` and the namespace `<app>-br-<label>`.",
         }),
-        /** Image per container name for the branch build. @default the app's images */
-        images: z.record(dnsLabel(30), z.string()).default({}),
-        /** Idle time before the preview is scaled to zero. @default 30m */
+        devStack: z
+            .string()
+            .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
+                message: "is not a stack name (<org>/<project>/<stack>)",
+            })
+            .meta({
+                description:
+                    "The dev stack, `<org>/<project>/<stack>`, read through a StackReference (`kubeconfig`, `sablierUrl`).",
+            }),
+        images: z.record(dnsLabel(30), z.string()).default({}).meta({
+            description: "Container name to the branch build's image; a container not listed keeps the app's image.",
+        }),
         idleAfter: z
             .string()
             .regex(/^[0-9]+(s|m|h)$/, { message: "is not a duration (e.g. 30m, 2h)" })
-            .default("30m"),
+            .default("30m")
+            .meta({ description: "Idle time (Sablier's session) before the preview is scaled to zero." }),
     })
     .strict();
 

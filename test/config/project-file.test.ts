@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { stackSchema } from "../../config/schema";
 import { SECRET_KEYS } from "../../config/secrets";
 import { ROOT } from "../../render/render";
 
@@ -17,6 +18,14 @@ describe("Pulumi.yaml", () => {
         for (const key of Object.keys(SECRET_KEYS)) {
             expect(declared[`platform:${key}`]).toMatchObject({ type: "string", secret: true });
         }
+    });
+
+    // The docs' secrets table and the schema's descriptions are the same text (npm run docs:config).
+    it("describes each key in the words of the code: the secrets' and the schema's descriptions", () => {
+        for (const [key, description] of Object.entries(SECRET_KEYS)) {
+            expect(declared[`platform:${key}`]?.description).toBe(description);
+        }
+        expect(declared["platform:environment"]?.description).toBe(stackSchema.shape.environment.description);
     });
 
     it("marks no key secret that the program does not treat as one", () => {
