@@ -9,9 +9,40 @@ export interface ChartPin {
     readonly version: string;
 }
 
-/** The chart, version and repository arguments of a `helm.v4.Chart` for a pinned chart. */
-export function pinned(pin: ChartPin): { chart: string; version: string; repositoryOpts: { repo: string } } {
-    return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
+/**
+ * Where the charts come from: their upstream repositories, or a mirror for a site behind a proxy
+ * or air-gapped (an HTTP Helm repository, an `oci://` prefix, or a folder of
+ * `<chart>-<version>.tgz`). The pinned name and version are the same wherever a chart comes from.
+ */
+export type ChartSource =
+    | { readonly kind: "upstream" }
+    | { readonly kind: "repository"; readonly url: string }
+    | { readonly kind: "oci"; readonly prefix: string }
+    | { readonly kind: "folder"; readonly path: string };
+
+export const UPSTREAM: ChartSource = { kind: "upstream" };
+
+/** The chart, version and repository arguments of a `helm.v4.Chart` for a pinned chart from `source`. */
+export function pinned(
+    pin: ChartPin,
+    source: ChartSource = UPSTREAM,
+): { chart: string; version?: string; repositoryOpts?: { repo: string } } {
+    switch (source.kind) {
+        case "upstream":
+            return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
+        case "repository":
+            return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: source.url } };
+        case "oci":
+            return { chart: `${source.prefix.replace(/\/+$/, "")}/${pin.chart}`, version: pin.version };
+        case "folder":
+            // A packaged chart file carries its own version.
+            return { chart: chartFile(pin, source.path) };
+    }
+}
+
+/** The file a folder mirror holds a pinned chart in (what `helm package` writes). */
+export function chartFile(pin: ChartPin, folder: string): string {
+    return `${folder.replace(/\/+$/, "")}/${pin.chart}-${pin.version}.tgz`;
 }
 
 export const CHARTS = {

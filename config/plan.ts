@@ -26,6 +26,9 @@ import { githubRepo } from "./sections/gitops";
 import { monitoringSettings } from "./sections/monitoring";
 import { previewHost, previewNamespace } from "./sections/preview";
 import { SecretKey } from "./secrets";
+import { chartSource } from "./sections/charts";
+import { ChartPin, CHARTS, chartFile, ChartSource } from "../components/versions";
+import { existsSync } from "node:fs";
 
 /**
  * The stack file resolved once into what each layer is given: every default filled in, every
@@ -39,6 +42,8 @@ export interface Plan {
     readonly domain: string;
     /** The namespace of each layer that runs; a layer that does not run has none. */
     readonly namespaces: Namespaces;
+    /** Where every chart comes from (`platform:charts`). */
+    readonly charts: ChartSource;
     readonly cluster: GkePlan | ExistingPlan;
     readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
     readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets">;
@@ -156,6 +161,9 @@ export function resolvePlan(config: LoadedConfig): Plan {
     if (problems.length > 0) throw new ConfigError(problems);
     assertOnpremCredentials(stack.onprem);
 
+    const charts = chartSource(stack.charts, process.cwd());
+    checkChartFolder(charts, chartsUsed(stack));
+
     const hasOnprem = Object.keys(stack.onprem.hosts).length > 0;
     const m = stack.monitoring;
     const namespaces: Namespaces = {
@@ -172,8 +180,9 @@ export function resolvePlan(config: LoadedConfig): Plan {
         environment,
         domain,
         namespaces,
+        charts,
         cluster: clusterPlan(config),
-        edge: edgePlan(config, namespaces),
+        edge: withCharts(edgePlan(config, namespaces), charts),
         monitoring: m.enabled
             ? {
                   config: monitoringSettings(m),
@@ -184,6 +193,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   grafanaDatabasePassword: m.grafana.database ? secret(config, "grafanaDatabasePassword") : undefined,
                   edgeNamespace: namespaces.edge,
                   onpremNamespace: namespaces.onprem,
+                  charts,
               }
             : undefined,
         onprem: hasOnprem ? onpremPlan(config, namespaces) : undefined,
@@ -204,7 +214,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
             namespaces.previews && namespaces.edge
                 ? { namespace: namespaces.previews, traefikNamespace: namespaces.edge }
                 : undefined,
-        gitops: gitopsPlan(config, namespaces),
+        gitops: withCharts(gitopsPlan(config, namespaces), charts),
         ci: stack.ci.enabled
             ? {
                   project: stack.gcp.project!,
@@ -329,6 +339,36 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"
             ? { ...g.notifications, webhookUrl: secret(config, "gitopsWebhookUrl") }
             : undefined,
     };
+}
+
+function withCharts<T extends object>(
+    args: T | undefined,
+    charts: ChartSource,
+): (T & { charts: ChartSource }) | undefined {
+    return args ? { ...args, charts } : undefined;
+}
+
+/** The pinned charts the stack's layers install. */
+function chartsUsed(stack: LoadedConfig["stack"]): ChartPin[] {
+    const used: ChartPin[] = [];
+    if (stack.edge.enabled) used.push(CHARTS.traefik, CHARTS.certManager, CHARTS.oauth2Proxy);
+    if (stack.monitoring.enabled) {
+        used.push(CHARTS.kubePrometheusStack, CHARTS.blackboxExporter);
+        if (stack.monitoring.zabbix.enabled) used.push(CHARTS.zabbix);
+    }
+    if (stack.gitops.enabled) used.push(CHARTS.flux2);
+    return used;
+}
+
+/** A folder mirror must hold every chart the stack installs, or the first `pulumi up` fails half-way. */
+function checkChartFolder(source: ChartSource, used: readonly ChartPin[]): void {
+    if (source.kind !== "folder") return;
+    const missing = used.map((pin) => chartFile(pin, source.path)).filter((f) => !existsSync(f));
+    if (missing.length > 0) {
+        throw new ConfigError([
+            `charts.mirror: ${source.path} lacks ${missing.map((f) => f.slice(source.path.length + 1)).join(", ")} (a folder mirror holds <chart>-<version>.tgz for every pinned chart the stack installs)`,
+        ]);
+    }
 }
 
 /** Every host the stack config asks for, with its owner; checked before anything is declared. */

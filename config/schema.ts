@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppsConfig, appsSchema, checkApp, parseImage } from "./sections/apps";
+import { chartsSchema } from "./sections/charts";
 import { ciSchema } from "./sections/ci";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
@@ -58,6 +59,8 @@ export const stackSchema = z
         previews: previewsSchema.default(previewsSchema.parse({})),
         /** `platform:preview`: this stack is one app branch's preview */
         preview: previewSchema.optional(),
+        /** `platform:charts` */
+        charts: chartsSchema.default({}),
         /** `platform:ci` */
         ci: ciSchema.default(ciSchema.parse({})),
     })

@@ -6,6 +6,7 @@ import { pinned, RESTRICTED } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
 import { namespaceGuards } from "../cluster/namespace-guards";
 import type { ScrapeTarget } from "../monitoring/scrapes";
+import type { ChartSource } from "../versions";
 
 /** Let's Encrypt's ACME directories. */
 export const ACME_SERVERS = {
@@ -36,6 +37,8 @@ export interface CertManagerArgs {
     readonly replicas?: number;
     /** ACME DNS-01 on Cloud DNS; without it the ClusterIssuer is self-signed (clusters outside GCP). @default self-signed */
     readonly cloudDns?: CloudDnsSolver;
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /** Name of the Kubernetes service account the controller runs as (bound to the Google one). */
@@ -160,7 +163,7 @@ export class CertManager extends pulumi.ComponentResource {
             {
                 name: CERT_MANAGER_RELEASE,
                 namespace,
-                ...pinned(CHARTS.certManager),
+                ...pinned(CHARTS.certManager, args.charts),
                 values: {
                     crds: { enabled: true, keep: true },
                     global: { leaderElection: { namespace } },

@@ -11,6 +11,7 @@ import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
 import { namespaceGuards } from "../cluster/namespace-guards";
 import type { ScrapeTarget } from "../monitoring/scrapes";
+import type { ChartSource } from "../versions";
 
 /** What the edge needs from Google Cloud; absent for a cluster outside GCP. */
 export interface EdgeGcp {
@@ -53,6 +54,8 @@ export interface EdgeArgs {
     readonly gcp?: EdgeGcp;
     /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. */
     readonly namespace: string;
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /**
@@ -124,6 +127,7 @@ export class Edge extends pulumi.ComponentResource {
             `${name}-traefik`,
             {
                 provider,
+                charts: args.charts,
                 namespace,
                 replicas: args.replicas,
                 highAvailability: args.highAvailability,
@@ -138,6 +142,7 @@ export class Edge extends pulumi.ComponentResource {
             `${name}-cert-manager`,
             {
                 provider,
+                charts: args.charts,
                 domain: args.domain,
                 replicas: args.highAvailability ? 2 : 1,
                 cloudDns: args.gcp
@@ -169,6 +174,7 @@ export class Edge extends pulumi.ComponentResource {
             `${name}-oauth2-proxy`,
             {
                 provider,
+                charts: args.charts,
                 namespace,
                 domain: args.domain,
                 githubOrg: args.githubOrg,

@@ -5,6 +5,7 @@ import { contentHash } from "../hash";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { authHost } from "./hosts";
+import type { ChartSource } from "../versions";
 
 export interface OAuth2ProxyArgs {
     /** The cluster's provider. */
@@ -27,6 +28,8 @@ export interface OAuth2ProxyArgs {
     readonly traefik: pulumi.Resource;
     /** Resources the release waits for (the namespace). @default [] */
     readonly dependsOn?: pulumi.Resource[];
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 export const OAUTH2_PROXY_RELEASE = "oauth2-proxy";
@@ -160,7 +163,7 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
             {
                 name: OAUTH2_PROXY_RELEASE,
                 namespace: args.namespace,
-                ...pinned(CHARTS.oauth2Proxy),
+                ...pinned(CHARTS.oauth2Proxy, args.charts),
                 values: oauth2ProxyValues(
                     args,
                     credentialsDigest([args.clientId, args.clientSecret, cookieSecret.result]),

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, TRAEFIK_PLUGINS } from "../versions";
 import { pinned } from "./chart";
 import type { ScrapeTarget } from "../monitoring/scrapes";
+import type { ChartSource } from "../versions";
 
 export interface TraefikArgs {
     /** The cluster's provider. */
@@ -19,6 +20,8 @@ export interface TraefikArgs {
     readonly sablier?: boolean;
     /** Resources the release waits for (the namespace). @default [] */
     readonly dependsOn?: pulumi.Resource[];
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /** Helm release name; the chart derives the Service name and the pod labels from it. */
@@ -133,7 +136,7 @@ export class Traefik extends pulumi.ComponentResource {
         const values = traefikValues(args);
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
-            { name: TRAEFIK_RELEASE, namespace: args.namespace, ...pinned(CHARTS.traefik), values },
+            { name: TRAEFIK_RELEASE, namespace: args.namespace, ...pinned(CHARTS.traefik, args.charts), values },
             { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
         );
         this.registerOutputs({ serviceName: this.serviceName });

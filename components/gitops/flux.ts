@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinned } from "../versions";
 import { FLUX_NAMESPACE } from "./names";
 import { namespaceGuards } from "../cluster/namespace-guards";
+import type { ChartSource } from "../versions";
 
 export interface FluxArgs {
     /** The cluster's provider. */
@@ -11,6 +12,8 @@ export interface FluxArgs {
     readonly reflectorServiceAccount?: pulumi.Input<string>;
     /** Namespace whose pods may scrape the controllers' metrics on 8080. @default none (nothing scrapes them) */
     readonly metricsNamespace?: string;
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 type Resources = { requests: Record<string, string>; limits: Record<string, string> };
@@ -85,7 +88,7 @@ export class Flux extends pulumi.ComponentResource {
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {
-                ...pinned(CHARTS.flux2),
+                ...pinned(CHARTS.flux2, args.charts),
                 namespace: FLUX_NAMESPACE,
                 values: {
                     installCRDs: true,

@@ -8,6 +8,7 @@ import { ImageAutomation } from "./image-automation";
 import { registryProjects } from "./image-policy";
 import { Notifications } from "./notifications";
 import { ReflectorIdentity } from "./reflector-identity";
+import type { ChartSource } from "../versions";
 
 export interface GitOpsArgs {
     /** The cluster's provider. */
@@ -37,6 +38,8 @@ export interface GitOpsArgs {
         /** Webhook URL (secret). */
         readonly webhookUrl: pulumi.Input<string>;
     };
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /**
@@ -70,7 +73,12 @@ export class GitOps extends pulumi.ComponentResource {
 
         this.flux = new Flux(
             `${name}-flux`,
-            { provider, reflectorServiceAccount: identity?.email, metricsNamespace: args.metricsNamespace },
+            {
+                provider,
+                reflectorServiceAccount: identity?.email,
+                metricsNamespace: args.metricsNamespace,
+                charts: args.charts,
+            },
             { parent: this },
         );
         const crds = this.flux.chart;

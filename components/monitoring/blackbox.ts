@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinned } from "../versions";
 import { BLACKBOX_NAME, BLACKBOX_PORT, blackboxAddress } from "./addresses";
+import type { ChartSource } from "../versions";
 
 export { BLACKBOX_NAME, BLACKBOX_PORT };
 
@@ -63,6 +64,8 @@ export function blackboxValues(): Record<string, unknown> {
 
 export interface BlackboxExporterArgs {
     readonly namespace: string;
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /** The Prometheus blackbox exporter with ICMP, TCP and HTTP modules. */
@@ -78,7 +81,7 @@ export class BlackboxExporter extends pulumi.ComponentResource {
             `${name}-chart`,
             {
                 name: BLACKBOX_NAME,
-                ...pinned(pin),
+                ...pinned(pin, args.charts),
                 namespace: args.namespace,
                 values: blackboxValues(),
             },

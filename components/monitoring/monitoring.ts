@@ -11,6 +11,7 @@ import { PlatformRules } from "./rules";
 import { PlatformScrapes, ScrapeTarget } from "./scrapes";
 import { NAMES } from "./stack-values";
 import { Zabbix } from "./zabbix";
+import type { ChartSource } from "../versions";
 
 export interface MonitoringArgs {
     /** The validated `platform:monitoring` section. */
@@ -33,6 +34,8 @@ export interface MonitoringArgs {
     readonly onpremNamespace?: string;
     /** Other layers' metrics Services (the edge's Traefik and cert-manager). @default none */
     readonly scrapeTargets?: readonly ScrapeTarget[];
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -123,7 +126,7 @@ export class Monitoring extends pulumi.ComponentResource {
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
                   `${name}-zabbix`,
-                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana },
+                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana, charts: args.charts },
                   inNs,
               )
             : undefined;
@@ -132,6 +135,7 @@ export class Monitoring extends pulumi.ComponentResource {
             `${name}-stack`,
             {
                 namespace: ns,
+                charts: args.charts,
                 config,
                 domain,
                 grafanaOAuthClientId: args.grafanaOAuthClientId,
@@ -153,7 +157,7 @@ export class Monitoring extends pulumi.ComponentResource {
             { namespace: ns, targets: args.scrapeTargets ?? [], crds: this.stack.chart },
             inNs,
         );
-        this.blackbox = new BlackboxExporter(`${name}-blackbox`, { namespace: ns }, inNs);
+        this.blackbox = new BlackboxExporter(`${name}-blackbox`, { namespace: ns, charts: args.charts }, inNs);
 
         const hosts = {
             grafana: `${config.hosts.grafana}.${domain}`,

@@ -21,6 +21,7 @@ export interface PrometheusStackArgs extends Pick<
     | "grafanaOAuthClientSecret"
     | "alertmanagerWebhookUrl"
     | "grafanaDatabasePassword"
+    | "charts"
 > {
     /** Namespace of the release and its Secrets. */
     readonly namespace: string;
@@ -132,7 +133,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             `${name}-chart`,
             {
                 name: NAMES.stack,
-                ...pinned(pin),
+                ...pinned(pin, args.charts),
                 namespace,
                 values,
             },

@@ -7,6 +7,7 @@ import { contentHash } from "../hash";
 import { UNPRIVILEGED_PING } from "./blackbox";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
 import { ZABBIX_RELEASE, ZABBIX_WEB_PORT, zabbixApiUrl } from "./addresses";
+import type { ChartSource } from "../versions";
 
 export { ZABBIX_RELEASE, ZABBIX_WEB_PORT };
 
@@ -108,6 +109,8 @@ export interface ZabbixArgs {
     readonly config: ZabbixSettings;
     /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
     readonly grafanaDeployment: string;
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
 }
 
 /**
@@ -173,7 +176,7 @@ export class Zabbix extends pulumi.ComponentResource {
             `${name}-chart`,
             {
                 name: ZABBIX_RELEASE,
-                ...pinned(pin),
+                ...pinned(pin, args.charts),
                 namespace,
                 values: zabbixValues(args.config),
             },

@@ -17,6 +17,7 @@ export const CONFIG_TABLES: Readonly<Record<string, readonly TableSpec[]>> = {
         { path: ["network"], key: "platform:network" },
         { path: ["dns"], key: "platform:dns" },
         { path: ["registry"], key: "platform:registry" },
+        { path: ["charts"], key: "platform:charts" },
     ],
     "config:edge": [{ path: ["edge"], key: "" }],
     "config:gitops": [{ path: ["gitops"], key: "" }],
