@@ -5,19 +5,11 @@ import { AppConfig } from "../../config/sections/apps";
 import { Publisher } from "../edge/types";
 import { App } from "./app";
 import { NamespaceEnvelope } from "./envelope";
-import { accountIdFor, GoogleIdentity } from "./google-identity";
+import { accountIdFor, GcpContext, GoogleIdentity } from "./google-identity";
 import { Mysql } from "./mysql";
 import { MysqlBackup } from "./mysql-backup";
 import { OnpremEgress } from "./network-policies";
 import { Redis } from "./redis";
-
-/** The GCP side of a gke-mode stack, which Workload Identity and the backup bucket need. */
-export interface GcpContext {
-    readonly project: string;
-    readonly region: string;
-    /** `<project>.svc.id.goog`, from the cluster: the pool exists only once a cluster made it. */
-    readonly workloadIdentityPool: pulumi.Input<string>;
-}
 
 export interface ApplicationArgs {
     /** The Kubernetes provider. */

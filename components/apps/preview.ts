@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../../config/sections/apps";
 import { previewHost, previewNamespace } from "../../config/sections/preview";
 import { Publisher } from "../edge/types";
-import { Application, GcpContext } from "./application";
+import { Application } from "./application";
+import { GcpContext } from "./google-identity";
 
 export interface PreviewArgs {
     /** The Kubernetes provider of the dev cluster (from the dev stack's kubeconfig output). */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CHARTS, pinned } from "../versions";
 import { contentHash } from "../hash";
-import type { MonitoringArgs } from "./monitoring";
+import { MonitoringConfig } from "../../config/sections/monitoring";
 import {
     discordAlertmanagerConfigSpec,
     NAMES,
@@ -13,15 +13,19 @@ import {
 } from "./stack-values";
 
 /** The monitoring layer's settings and secrets, plus where the release goes and Zabbix's API. */
-export interface PrometheusStackArgs extends Pick<
-    MonitoringArgs,
-    | "config"
-    | "domain"
-    | "grafanaOAuthClientId"
-    | "grafanaOAuthClientSecret"
-    | "alertmanagerWebhookUrl"
-    | "grafanaDatabasePassword"
-> {
+export interface PrometheusStackArgs {
+    /** The validated `platform:monitoring` section. */
+    readonly config: MonitoringConfig;
+    /** The stack's domain; hosts are `<hosts.x>.<domain>`. */
+    readonly domain: string;
+    /** Client ID of Grafana's own GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientId: pulumi.Input<string>;
+    /** Client secret of Grafana's own GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientSecret: pulumi.Input<string>;
+    /** Slack or Discord webhook URL every alert goes to (secret). */
+    readonly alertmanagerWebhookUrl: pulumi.Input<string>;
+    /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
+    readonly grafanaDatabasePassword?: pulumi.Input<string>;
     /** Namespace of the release and its Secrets. */
     readonly namespace: string;
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
