@@ -19,6 +19,13 @@ describe("the project's own modules", () => {
         const cycles = importCycles(graph).map((c) => c.join(" -> "));
         expect(cycles).toEqual([]);
     });
+
+    it("keep components/ independent of policy/ (shared names live in contract/)", () => {
+        const offending = [...graph]
+            .filter(([file]) => file.startsWith("components/"))
+            .flatMap(([file, targets]) => targets.filter((t) => t.startsWith("policy/")).map((t) => `${file} -> ${t}`));
+        expect(offending).toEqual([]);
+    });
 });
 
 describe("importCycles", () => {

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 import { filesHash } from "../hash";
 import * as random from "@pulumi/random";
 import { ContainerConfig, HostConfig } from "../../config/sections/apps";
@@ -17,9 +18,6 @@ import {
 } from "./pod";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
-
-/** Annotation with the reason a workload runs a single pod on prd (the guardrails' workload-replicas rule). */
-export const SINGLE_REPLICA = "platform/single-replica";
 
 export interface AppArgs {
     /** The Kubernetes provider. */
@@ -176,7 +174,7 @@ export class App extends pulumi.ComponentResource {
                     labels: { ...labels, ...args.labels },
                     annotations: {
                         "kubernetes.io/change-cause": changeCause(args.containers),
-                        ...(args.singleReplicaReason ? { [SINGLE_REPLICA]: args.singleReplicaReason } : {}),
+                        ...(args.singleReplicaReason ? { [SINGLE_REPLICA_ANNOTATION]: args.singleReplicaReason } : {}),
                     },
                 },
                 spec: {
