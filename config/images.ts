@@ -26,7 +26,7 @@ export interface AppImage {
     readonly policy: { readonly kind: "timestamp" } | { readonly kind: "semver"; readonly range: string };
 }
 
-/** The Flux object name for an app container's image automation. */
+/** The Flux object name for an app container's image automation (`environment` as in setterMarker). */
 export function imagePolicyName(environment: string, app: string, container: string): string {
     return `${app}-${container}-${environment}`;
 }

@@ -11,6 +11,7 @@ import { onpremSchema } from "./sections/onprem";
 import { branchLabel, PreviewConfig, previewSchema, previewsSchema } from "./sections/preview";
 import { registrySchema } from "./sections/registry";
 import { overlaps, parseCidr } from "./validators";
+import { Environment, ENVIRONMENTS } from "../contract/environment";
 
 const gcpSchema = z
     .object({
@@ -33,7 +34,7 @@ const gcpSchema = z
 export const stackSchema = z
     .object({
         /** `platform:environment`: which environment the stack is; decides prd-only hardening. */
-        environment: z.enum(["dev", "prd"]),
+        environment: z.enum(ENVIRONMENTS),
         gcp: gcpSchema.default({ region: "asia-northeast1" }),
         /** `platform:cluster` */
         cluster: clusterSchema,
@@ -111,7 +112,7 @@ type AddIssue = (path: (string | number)[], input: unknown, message: string) => 
 /** Apps and preview checks that need the stack around them (domain, environment, app names). */
 function checkApps(
     s: {
-        environment: string;
+        environment: Environment;
         cluster: { mode: string };
         dns: { domain: string };
         apps: AppsConfig;

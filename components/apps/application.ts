@@ -10,6 +10,7 @@ import { Mysql } from "./mysql";
 import { MysqlBackup } from "./mysql-backup";
 import { OnpremEgress } from "./network-policies";
 import { Redis } from "./redis";
+import type { Environment } from "../../contract/environment";
 
 export interface ApplicationArgs {
     /** The Kubernetes provider. */
@@ -19,7 +20,7 @@ export interface ApplicationArgs {
     /** The app's validated config. */
     readonly spec: AppConfig;
     /** dev or prd: prd protects the database volume, credentials and backup bucket. */
-    readonly environment: "dev" | "prd";
+    readonly environment: Environment;
     /** Present in cluster.mode gke: Google service accounts and the backup bucket need it. @default none */
     readonly gcp?: GcpContext;
     /** The edge's route publisher. @default none (hosts are not published) */

@@ -9,12 +9,13 @@ import { ImageAutomation } from "./image-automation";
 import { registryProjects } from "./image-policy";
 import { Notifications } from "./notifications";
 import { ReflectorIdentity } from "./reflector-identity";
+import type { Environment } from "../../contract/environment";
 
 export interface GitOpsArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
     /** `dev` or `prd`. */
-    readonly environment: string;
+    readonly environment: Environment;
     /** The validated `platform:gitops` section (enabled, with a repository). */
     readonly config: GitopsConfig;
     /** Every app container image (the apps layer's list); one ImageRepository + ImagePolicy each. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidr, dnsLabel } from "../validators";
+import type { Environment } from "../../contract/environment";
 
 /** `registry[:port]/path/name:tag`: lower-case repository, a tag, no digest (Flux setters rewrite the tag). */
 const IMAGE_REF =
@@ -266,7 +267,7 @@ export type OnpremEgressConfig = z.output<typeof onpremEgressSchema>;
 export function checkApp(
     name: string,
     app: AppConfig,
-    stack: { environment: string; domain: string },
+    stack: { environment: Environment; domain: string },
     add: (path: (string | number)[], input: unknown, message: string) => void,
 ): void {
     const containers = new Map(app.containers.map((c) => [c.name, c]));
