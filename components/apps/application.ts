@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../../config/sections/apps";
 import { Publisher } from "../edge/types";
-import { App } from "./app";
+import { AppWorkload } from "./app-workload";
 import { NamespaceEnvelope } from "./envelope";
 import { accountIdFor, GcpContext, GoogleIdentity } from "./google-identity";
 import { Mysql } from "./mysql";
@@ -68,7 +68,7 @@ export function resolveOnprem(
  */
 export class Application extends pulumi.ComponentResource {
     readonly envelope: NamespaceEnvelope;
-    readonly app: App;
+    readonly workload: AppWorkload;
     readonly namespace: string;
     readonly backupBucket?: pulumi.Output<string>;
 
@@ -208,7 +208,7 @@ export class Application extends pulumi.ComponentResource {
                   ...(spec.hosts[0]?.container ? { container: spec.hosts[0].container } : {}),
               }))
             : spec.hosts;
-        this.app = new App(
+        this.workload = new AppWorkload(
             `${name}-app`,
             {
                 provider,
