@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Application, GcpContext } from "./components/apps/application";
+import { Application } from "./components/apps/application";
+import { GcpContext } from "./components/apps/google-identity";
 import { SablierServer } from "./components/apps/sablier";
 import { GithubOidc } from "./components/ci/github-oidc";
 import { ExistingCluster } from "./components/cluster/existing-cluster";

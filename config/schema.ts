@@ -12,6 +12,7 @@ import { onpremSchema } from "./sections/onprem";
 import { branchLabel, PreviewConfig, previewSchema, previewsSchema } from "./sections/preview";
 import { registrySchema } from "./sections/registry";
 import { overlaps, parseCidr } from "./validators";
+import { Environment, ENVIRONMENTS } from "../contract/environment";
 
 const gcpSchema = z
     .object({
@@ -33,7 +34,7 @@ const gcpSchema = z
 /** The whole stack's config: one schema, validated before any resource is declared. */
 export const stackSchema = z
     .object({
-        environment: z.enum(["dev", "prd"]).meta({
+        environment: z.enum(ENVIRONMENTS).meta({
             description: "Which environment the stack is; prd turns on deletion protection, HA and stricter policy.",
         }),
         gcp: gcpSchema.default({ region: "asia-northeast1" }),
@@ -115,7 +116,7 @@ type AddIssue = (path: (string | number)[], input: unknown, message: string) => 
 /** Apps and preview checks that need the stack around them (domain, environment, app names). */
 function checkApps(
     s: {
-        environment: string;
+        environment: Environment;
         cluster: { mode: string };
         dns: { domain: string };
         apps: AppsConfig;

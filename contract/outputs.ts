@@ -1,4 +1,5 @@
 import { StackConfig } from "../config/schema";
+import { ENVIRONMENTS } from "./environment";
 
 /**
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
@@ -24,7 +25,7 @@ export const OUTPUTS = {
         example: '"1.0.0"',
     },
     environment: {
-        type: '"dev" \\| "prd"',
+        type: ENVIRONMENTS.map((e) => JSON.stringify(e)).join(" \\| "),
         secret: false,
         when: "always",
         description: "Which environment the stack is.",

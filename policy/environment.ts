@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import type { Environment } from "./types";
+import { Environment, isEnvironment } from "../contract/environment";
 
 /** Overrides everything else: `PLATFORM_ENVIRONMENT=prd pulumi preview --policy-pack policy`. */
 export const ENVIRONMENT_VARIABLE = "PLATFORM_ENVIRONMENT";
@@ -13,7 +13,7 @@ export function stackOfUrn(urn: string): string | undefined {
 }
 
 function asEnvironment(v: unknown): Environment | undefined {
-    return v === "dev" || v === "prd" ? v : undefined;
+    return isEnvironment(v) ? v : undefined;
 }
 
 /** `platform:environment` from `Pulumi.<stack>.yaml` in the project directory, when the file says. */

@@ -1,4 +1,4 @@
-import type { Environment } from "./types";
+import { ENVIRONMENTS, Environment } from "../contract/environment";
 
 /**
  * A violation the platform accepts on purpose. Every entry says why; the whole-program test fails
@@ -32,7 +32,7 @@ export function exemptionFor(
     return list.find(
         (e) =>
             e.rule === v.rule &&
-            (e.environments ?? ["dev", "prd"]).includes(environment) &&
+            (e.environments ?? ENVIRONMENTS).includes(environment) &&
             (e.resource.test(v.name) || e.resource.test(v.urn)),
     );
 }

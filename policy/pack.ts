@@ -10,7 +10,8 @@ import { resolveEnvironment } from "./environment";
 import { exemptionFor } from "./exemptions";
 import { RULES } from "./rules";
 import { checkRule } from "./run";
-import type { Environment, RecordedResource, Rule, RuleContext } from "./types";
+import type { Environment } from "../contract/environment";
+import type { RecordedResource, Rule, RuleContext } from "./types";
 
 /** One policy of the pack. */
 export type PackPolicy = ResourceValidationPolicy | StackValidationPolicy;

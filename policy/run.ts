@@ -1,7 +1,8 @@
 import { describe } from "./k8s";
 import { exemptionFor, Exemption, EXEMPTIONS } from "./exemptions";
 import { RULES } from "./rules";
-import type { Environment, RecordedResource, Rule, RuleContext, Violation } from "./types";
+import type { Environment } from "../contract/environment";
+import type { RecordedResource, Rule, RuleContext, Violation } from "./types";
 
 export interface RunResult {
     /** Violations no exemption covers. */

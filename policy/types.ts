@@ -1,9 +1,7 @@
 import type { RecordedResource } from "../render/recorder";
+import type { Environment } from "../contract/environment";
 
 export type { RecordedResource };
-
-/** The environments a stack can be; see `platform:environment`. */
-export type Environment = "dev" | "prd";
 
 /** What a violation does: `mandatory` fails the preview, `advisory` warns, `disabled` skips the rule. */
 export type Enforcement = "mandatory" | "advisory" | "disabled";

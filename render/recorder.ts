@@ -233,7 +233,7 @@ function aliasesOf(
     const aliases = req.getAliasesList().map((a) => {
         const spec = a.getSpec();
         if (!spec) return a.getUrn();
-        const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+        const parent = spec.getNoparent() ? "" : aliasParent(known, spec.getParenturn()) || req.getParent();
         const urn = engineUrnOf(
             known,
             parent,
@@ -258,6 +258,28 @@ function aliasesOf(
     const unique = [...new Set(aliases)].filter((a) => a !== engineUrn);
     if (unique.length > 0) inherited.set(engineUrn, unique);
     return unique.length > 0 ? { aliases: unique } : {};
+}
+
+/**
+ * The parent an alias names, as the recorder knows it. A parent given as a resource arrives as its
+ * mock URN. One given as `pulumi.createUrn(name, type, parentResource)` (the URN of a resource not
+ * declared yet, or no longer) is built from the parent resource's mock URN: its chain is the mock's
+ * (the parent's parent's own type only, the stack counted as a parent) plus `$<type>`. This finds
+ * the registered resource it was built from and returns the engine URN it stands for; when that is
+ * ambiguous (two such resources with different engine chains) or unknown, the URN as given.
+ */
+function aliasParent(known: Map<string, string>, urn: string): string {
+    if (!urn || known.has(urn)) return urn;
+    const prefixOf = (mock: string) => `${mock.slice(0, mock.lastIndexOf("::"))}$`;
+    const candidates = [...known.keys()].filter((mock) => urn.startsWith(prefixOf(mock)));
+    const longest = Math.max(0, ...candidates.map((m) => prefixOf(m).length));
+    const from = candidates.filter((m) => prefixOf(m).length === longest);
+    const rest = urn.slice(longest);
+    const sep = rest.indexOf("::");
+    if (from.length === 0 || sep <= 0 || rest.slice(0, sep).includes("$")) return urn;
+    const [type, name] = [rest.slice(0, sep), rest.slice(sep + 2)];
+    const engine = new Set(from.map((m) => engineUrnOf(known, m, type, name, urn)));
+    return engine.size === 1 ? [...engine][0]! : urn;
 }
 
 /** The parts of `urn:pulumi:<stack>::<project>::<type chain>::<name>`; `type` is the chain's last type. */

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { writeGraph } from "./graph";
 import { formatViolation, runRules, withOutputs } from "../policy/run";
-import type { Environment } from "../policy/types";
+import { isEnvironment } from "../contract/environment";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
@@ -52,10 +52,9 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const schemaErrors = await validateObjects(kubeObjects(recording.resources, true));
     // The policy rules, at the levels of the stack's environment (exemptions in policy/exemptions.ts).
     const environment = input.config[`${input.project}:environment`];
-    const policy =
-        environment === "dev" || environment === "prd"
-            ? runRules(withOutputs(recording.resources, recording.outputs), { environment: environment as Environment })
-            : { violations: [] };
+    const policy = isEnvironment(environment)
+        ? runRules(withOutputs(recording.resources, recording.outputs), { environment })
+        : { violations: [] };
     const errors = [
         ...schemaErrors,
         ...policy.violations.filter((v) => v.enforcement === "mandatory").map(formatViolation),

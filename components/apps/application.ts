@@ -3,21 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSpec } from "./spec";
 import { Publisher } from "../edge/types";
-import { App } from "./app";
+import { AppWorkload } from "./app-workload";
 import { NamespaceEnvelope } from "./envelope";
-import { accountIdFor, GoogleIdentity } from "./google-identity";
+import { accountIdFor, GcpContext, GoogleIdentity } from "./google-identity";
 import { Mysql } from "./mysql";
 import { MysqlBackup } from "./mysql-backup";
 import { OnpremEgress } from "./network-policies";
 import { Redis } from "./redis";
-
-/** The GCP side of a gke-mode stack, which Workload Identity and the backup bucket need. */
-export interface GcpContext {
-    readonly project: string;
-    readonly region: string;
-    /** `<project>.svc.id.goog`, from the cluster: the pool exists only once a cluster made it. */
-    readonly workloadIdentityPool: pulumi.Input<string>;
-}
+import type { Environment } from "../../contract/environment";
 
 export interface ApplicationArgs {
     /** The Kubernetes provider. */
@@ -27,7 +20,7 @@ export interface ApplicationArgs {
     /** The app's validated config. */
     readonly spec: AppSpec;
     /** dev or prd: prd protects the database volume, credentials and backup bucket. */
-    readonly environment: "dev" | "prd";
+    readonly environment: Environment;
     /** Present in cluster.mode gke: Google service accounts and the backup bucket need it. @default none */
     readonly gcp?: GcpContext;
     /** The edge's route publisher. @default none (hosts are not published) */
@@ -75,7 +68,7 @@ export function resolveOnprem(
  */
 export class Application extends pulumi.ComponentResource {
     readonly envelope: NamespaceEnvelope;
-    readonly app: App;
+    readonly workload: AppWorkload;
     readonly namespace: string;
     readonly backupBucket?: pulumi.Output<string>;
 
@@ -215,7 +208,7 @@ export class Application extends pulumi.ComponentResource {
                   ...(spec.hosts[0]?.container ? { container: spec.hosts[0].container } : {}),
               }))
             : spec.hosts;
-        this.app = new App(
+        this.workload = new AppWorkload(
             `${name}-app`,
             {
                 provider,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import { networkPolicies, TrafficSpec } from "./network-policies";
 
 export interface QuotaSpec {
@@ -33,7 +34,7 @@ export interface NamespaceEnvelopeArgs {
     readonly app: string;
     /** Namespace name. */
     readonly namespace: string;
-    /** Pod Security Standards level enforced; warn and audit always stay at restricted. */
+    /** Pod Security Standards level enforced; warn and audit stay at restricted, and baseline records where it was declared. */
     readonly podSecurity: "restricted" | "baseline";
     /** ResourceQuota of the namespace. */
     readonly quota: QuotaSpec;
@@ -69,68 +70,40 @@ export class NamespaceEnvelope extends pulumi.ComponentResource {
     constructor(name: string, args: NamespaceEnvelopeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:apps:NamespaceEnvelope", name, {}, opts);
         const child = { parent: this, provider: args.provider };
-        this.namespace = new k8s.core.v1.Namespace(
+        const q = args.quota;
+        const ns = new PlatformNamespace(
             `${name}-ns`,
             {
-                metadata: {
-                    name: args.namespace,
-                    labels: {
-                        ...args.labels,
-                        "app.kubernetes.io/part-of": args.app,
-                        "pod-security.kubernetes.io/enforce": args.podSecurity,
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                        "pod-security.kubernetes.io/warn-version": "latest",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                        "pod-security.kubernetes.io/audit-version": "latest",
-                    },
-                    ...(args.podSecurity !== "restricted"
-                        ? { annotations: { "platform/pod-security-reason": `declared in platform:apps.${args.app}` } }
-                        : {}),
+                provider: args.provider,
+                namespace: args.namespace,
+                labels: { ...args.labels, "app.kubernetes.io/part-of": args.app },
+                podSecurity:
+                    args.podSecurity === "restricted"
+                        ? { level: "restricted" }
+                        : { level: args.podSecurity, reason: `declared in platform:apps.${args.app}` },
+                quota: {
+                    cpu: q.cpu,
+                    memory: q.memory,
+                    cpuLimit: q.cpuLimit ?? doubled(q.cpu),
+                    memoryLimit: q.memoryLimit ?? q.memory,
+                    pods: q.pods,
+                    storage: q.storage,
+                    objectCounts: { persistentvolumeclaims: 5, "services.loadbalancers": 0, "services.nodeports": 0 },
                 },
+                limits: args.limits,
+                defaultDeny: "ingress-and-egress",
+                childAliases: declaredBefore(this, {
+                    namespace: `${name}-ns`,
+                    quota: `${name}-quota`,
+                    limits: `${name}-limits`,
+                    "default-deny": `${name}-default-deny`,
+                }),
             },
-            child,
+            { parent: this },
         );
-        this.name = this.namespace.metadata.name;
+        this.namespace = ns.namespace;
+        this.name = ns.name;
         const meta = (n: string) => ({ name: n, namespace: this.name });
-        const q = args.quota;
-        new k8s.core.v1.ResourceQuota(
-            `${name}-quota`,
-            {
-                metadata: meta("quota"),
-                spec: {
-                    hard: {
-                        "requests.cpu": q.cpu,
-                        "requests.memory": q.memory,
-                        "limits.cpu": q.cpuLimit ?? doubled(q.cpu),
-                        "limits.memory": q.memoryLimit ?? q.memory,
-                        pods: String(q.pods),
-                        "requests.storage": q.storage,
-                        persistentvolumeclaims: "5",
-                        "services.loadbalancers": "0",
-                        "services.nodeports": "0",
-                    },
-                },
-            },
-            child,
-        );
-        new k8s.core.v1.LimitRange(
-            `${name}-limits`,
-            {
-                metadata: meta("limits"),
-                spec: {
-                    limits: [
-                        {
-                            type: "Container",
-                            defaultRequest: { ...args.limits.defaultRequest },
-                            default: { ...args.limits.default },
-                            max: { ...args.limits.max },
-                        },
-                    ],
-                },
-            },
-            child,
-        );
         for (const p of networkPolicies(args.app, args.traffic))
             new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, { metadata: meta(p.name), spec: p.spec }, child);
         this.serviceAccount = new k8s.core.v1.ServiceAccount(

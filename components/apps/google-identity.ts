@@ -1,6 +1,14 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 
+/** The GCP side of a gke-mode stack, which Workload Identity and the backup bucket need. */
+export interface GcpContext {
+    readonly project: string;
+    readonly region: string;
+    /** `<project>.svc.id.goog`, from the cluster: the pool exists only once a cluster made it. */
+    readonly workloadIdentityPool: pulumi.Input<string>;
+}
+
 export interface GoogleIdentityArgs {
     /** GCP project ID. */
     readonly project: string;

@@ -1,10 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpContext } from "./application";
 import { PLATFORM_RESOURCES } from "./spec";
 import { IMAGES } from "../versions";
-import { accountIdFor, GoogleIdentity } from "./google-identity";
+import { accountIdFor, GcpContext, GoogleIdentity } from "./google-identity";
 import { COMPONENTS } from "./network-policies";
 import { appLabels, containerSecurityContext, podSecurityContext, writable } from "./pod";
 

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { IMAGES } from "../versions";
-import { SINGLE_REPLICA } from "./app";
+import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 import { COMPONENTS } from "./network-policies";
 import { appLabels, containerSecurityContext, podSecurityContext, selectorLabels, writable } from "./pod";
 
@@ -95,7 +95,7 @@ export class Mysql extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     labels: { ...labels, ...args.labels },
                     annotations: {
-                        [SINGLE_REPLICA]:
+                        [SINGLE_REPLICA_ANNOTATION]:
                             "MySQL without replication; the nightly dump in Cloud Storage is the recovery path",
                     },
                 },

@@ -58,13 +58,13 @@ function googleEgress(): k8s.types.input.networking.v1.NetworkPolicyEgressRule[]
 }
 
 /**
- * Default deny for ingress and egress, then one named policy per allowed path. Each policy selects
- * the pods it is about and names its peers; none selects every source or destination except DNS.
+ * One named policy per allowed path, on top of the namespace's default deny for ingress and egress
+ * (PlatformNamespace). Each policy selects the pods it is about and names its peers; none selects
+ * every source or destination except DNS.
  */
 export function networkPolicies(app: string, t: TrafficSpec): { name: string; spec: PolicySpec }[] {
     const web = pods(app, COMPONENTS.web);
     const out: { name: string; spec: PolicySpec }[] = [
-        { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
         {
             name: "allow-dns",
             spec: {

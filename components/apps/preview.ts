@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSpec } from "./spec";
 import { Publisher } from "../edge/types";
-import { Application, GcpContext } from "./application";
+import { Application } from "./application";
+import { GcpContext } from "./google-identity";
 
 export interface PreviewArgs {
     /** The Kubernetes provider of the dev cluster (from the dev stack's kubeconfig output). */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PLATFORM_RESOURCES } from "./spec";
 import { IMAGES } from "../versions";
-import { SINGLE_REPLICA } from "./app";
+import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 import { COMPONENTS } from "./network-policies";
 import { appLabels, containerSecurityContext, podSecurityContext, selectorLabels, writable } from "./pod";
 
@@ -74,7 +74,7 @@ export class Redis extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     labels: { ...labels, ...args.labels },
                     annotations: {
-                        [SINGLE_REPLICA]: "one Redis per app: shared state the app rebuilds after a restart",
+                        [SINGLE_REPLICA_ANNOTATION]: "one Redis per app: shared state the app rebuilds after a restart",
                     },
                 },
                 spec: {

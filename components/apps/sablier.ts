@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../versions";
 import { containerSecurityContext, podSecurityContext } from "./pod";
-import { namespaceGuards } from "../cluster/namespace-guards";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 
 export interface SablierServerArgs {
     /** The Kubernetes provider. */
@@ -32,28 +32,23 @@ export class SablierServer extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const nsName = args.namespace;
         const labels = { "app.kubernetes.io/name": "sablier", "app.kubernetes.io/component": "server" };
-        const ns = new k8s.core.v1.Namespace(
+        const namespace = new PlatformNamespace(
             `${name}-ns`,
             {
-                metadata: {
-                    name: nsName,
-                    labels: {
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                    },
-                },
+                provider: args.provider,
+                namespace: nsName,
+                podSecurity: { level: "restricted" },
+                quota: { cpu: "500m", memory: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", pods: 5 },
+                defaultDeny: "ingress-and-egress",
+                childAliases: declaredBefore(this, {
+                    namespace: `${name}-ns`,
+                    quota: `${name}-quota`,
+                    limits: `${name}-limits`,
+                    "default-deny": `${name}-default-deny`,
+                }),
             },
-            child,
-        );
-        const namespace = ns.metadata.name;
-        namespaceGuards(
-            name,
-            namespace,
-            { cpu: "500m", memory: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", pods: 5 },
-            child,
-        );
+            { parent: this },
+        ).name;
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: "sablier", namespace } }, child);
         const role = new k8s.rbac.v1.ClusterRole(
             `${name}-role`,
@@ -85,7 +80,6 @@ export class SablierServer extends pulumi.ComponentResource {
         );
         const policy = (n: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
             new k8s.networking.v1.NetworkPolicy(`${name}-${n}`, { metadata: { name: n, namespace }, spec }, child);
-        policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         policy("allow-from-traefik", {
             podSelector: { matchLabels: labels },
             policyTypes: ["Ingress"],

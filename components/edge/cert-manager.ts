@@ -2,9 +2,9 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../versions";
-import { pinned, RESTRICTED } from "./chart";
+import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
-import { namespaceGuards } from "../cluster/namespace-guards";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -75,21 +75,32 @@ export class CertManager extends pulumi.ComponentResource {
         const replicas = args.replicas ?? 1;
         const k8sOpts = { parent: this, provider: args.provider };
 
-        const ns = new k8s.core.v1.Namespace(
+        const ns = new PlatformNamespace(
             `${name}-ns`,
-            { metadata: { name: namespace, labels: RESTRICTED } },
-            k8sOpts,
-        );
-        namespaceGuards(
-            name,
-            namespace,
-            // Limits: 3 components x 2 replicas x 500m in prd, plus one rolling-update surge pod.
-            { cpu: "1", memory: "1Gi", cpuLimit: "4", memoryLimit: "2Gi", pods: 10 },
             {
-                ...k8sOpts,
-                dependsOn: [ns],
+                provider: args.provider,
+                namespace,
+                podSecurity: { level: "restricted" },
+                // Limits: 3 components x 2 replicas x 500m in prd, plus one rolling-update surge pod.
+                quota: { cpu: "1", memory: "1Gi", cpuLimit: "4", memoryLimit: "2Gi", pods: 10 },
+                defaultDeny: "ingress",
+                childAliases: {
+                    ...declaredBefore(this, {
+                        namespace: `${name}-ns`,
+                        quota: `${name}-quota`,
+                        limits: `${name}-limits`,
+                    }),
+                    // Declared by IngressPolicies before.
+                    "default-deny": [
+                        {
+                            name: `${name}-policies-default-deny`,
+                            parent: pulumi.createUrn(`${name}-policies`, "platform:edge:IngressPolicies", this),
+                        },
+                    ],
+                },
             },
-        );
+            { parent: this },
+        ).namespace;
 
         // The API server calls the webhook; Prometheus scrapes every component on 9402.
         new IngressPolicies(

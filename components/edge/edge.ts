@@ -2,14 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsZone } from "../gcp/dns";
 import { CertManager } from "./cert-manager";
-import { RESTRICTED } from "./chart";
 import { DefaultCertificate } from "./default-certificate";
 import { authHost } from "./hosts";
 import { IngressPolicies } from "./ingress-policies";
 import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
-import { namespaceGuards } from "../cluster/namespace-guards";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -78,22 +77,32 @@ export class Edge extends pulumi.ComponentResource {
         const provider = args.provider;
         const child = { parent: this };
 
-        const ns = new k8s.core.v1.Namespace(
+        const ns = new PlatformNamespace(
             `${name}-ns`,
-            { metadata: { name: namespace, labels: RESTRICTED } },
-            { parent: this, provider },
-        );
-        // Traefik (up to the replicas edge.replicas asks for) and oauth2-proxy.
-        namespaceGuards(
-            name,
-            namespace,
-            { cpu: "4", memory: "4Gi", cpuLimit: "8", memoryLimit: "8Gi", pods: 20 },
             {
-                parent: this,
                 provider,
-                dependsOn: [ns],
+                namespace,
+                podSecurity: { level: "restricted" },
+                // Traefik (up to the replicas edge.replicas asks for) and oauth2-proxy.
+                quota: { cpu: "4", memory: "4Gi", cpuLimit: "8", memoryLimit: "8Gi", pods: 20 },
+                defaultDeny: "ingress",
+                childAliases: {
+                    ...declaredBefore(this, {
+                        namespace: `${name}-ns`,
+                        quota: `${name}-quota`,
+                        limits: `${name}-limits`,
+                    }),
+                    // Declared by IngressPolicies before.
+                    "default-deny": [
+                        {
+                            name: `${name}-policies-default-deny`,
+                            parent: pulumi.createUrn(`${name}-policies`, "platform:edge:IngressPolicies", this),
+                        },
+                    ],
+                },
             },
-        );
+            child,
+        ).namespace;
 
         // Only Traefik takes traffic from outside; oauth2-proxy only from Traefik; metrics from the cluster.
         const traefikPods = traefikSelector(namespace);

@@ -16,27 +16,19 @@ export interface IngressAllow {
 export interface IngressPoliciesArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
-    /** Namespace to guard (must exist). */
+    /** Namespace to open (must exist, with its default deny: PlatformNamespace). */
     readonly namespace: string;
-    /** What is let in; everything else is refused. */
+    /** What is let in; the namespace's default deny refuses the rest. */
     readonly allow: readonly IngressAllow[];
     /** Resources the policies wait for (the namespace). @default [] */
     readonly dependsOn?: pulumi.Resource[];
 }
 
-/** Default-deny ingress for a namespace plus one NetworkPolicy per allowed flow. */
+/** One NetworkPolicy per flow let in to a namespace whose ingress is denied by default. */
 export class IngressPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: IngressPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:IngressPolicies", name, {}, opts);
         const k8sOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] };
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
-            {
-                metadata: { name: "default-deny-ingress", namespace: args.namespace },
-                spec: { podSelector: {}, policyTypes: ["Ingress"] },
-            },
-            k8sOpts,
-        );
         for (const rule of args.allow) {
             const from =
                 rule.from === "anywhere"

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { addARecord, DnsZone } from "../gcp/dns";
-import { AUTH_ANNOTATION } from "../../policy/rules/edge";
+import { AUTH_ANNOTATION } from "../../contract/annotations";
 import { hostProblem } from "./hosts";
 import { Publisher, RouteSpec } from "./types";
 

@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterPath, FLUX_NAMESPACE, PLATFORM_REPOSITORY } from "./names";
+import type { Environment } from "../../contract/environment";
 
 export interface ClusterSyncArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
     /** `dev` or `prd`: reconciles `./clusters/<environment>`. */
-    readonly environment: string;
+    readonly environment: Environment;
     /** How often Flux re-applies the path (drift correction). */
     readonly interval: string;
     /** Retry sooner than `interval` after a failure. @default 2m */

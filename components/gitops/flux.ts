@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinned } from "../versions";
 import { FLUX_NAMESPACE } from "./names";
-import { namespaceGuards } from "../cluster/namespace-guards";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ChartSource } from "../versions";
 
 export interface FluxArgs {
@@ -61,22 +61,25 @@ export class Flux extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const labels = { "app.kubernetes.io/part-of": "flux" };
 
-        this.namespace = new k8s.core.v1.Namespace(
+        const ns = new PlatformNamespace(
             `${name}-ns`,
             {
-                metadata: {
-                    name: FLUX_NAMESPACE,
-                    labels: {
-                        ...labels,
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                    },
-                },
+                provider: args.provider,
+                namespace: FLUX_NAMESPACE,
+                labels,
+                podSecurity: { level: "restricted" },
+                quota: FLUX_BUDGET,
+                defaultDeny: "ingress-and-egress",
+                childAliases: declaredBefore(this, {
+                    namespace: `${name}-ns`,
+                    quota: `${name}-ns-quota`,
+                    limits: `${name}-ns-limits`,
+                    "default-deny": `${name}-netpol-default-deny`,
+                }),
             },
-            child,
+            { parent: this },
         );
-        namespaceGuards(`${name}-ns`, FLUX_NAMESPACE, FLUX_BUDGET, { ...child, dependsOn: [this.namespace] });
+        this.namespace = ns.namespace;
 
         const policies = this.networkPolicies(name, args.metricsNamespace, child);
 
@@ -120,7 +123,7 @@ export class Flux extends pulumi.ComponentResource {
                     logLevel: "info",
                 },
             },
-            { ...child, dependsOn: [this.namespace, ...policies] },
+            { ...child, dependsOn: [ns, ...policies] },
         );
 
         this.registerOutputs({ namespace: FLUX_NAMESPACE });
@@ -137,8 +140,8 @@ export class Flux extends pulumi.ComponentResource {
                 { metadata: { name: role, namespace: FLUX_NAMESPACE }, spec },
                 { ...opts, dependsOn: [this.namespace] },
             );
+        // The default deny comes with the namespace (PlatformNamespace).
         return [
-            policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
             // Controllers fetch artifacts from source-controller and send events to notification-controller.
             policy("allow-same-namespace", {
                 podSelector: {},

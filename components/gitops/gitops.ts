@@ -9,12 +9,13 @@ import { registryProjects } from "./image-policy";
 import { Notifications } from "./notifications";
 import { ReflectorIdentity } from "./reflector-identity";
 import type { ChartSource } from "../versions";
+import type { Environment } from "../../contract/environment";
 
 export interface GitOpsArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
     /** `dev` or `prd`. */
-    readonly environment: string;
+    readonly environment: Environment;
     readonly repository: GitRepositorySpec;
     /** How often Flux fetches the repository and reconciles `clusters/<env>/`. */
     readonly interval: string;

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage, imagePolicyName } from "./images";
 import { policySpec, registryOf } from "./image-policy";
 import { FLUX_NAMESPACE, imageUpdateBranch, PLATFORM_REPOSITORY } from "./names";
+import type { Environment } from "../../contract/environment";
 
 export interface ImageAutomationArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
     /** `dev` or `prd`: part of every policy name and of the push branch. */
-    readonly environment: string;
+    readonly environment: Environment;
     /** Every app container image in the stack config (from the apps layer). */
     readonly images: readonly AppImage[];
     /** Branch the automation checks out and bases its commits on. */
@@ -31,7 +32,7 @@ export const ENVIRONMENT_LABEL = "platform/environment";
 const GHCR_SECRET = "ghcr-pull";
 
 /** The first policy name two images share, if any (each needs its own ImageRepository and ImagePolicy). */
-export function duplicateImageName(environment: string, images: readonly AppImage[]): string | undefined {
+export function duplicateImageName(environment: Environment, images: readonly AppImage[]): string | undefined {
     const seen = new Set<string>();
     for (const img of images) {
         const id = imagePolicyName(environment, img.app, img.container);

@@ -1,3 +1,5 @@
+import type { Environment } from "../../contract/environment";
+
 /** Names other layers and the stack files rely on; a change here is a contract change. */
 
 /** Namespace of the Flux controllers and every Flux object the program creates. */
@@ -10,11 +12,11 @@ export const REFLECTOR_SERVICE_ACCOUNT = "image-reflector-controller";
 export const PLATFORM_REPOSITORY = "platform";
 
 /** The branch image automation pushes tag bumps to, so each bump arrives as a pull request. */
-export function imageUpdateBranch(environment: string): string {
+export function imageUpdateBranch(environment: Environment): string {
     return `flux/image-updates-${environment}`;
 }
 
 /** The path of the repository Flux reconciles for an environment; Pulumi never writes there. */
-export function clusterPath(environment: string): string {
+export function clusterPath(environment: Environment): string {
     return `./clusters/${environment}`;
 }

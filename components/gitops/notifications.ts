@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FLUX_NAMESPACE } from "./names";
+import type { Environment } from "../../contract/environment";
 
 export interface NotificationsArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
     /** `dev` or `prd`: added to every message so the channel tells them apart. */
-    readonly environment: string;
+    readonly environment: Environment;
     /** Chat service the webhook belongs to. */
     readonly type: "slack" | "discord";
     /** The webhook URL (a secret). */

@@ -2,7 +2,10 @@ import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { imagePolicyName } from "./images";
 import { FLUX_NAMESPACE } from "./names";
 
-/** The setter marker Flux's image automation looks for on an app image line. */
+/**
+ * The setter marker Flux's image automation looks for on an app image line. `environment` is any
+ * suffix, not just an Environment: test fixtures name a `fixture` one no cluster's automation rewrites.
+ */
 export function setterMarker(environment: string, app: string, container: string): string {
     return `# {"$imagepolicy": "${FLUX_NAMESPACE}:${imagePolicyName(environment, app, container)}"}`;
 }
@@ -26,7 +29,7 @@ function markerReference(rest: string): string | undefined | Error {
  * Checks that every `image:` line under `platform:apps` (`<app>.containers[].image`) in a stack
  * file's text carries the setter marker naming its own app, container and environment, so Flux's
  * image automation bumps exactly the lines it should. Returns one message per problem; empty when
- * all is well (and when the file has no apps).
+ * all is well (and when the file has no apps). `environment` as in setterMarker.
  */
 export function setterMarkerProblems(stackFileText: string, environment: string): string[] {
     const doc = parseDocument(stackFileText);

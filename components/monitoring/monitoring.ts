@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gib, MonitoringSettings } from "./settings";
-import { namespaceGuards } from "../cluster/namespace-guards";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
 import { BlackboxExporter } from "./blackbox";
 import { Dashboards } from "./dashboards";
@@ -78,40 +78,48 @@ export class Monitoring extends pulumi.ComponentResource {
         const ns = config.namespace;
         const child = { parent: this };
 
-        this.namespace = new k8s.core.v1.Namespace(
+        this.namespace = new PlatformNamespace(
             `${name}-ns`,
             {
-                metadata: {
-                    name: ns,
-                    labels: {
-                        // node-exporter reads the host (hostNetwork, hostPID, hostPath): privileged.
-                        "pod-security.kubernetes.io/enforce": "privileged",
-                        "pod-security.kubernetes.io/warn": "baseline",
-                        "app.kubernetes.io/part-of": "platform-monitoring",
-                    },
-                    annotations: {
-                        "platform/pod-security-justification":
-                            "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
-                    },
+                namespace: ns,
+                labels: { "app.kubernetes.io/part-of": "platform-monitoring" },
+                // node-exporter reads the host (hostNetwork, hostPID, hostPath).
+                podSecurity: {
+                    level: "privileged",
+                    reason: "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
+                },
+                // Ceilings, not sizing: Prometheus, Grafana, Zabbix with its database, exporters and jobs.
+                quota: {
+                    cpu: "16",
+                    memory: "64Gi",
+                    cpuLimit: "32",
+                    memoryLimit: "96Gi",
+                    pods: 60,
+                    storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
+                },
+                defaultDeny: "ingress",
+                childAliases: {
+                    ...declaredBefore(this, {
+                        namespace: `${name}-ns`,
+                        quota: `${name}-quota`,
+                        limits: `${name}-limits`,
+                    }),
+                    // Declared by MonitoringPolicies before.
+                    "default-deny": [
+                        {
+                            name: `${name}-policies-default-deny-ingress`,
+                            parent: pulumi.createUrn(
+                                `${name}-policies`,
+                                "platform:monitoring:MonitoringPolicies",
+                                this,
+                            ),
+                        },
+                    ],
                 },
             },
             child,
-        );
+        ).namespace;
         const inNs = { parent: this, dependsOn: [this.namespace] };
-        // Ceilings, not sizing: Prometheus, Grafana, Zabbix with its database, exporters and jobs.
-        namespaceGuards(
-            name,
-            ns,
-            {
-                cpu: "16",
-                memory: "64Gi",
-                cpuLimit: "32",
-                memoryLimit: "96Gi",
-                pods: 60,
-                storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
-            },
-            inNs,
-        );
         new MonitoringPolicies(
             `${name}-policies`,
             {

@@ -15,10 +15,10 @@ export interface MonitoringPoliciesArgs {
 const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 
 /**
- * Default-deny ingress for the monitoring namespace. The stack's components talk among themselves
- * (Prometheus scrapes its exporters, Grafana reads Prometheus and Zabbix), Traefik reaches the web
- * UIs, the on-prem sync reaches the Zabbix API; nothing else gets in. node-exporter runs on the
- * host network, where NetworkPolicy does not apply.
+ * What gets past the monitoring namespace's default-deny ingress (PlatformNamespace). The stack's
+ * components talk among themselves (Prometheus scrapes its exporters, Grafana reads Prometheus and
+ * Zabbix), Traefik reaches the web UIs, the on-prem sync reaches the Zabbix API; nothing else gets
+ * in. node-exporter runs on the host network, where NetworkPolicy does not apply.
  */
 export class MonitoringPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -30,7 +30,6 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                 { metadata: { name: role, namespace: args.namespace }, spec: { podSelector: {}, ...spec } },
                 child,
             );
-        policy("default-deny-ingress", { policyTypes: ["Ingress"] });
         policy("allow-same-namespace", { policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
         if (args.edgeNamespace) {
             policy("allow-from-edge", {

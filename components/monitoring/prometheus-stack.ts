@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CHARTS, pinned } from "../versions";
 import { contentHash } from "../hash";
-import type { MonitoringArgs } from "./monitoring";
+import { MonitoringSettings } from "./settings";
+import type { ChartSource } from "../versions";
 import {
     discordAlertmanagerConfigSpec,
     NAMES,
@@ -13,16 +14,21 @@ import {
 } from "./stack-values";
 
 /** The monitoring layer's settings and secrets, plus where the release goes and Zabbix's API. */
-export interface PrometheusStackArgs extends Pick<
-    MonitoringArgs,
-    | "config"
-    | "domain"
-    | "grafanaOAuthClientId"
-    | "grafanaOAuthClientSecret"
-    | "alertmanagerWebhookUrl"
-    | "grafanaDatabasePassword"
-    | "charts"
-> {
+export interface PrometheusStackArgs {
+    /** The monitoring layer's settings. */
+    readonly config: MonitoringSettings;
+    /** The stack's domain; hosts are `<hosts.x>.<domain>`. */
+    readonly domain: string;
+    /** Client ID of Grafana's own GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientId: pulumi.Input<string>;
+    /** Client secret of Grafana's own GitHub OAuth app (secret). */
+    readonly grafanaOAuthClientSecret: pulumi.Input<string>;
+    /** Slack or Discord webhook URL every alert goes to (secret). */
+    readonly alertmanagerWebhookUrl: pulumi.Input<string>;
+    /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
+    readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** Where the chart comes from (components/versions.ts). @default the upstream repository */
+    readonly charts?: ChartSource;
     /** Namespace of the release and its Secrets. */
     readonly namespace: string;
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */

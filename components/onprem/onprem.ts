@@ -6,7 +6,7 @@ import { hostCredentials } from "./credentials";
 import { ExternalHost } from "./external-host";
 import { syncInventory } from "./inventory";
 import { ZabbixLogin, ZabbixSync } from "./zabbix-sync";
-import { namespaceGuards } from "../cluster/namespace-guards";
+import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 
 export interface OnpremArgs {
     /** Provider of the cluster. */
@@ -46,34 +46,28 @@ export class Onprem extends pulumi.ComponentResource {
         const ns = cfg.namespace;
         const k8sOpts = { parent: this, provider: args.provider };
 
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
+        this.namespace = new PlatformNamespace(
+            `${name}-ns`,
             {
-                metadata: {
-                    name: ns,
-                    labels: {
-                        "app.kubernetes.io/part-of": "onprem",
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                    },
-                },
+                provider: args.provider,
+                namespace: ns,
+                labels: { "app.kubernetes.io/part-of": "onprem" },
+                podSecurity: { level: "restricted" },
+                // Services and EndpointSlices cost nothing; the sync Job is the only workload.
+                quota: { cpu: "1", memory: "1Gi", cpuLimit: "2", memoryLimit: "2Gi", pods: 10 },
+                defaultDeny: "ingress-and-egress",
+                childAliases: declaredBefore(this, {
+                    namespace: `${name}-namespace`,
+                    quota: `${name}-quota`,
+                    limits: `${name}-limits`,
+                    "default-deny": `${name}-default-deny`,
+                }),
             },
-            k8sOpts,
-        );
+            { parent: this },
+        ).namespace;
         const inNs = { ...k8sOpts, dependsOn: [this.namespace] };
-        // Services and EndpointSlices cost nothing; the sync Job is the only workload.
-        namespaceGuards(name, ns, { cpu: "1", memory: "1Gi", cpuLimit: "2", memoryLimit: "2Gi", pods: 10 }, inNs);
         const apiUrl = cfg.zabbix.apiUrl;
         const apiPort = zabbixPort(apiUrl);
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
-            {
-                metadata: { name: "default-deny", namespace: ns },
-                spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-            },
-            inNs,
-        );
         new k8s.networking.v1.NetworkPolicy(
             `${name}-sync-egress`,
             {

@@ -2,6 +2,7 @@ import { AppSpec, ContainerSpec, HostSpec, PLATFORM_RESOURCES } from "../../comp
 import { agree, Same } from "../type-check";
 import { z } from "zod";
 import { cidr, dnsLabel } from "../validators";
+import type { Environment } from "../../contract/environment";
 
 /** `registry[:port]/path/name:tag`: lower-case repository, a tag, no digest (Flux setters rewrite the tag). */
 const IMAGE_REF =
@@ -232,7 +233,7 @@ export const appSchema = z
         namespace: dnsLabel().optional().meta({ description: "Namespace of the app. Unset: the app name." }),
         podSecurity: z.enum(["restricted", "baseline"]).default("restricted").meta({
             description:
-                "Pod Security Standard enforced. `baseline` is an explicit choice: warn and audit stay `restricted`, and the namespace gets a `platform/pod-security-reason` annotation.",
+                "Pod Security Standard enforced. `baseline` is an explicit choice: warn and audit stay `restricted`, and the namespace gets a `platform/pod-security-justification` annotation.",
         }),
         containers: z
             .array(containerSchema)
@@ -356,7 +357,7 @@ agree<Same<z.output<typeof hostSchema>, HostSpec>>(true);
 export function checkApp(
     name: string,
     app: AppConfig,
-    stack: { environment: string; domain: string },
+    stack: { environment: Environment; domain: string },
     add: (path: (string | number)[], input: unknown, message: string) => void,
 ): void {
     const containers = new Map(app.containers.map((c) => [c.name, c]));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Environment } from "../../contract/environment";
 
 /** A GitHub organisation login: letters, digits and single '-' (not at either end), at most 39. */
 const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
@@ -92,7 +93,7 @@ export interface EdgeSettings {
     readonly authReplicas: number;
 }
 
-export function edgeSettings(edge: EdgeConfig, environment: "dev" | "prd"): EdgeSettings {
+export function edgeSettings(edge: EdgeConfig, environment: Environment): EdgeSettings {
     const prd = environment === "prd";
     return {
         issuer: edge.issuer ?? (prd ? "production" : "staging"),
@@ -105,7 +106,7 @@ export function edgeSettings(edge: EdgeConfig, environment: "dev" | "prd"): Edge
  * Edge checks that need the environment; the stack schema calls it from its superRefine so the
  * issues carry the `edge.` key path like every other config error.
  */
-export function refineEdgeForEnvironment(edge: EdgeConfig, environment: "dev" | "prd", ctx: z.RefinementCtx): void {
+export function refineEdgeForEnvironment(edge: EdgeConfig, environment: Environment, ctx: z.RefinementCtx): void {
     if (!edge.enabled || environment !== "prd") return;
     for (const key of ["replicas", "authReplicas"] as const) {
         const value = edge[key];

@@ -1,13 +1,6 @@
 import { kubeObject, Obj, objectsOf } from "../k8s";
 import { ALWAYS, PRD_MANDATORY, Rule, RuleContext } from "../types";
-
-/**
- * IngressRoute annotation that declares how a host is protected: `public` (open to everyone,
- * declared on purpose) or `github` (oauth2-proxy in front). Anything not annotated public needs an
- * auth middleware on every route.
- */
-export const AUTH_ANNOTATION = "platform/auth";
-export const PUBLIC = "public";
+import { AUTH_ANNOTATION, PUBLIC } from "../../contract/annotations";
 
 interface MiddlewareRef {
     readonly name?: string;

@@ -1,6 +1,7 @@
 import { unwrapSecrets } from "../../render/redact";
 import type { Json } from "../k8s";
-import { ALWAYS, Enforcement, Environment, PRD_MANDATORY, PRD_ONLY, RecordedResource, Rule } from "../types";
+import type { Environment } from "../../contract/environment";
+import { ALWAYS, Enforcement, PRD_MANDATORY, PRD_ONLY, RecordedResource, Rule } from "../types";
 
 export const CLUSTER = "gcp:container/cluster:Cluster";
 export const NODE_POOL = "gcp:container/nodePool:NodePool";

@@ -1,13 +1,9 @@
 import { isClusterScoped, kubeObject, Obj, objectsOf } from "../k8s";
 import { ALWAYS, PRD_MANDATORY, Rule, RuleContext } from "../types";
+import { PSS_JUSTIFICATION_ANNOTATION } from "../../contract/annotations";
 
 /** Pod Security levels a namespace may enforce without a justification. */
 const PSS_LEVELS = ["baseline", "restricted"];
-/**
- * Namespace annotation that justifies enforcing `privileged` (e.g. node exporters need host
- * namespaces), with the reason as its value.
- */
-export const PSS_JUSTIFICATION_ANNOTATION = "platform/pod-security-justification";
 const PSS = "pod-security.kubernetes.io/";
 
 function namespaced(kind: string, ns: string, ctx: RuleContext): Obj[] {

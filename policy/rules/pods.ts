@@ -10,7 +10,8 @@ import {
     PodTemplate,
     rawContainers,
 } from "../k8s";
-import { ALWAYS, Enforcement, Environment, PRD_MANDATORY, RecordedResource, Rule, RuleContext } from "../types";
+import type { Environment } from "../../contract/environment";
+import { ALWAYS, Enforcement, PRD_MANDATORY, RecordedResource, Rule, RuleContext } from "../types";
 
 interface Pod {
     readonly r: RecordedResource;

@@ -1,15 +1,10 @@
 import { isHelm, Json, kubeObject, Obj, objectsOf, podTemplate, selects } from "../k8s";
 import { ALWAYS, PRD_ONLY, RecordedResource, Rule, RuleContext } from "../types";
 import { unwrapSecrets } from "../../render/redact";
+import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 
 const SCALED = ["Deployment", "StatefulSet", "ReplicaSet"];
 const SELECTED = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"];
-
-/**
- * Workload annotation that accepts a single replica on prd, with the reason as its value
- * (e.g. a MySQL StatefulSet without replication).
- */
-export const SINGLE_REPLICA_ANNOTATION = "platform/single-replica";
 
 /** The least number of replicas a workload runs: an HPA's minReplicas when one targets it, else spec.replicas. */
 export function minReplicas(o: Obj, ctx: RuleContext): number {

@@ -1,3 +1,4 @@
+import type { Environment } from "../../contract/environment";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { requiredSecrets } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
@@ -9,7 +10,7 @@ function ownSecrets(...args: Parameters<typeof requiredSecrets>) {
     return requiredSecrets(...args).filter((n) => mine.includes(n.key));
 }
 
-function stack(environment: "dev" | "prd", edge?: unknown): Record<string, unknown> {
+function stack(environment: Environment, edge?: unknown): Record<string, unknown> {
     return {
         environment,
         cluster: { mode: "existing", context: "kind-platform" },

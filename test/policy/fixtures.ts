@@ -1,6 +1,7 @@
 import type { RecordedResource } from "../../render/recorder";
 import { runRules } from "../../policy/run";
-import type { Environment, Rule } from "../../policy/types";
+import type { Environment } from "../../contract/environment";
+import type { Rule } from "../../policy/types";
 
 /** Hand-made objects are schemaless on purpose: tests mutate any field. */
 

@@ -81,4 +81,36 @@ describe("the recorder's engine URNs and aliases", () => {
         const inner = resources.find((r) => r.type === "test:x:Inner")!;
         expect(inner.aliases?.map(shortUrn)).toContain("test:x:Outer$test:x:Inner::old-inner");
     });
+
+    it("resolves an alias parent given as pulumi.createUrn (a sibling component) to the engine's URN", async () => {
+        class Leaf extends pulumi.CustomResource {
+            constructor(name: string, opts: pulumi.CustomResourceOptions) {
+                super("test:x:Leaf", name, {}, opts);
+            }
+        }
+        // The leaf used to be declared by `<name>-policies` (test:x:Policies); it moved to `<name>-ns`.
+        class Layer extends pulumi.ComponentResource {
+            constructor(type: string, name: string, opts?: pulumi.ComponentResourceOptions) {
+                super(type, name, {}, opts);
+                const ns = new pulumi.ComponentResource("test:x:Ns", `${name}-ns`, {}, { parent: this });
+                const formerParent = pulumi.createUrn(`${name}-policies`, "test:x:Policies", this);
+                new Leaf(`${name}-ns-deny`, {
+                    parent: ns,
+                    aliases: [{ name: `${name}-policies-deny`, parent: formerParent }],
+                });
+            }
+        }
+        const { resources } = await record(
+            async () => {
+                const top = new Layer("test:x:Top", "top");
+                new Layer("test:x:Sub", "sub", { parent: top });
+            },
+            { project: "platform", stack: "dev", config: {}, secretKeys: [] },
+        );
+        const aliases = (name: string) => resources.find((r) => r.name === name)!.aliases?.map(shortUrn);
+        expect(aliases("top-ns-deny")).toEqual(["test:x:Top$test:x:Policies$test:x:Leaf::top-policies-deny"]);
+        expect(aliases("sub-ns-deny")).toEqual([
+            "test:x:Top$test:x:Sub$test:x:Policies$test:x:Leaf::sub-policies-deny",
+        ]);
+    });
 });

@@ -1,8 +1,9 @@
+import type { Environment } from "../../../contract/environment";
 import { podRules } from "../../../policy/rules/pods";
 import { goodContainer, goodDeployment, k8s, Loose, ruleById, secret, violations } from "../fixtures";
 
 const rule = (id: string) => ruleById(podRules, id);
-const check = (id: string, d: Record<string, Loose>, env: "dev" | "prd" = "prd") => violations(rule(id), [k8s(d)], env);
+const check = (id: string, d: Record<string, Loose>, env: Environment = "prd") => violations(rule(id), [k8s(d)], env);
 const container = (d: Record<string, Loose>) => d.spec.template.spec.containers[0];
 
 describe("pod rules", () => {

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 import { filesHash } from "../hash";
 import * as random from "@pulumi/random";
 import { ContainerSpec, HostSpec } from "./spec";
@@ -18,10 +19,7 @@ import {
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
-/** Annotation with the reason a workload runs a single pod on prd (the guardrails' workload-replicas rule). */
-export const SINGLE_REPLICA = "platform/single-replica";
-
-export interface AppArgs {
+export interface AppWorkloadArgs {
     /** The Kubernetes provider. */
     readonly provider: k8s.Provider;
     /** App name (labels, object names). */
@@ -69,14 +67,25 @@ export function changeCause(containers: readonly { name: string; image: string }
  * An app's workload: one Deployment of one or more secure containers, its config files as a
  * ConfigMap whose hash rolls the pods, generated secrets, a Service, an HPA or fixed replicas, a
  * PodDisruptionBudget and spread across nodes when there is more than one pod, a ServiceMonitor
- * when it exposes metrics, and its hosts through the edge.
+ * when it exposes metrics, and its hosts through the edge. The rest of an app (namespace, stores,
+ * backup) is its Application's.
  */
-export class App extends pulumi.ComponentResource {
+export class AppWorkload extends pulumi.ComponentResource {
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
 
-    constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:apps:App", name, {}, { ...opts, providers: [args.provider] });
+    constructor(name: string, args: AppWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(
+            "platform:apps:AppWorkload",
+            name,
+            {},
+            {
+                ...opts,
+                providers: [args.provider],
+                // Was `App` (platform:apps:App); the alias keeps its URN and, through it, its children's.
+                aliases: [...(opts?.aliases ?? []), { type: "platform:apps:App" }],
+            },
+        );
         const child = { parent: this, provider: args.provider };
         const labels = appLabels(args.app, COMPONENTS.web);
         const selector = selectorLabels(args.app, COMPONENTS.web);
@@ -176,7 +185,7 @@ export class App extends pulumi.ComponentResource {
                     labels: { ...labels, ...args.labels },
                     annotations: {
                         "kubernetes.io/change-cause": changeCause(args.containers),
-                        ...(args.singleReplicaReason ? { [SINGLE_REPLICA]: args.singleReplicaReason } : {}),
+                        ...(args.singleReplicaReason ? { [SINGLE_REPLICA_ANNOTATION]: args.singleReplicaReason } : {}),
                     },
                 },
                 spec: {

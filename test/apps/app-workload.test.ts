@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
-import { App } from "../../components/apps/app";
+import { AppWorkload } from "../../components/apps/app-workload";
 import { Application } from "../../components/apps/application";
 import { appSchema } from "../../config/sections/apps";
+import { shortUrn } from "../../render/urns";
 import { recordResources } from "../harness";
 import { FakePublisher } from "./fixtures";
 
@@ -11,10 +12,10 @@ function container(extra: Record<string, unknown> = {}) {
     return appSchema.parse({ containers: [{ name: "web", image: IMAGE, port: 8080, ...extra }] }).containers[0]!;
 }
 
-function app(over: Partial<ConstructorParameters<typeof App>[1]> = {}) {
+function app(over: Partial<ConstructorParameters<typeof AppWorkload>[1]> = {}) {
     return () => {
         const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-        return new App("demo", {
+        return new AppWorkload("demo", {
             provider,
             app: "demo",
             namespace: "demo",
@@ -31,7 +32,17 @@ function podTemplate(h: Awaited<ReturnType<typeof recordResources>>): any {
     return (h.object("Deployment", "demo") as any).spec.template;
 }
 
-describe("App", () => {
+describe("AppWorkload", () => {
+    it("keeps the URNs it had as App (platform:apps:App), its children's too", async () => {
+        const h = await recordResources(app());
+        const aliases = (type: string) => h.one(type).aliases?.map(shortUrn);
+        expect(h.one("platform:apps:AppWorkload").name).toBe("demo");
+        expect(aliases("platform:apps:AppWorkload")).toEqual(["platform:apps:App::demo"]);
+        expect(aliases("kubernetes:apps/v1:Deployment")).toContain(
+            "platform:apps:App$kubernetes:apps/v1:Deployment::demo-deploy",
+        );
+    });
+
     it("rolls the pods when a config file changes, and only then", async () => {
         const withFile = (content: string) =>
             app({ containers: [container({ files: { "/etc/demo/config.toml": content } })] });
@@ -133,7 +144,7 @@ describe("App", () => {
         const names = publisher.calls.map((c) => c.name);
         expect(new Set(names).size).toBe(names.length);
         for (const n of names) expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-        expect(publisher.calls[0]!.parent).toBe("App");
+        expect(publisher.calls[0]!.parent).toBe("AppWorkload");
     });
 });
 

@@ -1,0 +1,25 @@
+/**
+ * Annotations the components write and the policy rules (policy/) read: one definition each, so
+ * the two cannot drift apart. Nothing here imports anything.
+ */
+
+/**
+ * IngressRoute annotation that declares how a host is protected: `public` (open to everyone,
+ * declared on purpose) or `github` (oauth2-proxy in front). Anything not annotated public needs an
+ * auth middleware on every route.
+ */
+export const AUTH_ANNOTATION = "platform/auth";
+/** The AUTH_ANNOTATION value of a host open to everyone. */
+export const PUBLIC = "public";
+
+/**
+ * Namespace annotation that justifies a Pod Security level below `restricted` (e.g. node exporters
+ * need host namespaces), with the reason as its value; `privileged` is refused without it.
+ */
+export const PSS_JUSTIFICATION_ANNOTATION = "platform/pod-security-justification";
+
+/**
+ * Workload annotation that accepts a single replica on prd, with the reason as its value
+ * (e.g. a MySQL StatefulSet without replication).
+ */
+export const SINGLE_REPLICA_ANNOTATION = "platform/single-replica";
