@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceAccountEmail } from "../gcp/service-account-email";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
@@ -127,15 +128,16 @@ export class CertManager extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const saAnnotations: Record<string, pulumi.Input<string>> = {};
+        const saAnnotations: Record<string, string> = {};
         const waitFor: pulumi.Resource[] = [ns];
         const solver = args.cloudDns;
         if (solver) {
+            const accountId = "cert-manager-dns01";
             const gsa = new gcp.serviceaccount.Account(
                 `${name}-dns`,
                 {
                     project: solver.project,
-                    accountId: "cert-manager-dns01",
+                    accountId,
                     displayName: "cert-manager DNS-01 solver (Workload Identity, no keys)",
                 },
                 { parent: this },
@@ -159,7 +161,9 @@ export class CertManager extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            saAnnotations["iam.gke.io/gcp-service-account"] = gsa.email;
+            // Known before the account exists, so the chart's values are known in a preview; the
+            // chart waits for the account's grants below.
+            saAnnotations["iam.gke.io/gcp-service-account"] = serviceAccountEmail(accountId, solver.project);
             waitFor.push(dnsAdmin, wiUser);
         }
 

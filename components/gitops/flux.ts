@@ -8,8 +8,13 @@ import type { ChartSource } from "../versions";
 export interface FluxArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
-    /** Google service account the image-reflector-controller acts as (Workload Identity). @default none */
-    readonly reflectorServiceAccount?: pulumi.Input<string>;
+    /**
+     * Google service account the image-reflector-controller acts as (Workload Identity): its email,
+     * a plain string so the chart's values stay known in a preview. @default none
+     */
+    readonly reflectorServiceAccount?: string;
+    /** What the chart waits for besides its namespace (the reflector's identity and its grants). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
     /** Namespace whose pods may scrape the controllers' metrics on 8080. @default none (nothing scrapes them) */
     readonly metricsNamespace?: string;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
@@ -123,7 +128,7 @@ export class Flux extends pulumi.ComponentResource {
                     logLevel: "info",
                 },
             },
-            { ...child, dependsOn: [ns, ...policies] },
+            { ...child, dependsOn: [ns, ...policies, ...(args.dependsOn ?? [])] },
         );
 
         this.registerOutputs({ namespace: FLUX_NAMESPACE });
