@@ -54,8 +54,7 @@ async function load(stack: CommittedStack, mode: RenderMode, key: string): Promi
     }
     for (const start = Date.now(); Date.now() - start < WAIT_MS; await sleep(100)) {
         if (existsSync(done)) return JSON.parse(readFileSync(done, "utf8")) as SharedRender;
-        if (existsSync(failed))
-            throw new Error(`the shared render of ${key} failed:\n${readFileSync(failed, "utf8")}`);
+        if (existsSync(failed)) throw new Error(`the shared render of ${key} failed:\n${readFileSync(failed, "utf8")}`);
     }
     throw new Error(`waited ${WAIT_MS / 1000} s for another worker's render of ${key} in ${root}`);
 }

@@ -59,6 +59,11 @@ export const NODE_ROLES = [
     "roles/autoscaling.metricsWriter",
 ];
 
+/** The cluster's identity for its Kubernetes provider: gcloud's context name, `gke_<project>_<location>_<name>`. */
+export function gkeClusterIdentifier(args: Pick<GkeClusterArgs, "project" | "location" | "clusterName">): string {
+    return `gke_${args.project}_${args.location}_${args.clusterName}`;
+}
+
 /** A private, Workload-Identity, shielded GKE cluster with separately managed, autoscaled pools. */
 export class GkeCluster extends pulumi.ComponentResource {
     readonly cluster: gcp.container.Cluster;
@@ -201,7 +206,14 @@ export class GkeCluster extends pulumi.ComponentResource {
         // Kubernetes objects wait for nodes: charts with webhooks and pods cannot become ready without them.
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            {
+                kubeconfig: this.kubeconfig,
+                enableServerSideApply: true,
+                // Constant: a kubeconfig that changes (a new endpoint, a rotated CA, unknown while the
+                // cluster is created) updates the provider; only another cluster replaces it, and with
+                // it every Kubernetes object.
+                clusterIdentifier: gkeClusterIdentifier(args),
+            },
             { parent: this, dependsOn: this.nodePools },
         );
 

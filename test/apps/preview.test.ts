@@ -8,6 +8,7 @@ import { stackSchema } from "../../config/schema";
 import { appSchema } from "../../config/sections/apps";
 import { branchLabel, previewHost, previewNamespace } from "../../config/sections/preview";
 import { redact, unwrapSecrets } from "../../render/redact";
+import { previewProblems } from "../../render/preview-checks";
 import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
 import { FakePublisher, find, stackConfig } from "./fixtures";
@@ -82,6 +83,16 @@ describe("a dev-br-<branch> preview stack", () => {
         expect((redact(providers[0]!.inputs) as any).kubeconfig).toBe("[secret]");
         const ns = r.resources.find((x) => x.type === "kubernetes:core/v1:Namespace")!;
         expect(ns.provider).toContain(providers[0]!.urn);
+    });
+
+    it("keeps its objects when the dev kubeconfig changes, and lets go of them when the dev cluster is gone", async () => {
+        const [provider] = r.resources.filter((x) => x.type === "pulumi:providers:kubernetes");
+        // Constant and plain: only another dev stack replaces the provider (and the preview's objects).
+        expect(provider!.inputs.clusterIdentifier).toBe("stack:clubplatform/platform/dev");
+        expect(provider!.inputDependsOn.clusterIdentifier).toBeUndefined();
+        expect(provider!.inputs.deleteUnreachable).toBe("true");
+        const preview = await renderStack({ stack: "dev-br-x", stackFile: previewStackFile(GOOD), preview: true });
+        expect(previewProblems(preview.resources)).toEqual([]);
     });
 
     it("sleeps when idle: Sablier labels on every workload and its middleware with the dev stack's URL", () => {

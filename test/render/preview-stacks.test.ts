@@ -11,6 +11,14 @@ describe.each(["dev", "prd", "local"] as const)("a preview-mode render of %s", (
         expect(charts.length).toBeGreaterThan(0);
         expect(previewProblems(charts)).toEqual([]);
     });
+
+    it("has no Kubernetes provider with unknown config, and each has a constant clusterIdentifier", async () => {
+        const r = await rendered(stack, "preview");
+        const providers = r.resources.filter((x) => x.type === "pulumi:providers:kubernetes");
+        expect(providers.length).toBeGreaterThan(0);
+        expect(previewProblems(r.resources).filter((p) => p.startsWith("provider "))).toEqual([]);
+        expect(r.errors).toEqual([]);
+    });
 });
 
 describe("a preview-mode render", () => {
