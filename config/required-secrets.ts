@@ -39,6 +39,9 @@ export function syncLogsInToOwnZabbix(stack: StackConfig): boolean {
 
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: StackConfig): SecretNeed[] {
+    // A dev-br-<branch> stack deploys one app through the dev stack's edge and cluster: it reads
+    // the rest of dev's config (copied with `pulumi config cp`) and none of its secrets.
+    if (stack.preview) return [];
     const needs: SecretNeed[] = [...gitopsSecretNeeds(stack.gitops)];
     if (stack.edge.enabled) {
         const because = "the edge is enabled (oauth2-proxy signs users in through a GitHub OAuth app)";
