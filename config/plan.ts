@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationArgs } from "../components/apps/application";
 import type { PreviewArgs } from "../components/apps/preview";
 import type { SablierServerArgs } from "../components/apps/sablier";
@@ -24,7 +24,7 @@ import { DEFAULT_DEPLOYER_ROLES } from "./sections/ci";
 import { edgeSettings } from "./sections/edge";
 import { githubRepo } from "./sections/gitops";
 import { monitoringSettings } from "./sections/monitoring";
-import { previewHost, previewNamespace } from "./sections/preview";
+import { devStackProblems, previewHost, previewNamespace } from "./sections/preview";
 import { SecretKey } from "./secrets";
 import { chartSource } from "./sections/charts";
 import { ChartPin, CHARTS, chartFile, ChartSource } from "../components/versions";
@@ -119,10 +119,21 @@ function secret(config: LoadedConfig, key: SecretKey): pulumi.Output<string> {
     return value;
 }
 
+/** The organization the CLI runs the stack in; undefined when it reports none (older CLIs). */
+function organization(): string | undefined {
+    try {
+        return pulumi.getOrganization();
+    } catch {
+        return undefined;
+    }
+}
+
 /** The branch preview stack's plan. */
 export function resolveBranchPreview(config: LoadedConfig): BranchPreviewPlan {
     const { stack } = config;
     const p = stack.preview!;
+    const problems = devStackProblems(p.devStack, { project: pulumi.getProject(), organization: organization() });
+    if (problems.length > 0) throw new ConfigError(problems);
     const spec = stack.apps[p.app]!;
     return {
         environment: "dev",

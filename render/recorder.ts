@@ -76,6 +76,11 @@ export interface RunOptions {
      * is unknown (only what echoes an input, and what a read returns, is known). @default false
      */
     readonly preview?: boolean;
+    /**
+     * The organization the CLI reports (`pulumi.getOrganization()`): `organization` on a
+     * self-managed backend (gs://, file://), the Pulumi Cloud org otherwise. @default "organization"
+     */
+    readonly organization?: string;
 }
 
 type Req = {
@@ -146,6 +151,7 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
         opts.project,
         opts.stack,
         opts.preview === true,
+        opts.organization ?? "organization",
     );
     const monitor = settings.getMonitor();
     const resources: RecordedResource[] = [];

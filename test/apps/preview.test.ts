@@ -6,7 +6,7 @@ import { Preview } from "../../components/apps/preview";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
 import { appSchema } from "../../config/sections/apps";
-import { branchLabel, previewHost, previewNamespace } from "../../config/sections/preview";
+import { branchLabel, devStackProblems, previewHost, previewNamespace } from "../../config/sections/preview";
 import { redact, unwrapSecrets } from "../../render/redact";
 import { previewProblems } from "../../render/preview-checks";
 import { renderStack, ROOT } from "../../render/render";
@@ -26,7 +26,7 @@ function previewStackFile(preview: string): string {
 
 const GOOD = `    app: vote
     branch: ${BRANCH}
-    devStack: clubplatform/platform/dev
+    devStack: organization/platform/dev
     images:
       web: ${BRANCH_IMAGE}
 `;
@@ -88,7 +88,7 @@ describe("a dev-br-<branch> preview stack", () => {
     it("keeps its objects when the dev kubeconfig changes, and lets go of them when the dev cluster is gone", async () => {
         const [provider] = r.resources.filter((x) => x.type === "pulumi:providers:kubernetes");
         // Constant and plain: only another dev stack replaces the provider (and the preview's objects).
-        expect(provider!.inputs.clusterIdentifier).toBe("stack:clubplatform/platform/dev");
+        expect(provider!.inputs.clusterIdentifier).toBe("stack:organization/platform/dev");
         expect(provider!.inputDependsOn.clusterIdentifier).toBeUndefined();
         expect(provider!.inputs.deleteUnreachable).toBe("true");
         const preview = await renderStack({ stack: "dev-br-x", stackFile: previewStackFile(GOOD), preview: true });
@@ -121,8 +121,54 @@ describe("a dev-br-<branch> preview stack", () => {
     });
 });
 
+describe("the dev stack's name", () => {
+    const withDevStack = (devStack: string) => previewStackFile(GOOD.replace("organization/platform/dev", devStack));
+
+    it("is refused with another organization on a self-managed backend (only `organization` exists there)", async () => {
+        const err = await renderStack({
+            stack: "dev-br-x",
+            stackFile: withDevStack("clubplatform/platform/dev"),
+        }).catch((e: Error) => e);
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).problems).toEqual([
+            expect.stringMatching(
+                /^preview.devStack: "clubplatform\/platform\/dev" names organization clubplatform, not this backend's \(organization\): a self-managed backend/,
+            ),
+        ]);
+    });
+
+    it("is refused in another project, or in the ambiguous two-part form", async () => {
+        const other = await renderStack({ stack: "dev-br-x", stackFile: withDevStack("organization/other/dev") }).catch(
+            (e: Error) => e,
+        );
+        expect((other as ConfigError).problems).toEqual([expect.stringMatching(/names project other/)]);
+        const two = await renderStack({ stack: "dev-br-x", stackFile: withDevStack("platform/dev") }).catch(
+            (e: Error) => e,
+        );
+        expect((two as ConfigError).problems).toEqual([
+            expect.stringMatching(/^preview.devStack: "platform\/dev" is not a stack name/),
+        ]);
+    });
+
+    it("may be the bare stack name, which means this project's on any backend", async () => {
+        const r = await renderStack({ stack: "dev-br-x", stackFile: withDevStack("dev") });
+        expect(r.errors).toEqual([]);
+        const provider = r.resources.find((x) => x.type === "pulumi:providers:kubernetes")!;
+        expect(provider.inputs.clusterIdentifier).toBe("stack:dev");
+    });
+
+    it("is checked against the organization a Pulumi Cloud backend reports", () => {
+        expect(
+            devStackProblems("clubplatform/platform/dev", { project: "platform", organization: "clubplatform" }),
+        ).toEqual([]);
+        expect(devStackProblems("acme/platform/dev", { project: "platform", organization: "clubplatform" })).toEqual([
+            expect.stringMatching(/names organization acme, not this backend's \(clubplatform\)$/),
+        ]);
+    });
+});
+
 describe("preview config errors", () => {
-    const good = { app: "vote", branch: BRANCH, devStack: "clubplatform/platform/dev", images: { web: BRANCH_IMAGE } };
+    const good = { app: "vote", branch: BRANCH, devStack: "organization/platform/dev", images: { web: BRANCH_IMAGE } };
     /** The dev stack's config in the schema's shape, plus a preview section. */
     function problems(preview: Record<string, unknown>, environment = "dev"): string[] {
         const raw: Record<string, any> = { gcp: {} };
