@@ -1,4 +1,5 @@
 import type { NodePoolSpec } from "../../components/gcp/gke-cluster";
+import { poolLayout } from "../../components/gcp/node-pool-layout";
 import { agree, Same } from "../type-check";
 import { z } from "zod";
 import { cidr, dnsLabel, parseCidr } from "../validators";
@@ -25,12 +26,23 @@ export const nodePoolSchema = z
             .meta({ description: "Compute Engine machine type, e.g. `e2-standard-4` or `n1-highmem-16`." }),
         minCount: z.number().int().min(0).max(1000).default(1).meta({
             description:
-                "Autoscaler lower bound, in total across the pool's zones (`totalMinNodeCount`). A regional cluster still starts a pool with one node in each of its zones.",
+                "Autoscaler lower bound, in total across the pool's zones (`totalMinNodeCount`), and the pool's size when created (`minCount / zones` per zone): a multiple of its zones (three for a regional cluster unless `zones` names fewer).",
         }),
         maxCount: z.number().int().min(1).max(1000).default(3).meta({
             description:
                 "Autoscaler upper bound, in total across the pool's zones (`totalMaxNodeCount`); not below `minCount`.",
         }),
+        zones: z
+            .array(
+                z.string().regex(/^[a-z]+-[a-z]+[0-9]-[a-z]$/, { message: "is not a zone (e.g. asia-northeast1-a)" }),
+            )
+            .min(1)
+            .max(4)
+            .optional()
+            .meta({
+                description:
+                    "Zones the pool's nodes run in (`nodeLocations`), in the cluster's region. Unset: the cluster's zone, or the three GKE picks for a regional cluster.",
+            }),
         diskSizeGb: z.number().int().min(10).max(65536).default(50).meta({ description: "Boot disk size in GB." }),
         diskType: z
             .enum(["pd-standard", "pd-balanced", "pd-ssd"])
@@ -145,8 +157,27 @@ export const clusterSchema = z
                 message: "must list at least one node pool when mode is gke",
             });
         }
+        // Unset, the location is gcp:region: a regional cluster.
+        const location = c.location ?? "region";
         const seen = new Map<string, number>();
         c.nodePools.forEach((pool, i) => {
+            const layout = poolLayout(location, pool);
+            if ("problem" in layout)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["nodePools", i, "minCount"],
+                    input: pool.minCount,
+                    message: layout.problem,
+                });
+            const region = c.location?.replace(/-[a-z]$/, "");
+            const foreign = region ? (pool.zones ?? []).filter((zone) => !zone.startsWith(`${region}-`)) : [];
+            if (foreign.length > 0)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["nodePools", i, "zones"],
+                    input: pool.zones,
+                    message: `names ${foreign.join(", ")}, outside the cluster's region ${region}`,
+                });
             const first = seen.get(pool.name);
             if (first !== undefined) {
                 ctx.addIssue({

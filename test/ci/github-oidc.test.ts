@@ -151,7 +151,7 @@ describe("platform:ci config", () => {
     const base = {
         environment: "dev",
         gcp: { project: "club-dev", region: "asia-northeast1" },
-        cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4" }] },
+        cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4", zones: ["asia-northeast1-a"] }] },
         dns: { domain: "dev.example.org" },
     };
     const problems = (ci: unknown, extra: Record<string, unknown> = {}): string[] => {

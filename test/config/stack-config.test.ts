@@ -20,6 +20,19 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
         /cluster\.nodePools\[0\]\.maxCount: 1 is below minCount 2/,
     ],
     [
+        "a regional pool whose minimum the zones cannot share evenly (it would start three times larger)",
+        devWith((c) => {
+            delete c[CLUSTER].location;
+            Object.assign(c[CLUSTER].nodePools[0], { minCount: 1, maxCount: 3 });
+        }),
+        /cluster\.nodePools\[0\]\.minCount: 1 is not a multiple of the 3 zones of a regional cluster: .* would start with 3/,
+    ],
+    [
+        "a pool zone outside the cluster's region",
+        devWith((c) => (c[CLUSTER].nodePools[0].zones = ["us-central1-a"])),
+        /cluster\.nodePools\[0\]\.zones: \["us-central1-a"\] names us-central1-a, outside the cluster's region asia-northeast1/,
+    ],
+    [
         "a negative minCount",
         devWith((c) => (c[CLUSTER].nodePools[0].minCount = -1)),
         /cluster\.nodePools\[0\]\.minCount: -1 is below the minimum 0/,
