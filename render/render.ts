@@ -6,6 +6,7 @@ import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
 import { previewProblems } from "./preview-checks";
+import { quotaReport, QuotaReport } from "./quota";
 import { validateObjects } from "./validate";
 import { writeRender } from "./write";
 
@@ -33,6 +34,8 @@ export interface RenderResult {
     readonly charts: readonly HelmChart[];
     readonly outputs: Record<string, unknown>;
     readonly outputSecrets: Record<string, boolean>;
+    /** The Compute Engine quotas the stack needs, written as quota.json. */
+    readonly quota: QuotaReport;
     /** Schema errors, one per invalid object, and mandatory policy violations; render fails when there is any. */
     readonly errors: readonly string[];
     /** Advisory policy violations (policy/): shown, not fatal. */
@@ -72,9 +75,17 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const warnings = policy.violations.filter((v) => v.enforcement === "advisory").map(formatViolation);
     const charts = helmCharts(recording.resources);
     const { values, secret } = outputsView(recording);
+    const quota = quotaReport(recording.resources, objects, charts);
     const dir = opts.out ? path.join(opts.out, ...(opts.preview ? ["preview"] : []), opts.stack) : undefined;
     if (dir) {
-        writeRender(dir, { resources: recording.resources, objects, charts, outputs: values, outputSecrets: secret });
+        writeRender(dir, {
+            resources: recording.resources,
+            objects,
+            charts,
+            outputs: values,
+            outputSecrets: secret,
+            quota,
+        });
         await writeGraph(dir, opts.stack, recording.resources);
     }
     return {
@@ -85,6 +96,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
         charts,
         outputs: values,
         outputSecrets: secret,
+        quota,
         errors,
         warnings,
         dir,
