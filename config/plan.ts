@@ -205,6 +205,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   edgeNamespace: namespaces.edge,
                   onpremNamespace: namespaces.onprem,
                   charts,
+                  protect: prd,
               }
             : undefined,
         onprem: hasOnprem ? onpremPlan(config, namespaces) : undefined,
@@ -234,6 +235,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   providerId: stack.ci.providerId,
                   environments: stack.ci.environments ?? [{ name: environment, roles: DEFAULT_DEPLOYER_ROLES }],
                   previewerRoles: stack.ci.previewer ? stack.ci.previewerRoles : undefined,
+                  protect: prd,
               }
             : undefined,
     };
@@ -271,6 +273,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
             registry: {
                 project,
                 region,
+                protect: prd,
                 repositoryId: s.registry.name,
                 untaggedRetentionDays: s.registry.untaggedRetentionDays,
                 keepRecent: s.registry.keepRecent,

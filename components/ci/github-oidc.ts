@@ -33,6 +33,11 @@ export interface GithubOidcArgs {
     readonly environments: readonly GithubOidcEnvironment[];
     /** Roles of the read-only previewer; omit for no previewer. @default no previewer */
     readonly previewerRoles?: readonly string[];
+    /**
+     * Pulumi `protect` on the pool and its provider (prd): deleted, they stay soft-deleted for 30
+     * days, their IDs cannot be reused meanwhile, and CI cannot deploy. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /** `roles/container.admin` -> `container-admin`, for child names. */
@@ -62,6 +67,7 @@ export class GithubOidc extends pulumi.ComponentResource {
     constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ci:GithubOidc", name, {}, opts);
         const child = { parent: this };
+        const kept = { parent: this, protect: args.protect === true };
         const { project } = args;
 
         this.pool = new gcp.iam.WorkloadIdentityPool(
@@ -72,7 +78,7 @@ export class GithubOidc extends pulumi.ComponentResource {
                 displayName: "GitHub Actions",
                 description: `Keyless CI for ${args.repository}`,
             },
-            child,
+            kept,
         );
         this.provider = new gcp.iam.WorkloadIdentityPoolProvider(
             `${name}-provider`,
@@ -86,7 +92,7 @@ export class GithubOidc extends pulumi.ComponentResource {
                 attributeCondition: `assertion.repository == "${args.repository}"`,
                 oidc: { issuerUri: GITHUB_ISSUER },
             },
-            child,
+            kept,
         );
         this.providerName = this.provider.name;
 

@@ -36,6 +36,12 @@ export interface MonitoringArgs {
     readonly scrapeTargets?: readonly ScrapeTarget[];
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /**
+     * prd: Pulumi `protect` on what must outlive any one run: the namespace (Prometheus' and
+     * Zabbix's volumes live in it) and the generated passwords the databases keep from their first
+     * start. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -134,7 +140,13 @@ export class Monitoring extends pulumi.ComponentResource {
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
                   `${name}-zabbix`,
-                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana, charts: args.charts },
+                  {
+                      namespace: ns,
+                      config: config.zabbix,
+                      grafanaDeployment: NAMES.grafana,
+                      charts: args.charts,
+                      protect: args.protect,
+                  },
                   inNs,
               )
             : undefined;
@@ -150,6 +162,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaOAuthClientSecret: args.grafanaOAuthClientSecret,
                 alertmanagerWebhookUrl: args.alertmanagerWebhookUrl,
                 grafanaDatabasePassword: args.grafanaDatabasePassword,
+                protect: args.protect,
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,

@@ -31,6 +31,12 @@ export interface PrometheusStackArgs {
     readonly charts?: ChartSource;
     /** Namespace of the release and its Secrets. */
     readonly namespace: string;
+    /**
+     * Pulumi `protect` on Grafana's generated admin password and secret key (prd): Grafana keeps the
+     * admin password in its database from the first start, and the key encrypts the data sources'
+     * secrets there, so new ones lock out the admin and break every data source. @default false
+     */
+    readonly protect?: boolean;
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
     readonly zabbix?: { readonly apiUrl: string; readonly tokenSecretName: string };
 }
@@ -80,16 +86,13 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
         const deps: pulumi.Resource[] = [];
         deps.push(secret("webhook", NAMES.alertmanagerWebhookSecret, { url: args.alertmanagerWebhookUrl }));
+        const kept = { parent: this, protect: args.protect === true };
         const adminPassword = new random.RandomPassword(
             `${name}-grafana-admin-password`,
             { length: 32, special: false },
-            { parent: this },
+            kept,
         );
-        const secretKey = new random.RandomPassword(
-            `${name}-grafana-secret-key`,
-            { length: 40, special: false },
-            { parent: this },
-        );
+        const secretKey = new random.RandomPassword(`${name}-grafana-secret-key`, { length: 40, special: false }, kept);
         deps.push(
             secret("grafana-admin", NAMES.grafanaAdminSecret, {
                 "admin-user": "admin",

@@ -111,6 +111,12 @@ export interface ZabbixArgs {
     readonly grafanaDeployment: string;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /**
+     * Pulumi `protect` on the generated passwords (prd): PostgreSQL keeps the password it was
+     * initialised with and Zabbix's Admin password lives in its database, so a new one locks Zabbix
+     * out of both. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /**
@@ -133,7 +139,11 @@ export class Zabbix extends pulumi.ComponentResource {
         super("platform:monitoring:Zabbix", name, {}, opts);
         const { namespace } = args;
         const password = (role: string) =>
-            new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
+            new random.RandomPassword(
+                `${name}-${role}`,
+                { length: 32, special: false },
+                { parent: this, protect: args.protect === true },
+            ).result;
 
         const db = new k8s.core.v1.Secret(
             `${name}-db`,
