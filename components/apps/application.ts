@@ -124,6 +124,9 @@ export class Application extends pulumi.ComponentResource {
                 serviceAccountName: app,
                 googleServiceAccount: identity?.email,
                 labels: preview ? { "platform/preview-of": app } : {},
+                // MySQL's volume lives in the namespace (Redis keeps nothing: no volume). A preview's
+                // data is a branch's test data and goes with the preview.
+                holdsData: spec.mysql && !preview ? { protect: prd } : undefined,
                 traffic: {
                     fromTraefik:
                         spec.hosts.length > 0 && args.traefikNamespace !== undefined

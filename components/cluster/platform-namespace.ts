@@ -71,6 +71,13 @@ export interface PlatformNamespaceArgs {
      * `ingress-and-egress` (policy `default-deny`). Other policies open what the pods need.
      */
     readonly defaultDeny: "ingress" | "ingress-and-egress";
+    /**
+     * The namespace holds data (volumes): deleting it deletes them, whatever the volumes' own
+     * protection says. Such a namespace is never deleted by Pulumi (`retainOnDelete`: a rename or a
+     * destroy leaves it, and its data, in the cluster) and, with `protect`, not even planned to be
+     * (prd). @default no data
+     */
+    readonly holdsData?: { readonly protect: boolean };
     /** Earlier identities of the children (objects declared elsewhere before this component existed). @default none */
     readonly childAliases?: Readonly<Partial<Record<PlatformNamespaceRole, pulumi.Input<pulumi.Alias>[]>>>;
 }
@@ -117,6 +124,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             ...(args.provider ? { provider: args.provider } : {}),
             ...(args.childAliases?.[role] ? { aliases: args.childAliases[role] } : {}),
         });
+        const keep = args.holdsData ? { retainOnDelete: true, protect: args.holdsData.protect } : {};
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             {
@@ -128,7 +136,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                         : {}),
                 },
             },
-            child("namespace"),
+            { ...child("namespace"), ...keep },
         );
         this.name = this.namespace.metadata.name;
         const meta = (n: string) => ({ name: n, namespace: this.name });

@@ -104,6 +104,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
                 },
                 defaultDeny: "ingress",
+                // Prometheus', Alertmanager's, Grafana's and Zabbix's database volumes live here.
+                holdsData: { protect: args.protect === true },
                 childAliases: {
                     ...declaredBefore(this, {
                         namespace: `${name}-ns`,

@@ -29,3 +29,29 @@ describe("what prd must not lose", () => {
         expect(found.filter((r) => r.protect).map((r) => r.name)).toEqual([]);
     });
 });
+
+describe("namespaces that hold data", () => {
+    const namespace = (resources: readonly RecordedResource[], name: string) =>
+        resources.find(
+            (r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs.metadata as { name?: string }).name === name,
+        )!;
+    // uploader runs MySQL on a volume; monitoring holds Prometheus', Alertmanager's, Grafana's and
+    // Zabbix's volumes. Deleting a namespace deletes every volume claim in it.
+    const DATA = ["uploader", "monitoring"];
+
+    it.each(["dev", "prd"] as const)("%s: are never deleted by Pulumi (retainOnDelete)", async (stack) => {
+        const { resources } = await rendered(stack);
+        for (const ns of DATA)
+            expect({ ns, retain: namespace(resources, ns).retainOnDelete }).toEqual({ ns, retain: true });
+    });
+
+    it("prd: are protected too", async () => {
+        const { resources } = await rendered("prd");
+        for (const ns of DATA) expect({ ns, protect: namespace(resources, ns).protect }).toEqual({ ns, protect: true });
+    });
+
+    it("namespaces without data are not held back (a rename really moves them)", async () => {
+        const { resources } = await rendered("prd");
+        for (const ns of ["vote", "scoreserver", "edge"]) expect(namespace(resources, ns).retainOnDelete).toBe(false);
+    });
+});
