@@ -5,6 +5,7 @@ import { GcpContext } from "./components/apps/google-identity";
 import { SablierServer } from "./components/apps/sablier";
 import { GithubOidc } from "./components/ci/github-oidc";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
+import { namespaceOrder } from "./components/cluster/namespace-order";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
 import { addARecord, Dns } from "./components/gcp/dns";
@@ -151,6 +152,8 @@ function monitoringOutputs(monitoring: Monitoring | undefined): Partial<StackOut
 }
 
 export = async (): Promise<Record<string, unknown>> => {
+    // Before any resource: every object waits for the Namespace it names (components/cluster/namespace-order.ts).
+    pulumi.runtime.registerStackTransformation(namespaceOrder());
     const config = loadConfig();
     if (config.stack.preview) return branchPreview(resolveBranchPreview(config));
     const plan = resolvePlan(config);

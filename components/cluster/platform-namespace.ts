@@ -123,6 +123,8 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             parent: this,
             ...(args.provider ? { provider: args.provider } : {}),
             ...(args.childAliases?.[role] ? { aliases: args.childAliases[role] } : {}),
+            // Deleting the namespace removes the rest: Pulumi need not delete them one by one.
+            ...(role !== "namespace" ? { deletedWith: this.namespace } : {}),
         });
         const keep = args.holdsData ? { retainOnDelete: true, protect: args.holdsData.protect } : {};
         this.namespace = new k8s.core.v1.Namespace(
