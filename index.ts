@@ -5,6 +5,7 @@ import { GcpContext } from "./components/apps/google-identity";
 import { SablierServer } from "./components/apps/sablier";
 import { GithubOidc } from "./components/ci/github-oidc";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
+import { keepCrds } from "./components/cluster/keep-crds";
 import { namespaceOrder } from "./components/cluster/namespace-order";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
@@ -155,6 +156,8 @@ export = async (): Promise<Record<string, unknown>> => {
     // Before any resource: every object waits for the Namespace it names (components/cluster/namespace-order.ts).
     pulumi.runtime.registerStackTransformation(namespaceOrder());
     const config = loadConfig();
+    // Charts' CRDs outlive their charts (deleting one deletes every resource of its kind); prd protects them.
+    pulumi.runtime.registerResourceTransform(keepCrds({ protect: config.stack.environment === "prd" }));
     if (config.stack.preview) return branchPreview(resolveBranchPreview(config));
     const plan = resolvePlan(config);
 

@@ -4,7 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const CHARTS = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]);
 
-type Props = { readonly namespace?: unknown; readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown } };
+type Props = {
+    readonly namespace?: unknown;
+    readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
+};
 
 /**
  * The Namespace an Output such as `PlatformNamespace.name` comes from: one of the resources the
