@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountEmail } from "../gcp/service-account-email";
+import { awaitReady } from "../cluster/waits";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
@@ -226,10 +227,19 @@ export class CertManager extends pulumi.ComponentResource {
                   },
               }
             : { selfSigned: {} };
+        // The wildcard Certificate waits for this: created before the issuer is Ready (its ACME
+        // account registered), its first issuance fails and cert-manager backs off. Registering
+        // takes seconds; five minutes covers a slow ACME directory.
+        const ready = awaitReady(300);
         this.issuer = new k8s.apiextensions.CustomResource(
             `${name}-issuer`,
-            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: this.issuerName }, spec },
-            { ...k8sOpts, dependsOn: [this.chart] },
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: this.issuerName, annotations: ready.annotations },
+                spec,
+            },
+            { ...k8sOpts, dependsOn: [this.chart], customTimeouts: ready.customTimeouts },
         );
 
         this.registerOutputs({ issuerName: this.issuerName });

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ZabbixSettings } from "./settings";
 import { CHARTS, IMAGES, pinned } from "../versions";
 import { contentHash } from "../hash";
+import { jobRun } from "../cluster/waits";
 import { UNPRIVILEGED_PING } from "./blackbox";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
 import { ZABBIX_RELEASE, ZABBIX_WEB_PORT, zabbixApiUrl } from "./addresses";
@@ -22,7 +23,8 @@ export const ZABBIX_NAMES = {
     snmpTraps: "zabbix-snmptraps",
 } as const;
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
-const JOB_TIMEOUTS = { create: "30m", update: "30m" };
+/** The bootstrap waits up to 15 minutes for Zabbix's first start (schema creation), then works briefly; one hour bounds all retries. */
+const BOOTSTRAP = jobRun(3600);
 
 const nonRoot = {
     runAsNonRoot: true,
@@ -282,7 +284,7 @@ export class Zabbix extends pulumi.ComponentResource {
                 metadata: { name: `${n}-${hash}`, namespace, labels },
                 spec: {
                     backoffLimit: 3,
-                    activeDeadlineSeconds: 3600,
+                    activeDeadlineSeconds: BOOTSTRAP.activeDeadlineSeconds,
                     template: {
                         metadata: { labels, annotations: { "platform/config-hash": hash } },
                         spec: {
@@ -325,9 +327,8 @@ export class Zabbix extends pulumi.ComponentResource {
                     },
                 },
             },
-            // The script waits up to 15 minutes for a first Zabbix start (schema creation); Pulumi's
-            // own wait for a Job is 10 minutes by default.
-            { parent: this, dependsOn: [...deps, binding, script], customTimeouts: JOB_TIMEOUTS },
+            // Pulumi's own wait for a Job is 10 minutes by default; this one outlasts the Job's deadline.
+            { parent: this, dependsOn: [...deps, binding, script], customTimeouts: BOOTSTRAP.customTimeouts },
         );
     }
 }
