@@ -1,0 +1,78 @@
+import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
+
+/** What a finished command said. */
+export interface Ran {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly seconds: number;
+}
+
+export interface RunOptions {
+    readonly env: NodeJS.ProcessEnv;
+    readonly cwd: string;
+    /** Every command and its output is appended here. */
+    readonly log: string;
+    /** Kill the command (SIGKILL) after this many seconds. @default 40 minutes */
+    readonly timeoutSeconds?: number;
+    /** Kill it (SIGKILL) this many seconds in, whatever it is doing: the interrupted-up case. */
+    readonly killAfterSeconds?: number;
+    /** Standard input. @default none */
+    readonly input?: string;
+}
+
+/** Runs a command to its end (or its kill), capturing and logging its output. */
+export function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<Ran> {
+    const start = Date.now();
+    appendFileSync(opts.log, `\n$ ${cmd} ${args.join(" ")}\n`);
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => {
+            stdout += d;
+            appendFileSync(opts.log, d);
+        });
+        child.stderr.on("data", (d: Buffer) => {
+            stderr += d;
+            appendFileSync(opts.log, d);
+        });
+        child.stdin.end(opts.input ?? "");
+        const limit = (opts.killAfterSeconds ?? opts.timeoutSeconds ?? 2400) * 1000;
+        const timer = setTimeout(() => child.kill("SIGKILL"), limit);
+        child.on("error", reject);
+        child.on("close", (code, signal) => {
+            clearTimeout(timer);
+            const seconds = (Date.now() - start) / 1000;
+            appendFileSync(opts.log, `[exit ${code ?? signal} after ${seconds.toFixed(1)} s]\n`);
+            resolve({ code: code ?? 137, stdout, stderr, seconds });
+        });
+    });
+}
+
+/**
+ * Changes an engine run reports in its `--json` output (`changeSummary`, every operation but
+ * `same`); undefined when the output is not the engine's JSON.
+ */
+export function changesOf(json: string): number | undefined {
+    try {
+        const summary = (JSON.parse(json) as { changeSummary?: Record<string, number> }).changeSummary;
+        if (!summary) return undefined;
+        return Object.entries(summary)
+            .filter(([op]) => op !== "same")
+            .reduce((n, [, count]) => n + count, 0);
+    } catch {
+        return undefined;
+    }
+}
+
+/** The resource count of an engine run's `--json` output (every step, `same` included). */
+export function resourcesOf(json: string): number | undefined {
+    try {
+        const summary = (JSON.parse(json) as { changeSummary?: Record<string, number> }).changeSummary;
+        return summary ? Object.values(summary).reduce((n, c) => n + c, 0) : undefined;
+    } catch {
+        return undefined;
+    }
+}
