@@ -8,6 +8,7 @@ import { NamespaceEnvelope } from "./envelope";
 import { accountIdFor, GoogleIdentity } from "./google-identity";
 import { Mysql } from "./mysql";
 import { MysqlBackup } from "./mysql-backup";
+import { MysqlRestore } from "./mysql-restore";
 import { OnpremEgress } from "./network-policies";
 import { Redis } from "./redis";
 
@@ -204,6 +205,22 @@ export class Application extends pulumi.ComponentResource {
                     { parent: this, dependsOn: [mysql] },
                 );
                 this.backupBucket = b.bucket.name;
+                new MysqlRestore(
+                    `${name}-restore`,
+                    {
+                        provider,
+                        app,
+                        namespace,
+                        namespaceName: ns,
+                        mysqlSecret: mysql.host,
+                        database,
+                        storage: spec.mysql.storage,
+                        bucket: b.bucket.name,
+                        scriptConfigMap: b.scriptConfigMap,
+                        gcp: args.gcp,
+                    },
+                    { parent: this, dependsOn: [mysql] },
+                );
             }
         }
 

@@ -1,5 +1,6 @@
 import { CommittedStack, rendered } from "../rendered";
 import { find, objectsIn, podSpecs, revealedObjects, stackApps } from "./fixtures";
+import { mysqlBackupScript } from "../../components/apps/backup-steps";
 
 describe.each(["dev", "prd"] as const)("%s workloads", (stack) => {
     it("runs every container and init container non-root, read-only, without capabilities, with resources", async () => {
@@ -124,17 +125,24 @@ describe("uploader's MySQL and nightly backup", () => {
         for (const stack of ["dev", "prd"] as const) {
             const r = await rendered(stack);
             const backup = stackApps(stack).uploader.mysql.backup;
-            const [cron] = find(objectsIn(r, "uploader"), "CronJob") as any[];
+            const [cron] = find(objectsIn(r, "uploader"), "CronJob", "uploader-backup") as any[];
             expect(cron.spec.schedule).toBe(backup.schedule);
             expect(cron.spec.concurrencyPolicy).toBe("Forbid");
             const pod = cron.spec.jobTemplate.spec.template.spec;
-            expect(pod.initContainers[0].command.join(" ")).toContain("mysqldump");
+            // The script file the data tests run (test/data/), mounted from a ConfigMap named by its hash.
+            expect(pod.initContainers[0].command).toEqual(["sh", "/opt/mysql-backup/mysql-backup.sh", "dump"]);
+            expect(pod.containers[0].command).toEqual(["sh", "/opt/mysql-backup/mysql-backup.sh", "upload"]);
+            const scriptVolume = pod.volumes.find((v: any) => v.name === "script");
+            const [configMap] = find(objectsIn(r, "uploader"), "ConfigMap", scriptVolume.configMap.name) as any[];
+            expect(configMap.data["mysql-backup.sh"]).toBe(mysqlBackupScript());
+            expect(configMap.data["mysql-backup.sh"]).toContain("--single-transaction");
             const bucket = r.resources.find((x) => x.type === "gcp:storage/bucket:Bucket")!;
             const inputs = bucket.inputs as any;
             expect(inputs.versioning).toEqual({ enabled: true });
             expect(inputs.publicAccessPrevention).toBe("enforced");
             expect(inputs.lifecycleRules[0].condition.age).toBe(backup.retentionDays);
-            expect(pod.containers[0].command[2]).toContain(`gs://${inputs.name}/uploader/`);
+            const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+            expect([env.BUCKET, env.PREFIX, env.DATABASE]).toEqual([inputs.name, "uploader", "uploader"]);
             expect(pod.serviceAccountName).toBe("uploader-backup");
             const member = r.resources.find(
                 (x) =>
