@@ -41,6 +41,8 @@ export interface ApplicationArgs {
     readonly onpremAddresses?: Readonly<Record<string, readonly string[]>>;
     /** What installs the ServiceMonitor CRD. @default [] */
     readonly crdDependsOn?: readonly pulumi.Resource[];
+    /** StorageClass of the data volumes (MySQL, Redis). @default the cluster's default class */
+    readonly dataStorageClass?: string;
     /** Branch preview: its own namespace, one pod, no backup, Sablier labels and middleware. @default none */
     readonly preview?: {
         readonly namespace: string;
@@ -161,6 +163,11 @@ export class Application extends pulumi.ComponentResource {
                     app,
                     namespace,
                     memory: spec.redis.memory,
+                    // prd keeps what Redis holds across restarts; previews never.
+                    persistence:
+                        (spec.redis.persistence ?? prd) && !preview
+                            ? { storage: spec.redis.storage, storageClass: args.dataStorageClass, protect: prd }
+                            : undefined,
                     labels: sablierLabels,
                     replicasManagedElsewhere: preview !== undefined,
                 },
@@ -179,6 +186,7 @@ export class Application extends pulumi.ComponentResource {
                     database,
                     storage: spec.mysql.storage,
                     resources: spec.mysql.resources,
+                    storageClass: args.dataStorageClass,
                     protect: prd && !preview,
                     labels: sablierLabels,
                     replicasManagedElsewhere: preview !== undefined,

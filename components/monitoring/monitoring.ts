@@ -33,6 +33,11 @@ export interface MonitoringArgs {
     readonly onpremNamespace?: string;
     /** Other layers' metrics Services (the edge's Traefik and cert-manager). @default none */
     readonly scrapeTargets?: readonly ScrapeTarget[];
+    /**
+     * StorageClass of the layer's volumes (Prometheus unless `prometheus.storageClass`, Alertmanager,
+     * Grafana's SQLite, Zabbix's PostgreSQL). @default the cluster's default class
+     */
+    readonly dataStorageClass?: string;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -123,7 +128,12 @@ export class Monitoring extends pulumi.ComponentResource {
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
                   `${name}-zabbix`,
-                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana },
+                  {
+                      namespace: ns,
+                      config: config.zabbix,
+                      grafanaDeployment: NAMES.grafana,
+                      storageClass: args.dataStorageClass,
+                  },
                   inNs,
               )
             : undefined;
@@ -138,6 +148,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaOAuthClientSecret: args.grafanaOAuthClientSecret,
                 alertmanagerWebhookUrl: args.alertmanagerWebhookUrl,
                 grafanaDatabasePassword: args.grafanaDatabasePassword,
+                storageClass: args.dataStorageClass,
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,

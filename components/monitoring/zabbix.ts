@@ -31,7 +31,7 @@ const nonRoot = {
 };
 
 /** Values for the zabbix-community chart 7.0.12; credentials only by Secret reference. */
-export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
+export function zabbixValues(c: ZabbixSettings, storageClass?: string): Record<string, unknown> {
     const traps = c.snmpTraps.enabled;
     const serverEnv = [
         // Current images read ZBX_START*POLLERS; the old ZBX_IPMIPOLLERS is ignored.
@@ -79,7 +79,11 @@ export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
         },
         postgresql: {
             enabled: true,
-            persistence: { enabled: true, storageSize: c.databaseVolumeSize },
+            persistence: {
+                enabled: true,
+                storageSize: c.databaseVolumeSize,
+                ...(storageClass ? { storageClass } : {}),
+            },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         },
         zabbixAgent: {
@@ -108,6 +112,8 @@ export interface ZabbixArgs {
     readonly config: ZabbixSettings;
     /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
     readonly grafanaDeployment: string;
+    /** StorageClass of the PostgreSQL volume. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /**
@@ -175,7 +181,7 @@ export class Zabbix extends pulumi.ComponentResource {
                 name: ZABBIX_RELEASE,
                 ...pinned(pin),
                 namespace,
-                values: zabbixValues(args.config),
+                values: zabbixValues(args.config, args.storageClass),
             },
             { parent: this, dependsOn: [db] },
         );

@@ -30,6 +30,7 @@ export function res(
         provider: "",
         dependsOn: [],
         protect: false,
+        retainOnDelete: false,
         inputs,
         ...extra,
     };
