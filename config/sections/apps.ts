@@ -217,12 +217,10 @@ const redisSchema = z
             description:
                 "Append-only file (`appendonly yes`, fsync every second) on its own volume, so the data survives a pod restart. Unset: on for prd, off for dev; prd refuses `false`.",
         }),
-        storage: quantity
-            .default("1Gi")
-            .meta({
-                description:
-                    "Size of the volume with persistence (the append-only file grows to about twice the data before Redis rewrites it).",
-            }),
+        storage: quantity.default("1Gi").meta({
+            description:
+                "Size of the volume with persistence (the append-only file grows to about twice the data before Redis rewrites it).",
+        }),
     })
     .strict();
 
