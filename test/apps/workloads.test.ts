@@ -152,8 +152,41 @@ describe("uploader's MySQL and nightly backup", () => {
             expect((member.inputs as any).member).toBe(
                 `serviceAccount:${stack === "prd" ? "clubplatform-prd" : "clubplatform-dev"}.svc.id.goog[uploader/uploader-backup]`,
             );
-            const writer = r.resources.find((x) => x.type === "gcp:storage/bucketIAMMember:BucketIAMMember")!;
+            const writer = r.resources.find((x) => x.name === "app-uploader-backup-writer")!;
             expect((writer.inputs as any).role).toBe("roles/storage.objectCreator");
+        }
+    });
+
+    it("declares the restore as a suspended template running the same script, with read-only access", async () => {
+        for (const stack of ["dev", "prd"] as const) {
+            const r = await rendered(stack);
+            const [backup] = find(objectsIn(r, "uploader"), "CronJob", "uploader-backup") as any[];
+            const [restore] = find(objectsIn(r, "uploader"), "CronJob", "uploader-mysql-restore") as any[];
+            expect([restore.spec.suspend, restore.spec.schedule]).toEqual([true, "0 0 30 2 *"]);
+            const pod = restore.spec.jobTemplate.spec.template.spec;
+            const backupPod = backup.spec.jobTemplate.spec.template.spec;
+            expect(pod.initContainers.map((c: any) => c.command.at(-1))).toEqual(["fetch"]);
+            expect(pod.containers.map((c: any) => c.command.at(-1))).toEqual(["apply"]);
+            // The backup's script ConfigMap, MySQL client file and network identity (component label).
+            expect(pod.volumes.find((v: any) => v.name === "script")).toEqual(
+                backupPod.volumes.find((v: any) => v.name === "script"),
+            );
+            expect(pod.volumes.find((v: any) => v.name === "client")).toEqual(
+                backupPod.volumes.find((v: any) => v.name === "client"),
+            );
+            expect(restore.spec.jobTemplate.spec.template.metadata.labels["app.kubernetes.io/component"]).toBe(
+                "backup",
+            );
+            // scripts/restore-mysql.sh sets OBJECT on the fetch container; empty means the newest dump.
+            expect(pod.initContainers[0].env).toEqual(expect.arrayContaining([{ name: "OBJECT", value: "" }]));
+            expect(pod.serviceAccountName).toBe("uploader-restore");
+            const roles = r.resources
+                .filter((x) => x.type === "gcp:storage/bucketIAMMember:BucketIAMMember")
+                .map((x) => [x.name, (x.inputs as any).role]);
+            expect(roles).toEqual([
+                ["app-uploader-backup-writer", "roles/storage.objectCreator"],
+                ["app-uploader-restore-reader", "roles/storage.objectViewer"],
+            ]);
         }
     });
 
