@@ -50,6 +50,8 @@ fi
 
 # 2. fake-gcs-server from its Go module, once per version.
 if [ ! -x "$FAKE_GCS" ]; then
+    # Go lives in /usr/local/go on these machines; a shell without its profile may not have it on PATH.
+    command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
     command -v go >/dev/null || die "go is not installed: it builds fake-gcs-server"
     log "building fake-gcs-server $FAKE_GCS_VERSION (go install; a few minutes the first time)"
     partial="$(dirname "$FAKE_GCS").partial"
