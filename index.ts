@@ -4,6 +4,7 @@ import { Application } from "./components/apps/application";
 import { GcpContext } from "./components/apps/google-identity";
 import { SablierServer } from "./components/apps/sablier";
 import { GithubOidc } from "./components/ci/github-oidc";
+import { DataStorageClass } from "./components/cluster/data-storage-class";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
@@ -41,6 +42,8 @@ function gkeBase(p: GkePlan): Base {
     const gke = new GkeCluster("gke", { ...p.cluster, network: network.network.id, subnetwork: network.subnet.id });
     const dns = new Dns("dns", p.dns);
     const ingress = new IngressAddress("ingress", { project: p.project, region: p.region, protect: p.protect });
+    // prd: a StorageClass whose volumes outlive their claims; the data stores' PVCs name it.
+    if (p.dataStorageClass) new DataStorageClass("data-storage", { provider: gke.provider, name: p.dataStorageClass });
     const registry = new Registry("registry", {
         ...p.registry,
         readers: [pulumi.interpolate`serviceAccount:${gke.nodeServiceAccount.email}`],

@@ -11,6 +11,7 @@ import type { GkeClusterArgs } from "../components/gcp/gke-cluster";
 import type { NetworkArgs } from "../components/gcp/network";
 import type { RegistryArgs } from "../components/gcp/registry";
 import type { GitOpsArgs } from "../components/gitops/gitops";
+import { DATA_STORAGE_CLASS } from "../components/cluster/data-storage-class";
 import { FLUX_NAMESPACE } from "../components/gitops/names";
 import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
@@ -75,6 +76,8 @@ export interface GkePlan {
     readonly registry: Omit<RegistryArgs, "readers">;
     /** Where pods reach the API server (Sablier's egress): the control plane's range on 443. */
     readonly apiServer: { readonly cidr: string; readonly port: number };
+    /** The StorageClass for data volumes index.ts declares (prd: reclaimPolicy Retain). @default none */
+    readonly dataStorageClass?: string;
 }
 
 export interface ExistingPlan {
@@ -165,6 +168,8 @@ export function resolvePlan(config: LoadedConfig): Plan {
     checkChartFolder(charts, chartsUsed(stack));
 
     const hasOnprem = Object.keys(stack.onprem.hosts).length > 0;
+    // prd's data volumes outlive their claims (components/cluster/data-storage-class.ts).
+    const dataStorageClass = prd && stack.cluster.mode === "gke" ? DATA_STORAGE_CLASS : undefined;
     const m = stack.monitoring;
     const namespaces: Namespaces = {
         edge: stack.edge.enabled ? EDGE_NAMESPACE : undefined,
@@ -194,6 +199,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   edgeNamespace: namespaces.edge,
                   onpremNamespace: namespaces.onprem,
                   charts,
+                  dataStorageClass,
               }
             : undefined,
         onprem: hasOnprem ? onpremPlan(config, namespaces) : undefined,
@@ -205,6 +211,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                 environment,
                 traefikNamespace: namespaces.edge,
                 prometheusNamespace: namespaces.monitoring,
+                dataStorageClass,
                 onpremAddresses: Object.fromEntries(
                     Object.entries(stack.onprem.hosts).map(([n, h]) => [n, [`${h.address}/32`]]),
                 ),
@@ -265,6 +272,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                 keepRecent: s.registry.keepRecent,
             },
             apiServer: { cidr: s.cluster.masterCidr, port: 443 },
+            dataStorageClass: prd ? DATA_STORAGE_CLASS : undefined,
         };
     }
 }

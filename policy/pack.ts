@@ -31,6 +31,8 @@ export function fromValidationArgs(a: ResourceValidationArgs): RecordedResource 
         provider: a.provider?.urn ?? "",
         dependsOn: [],
         protect: a.opts.protect,
+        // CrossGuard does not hand policies retainOnDelete: the pack sees only protect.
+        retainOnDelete: false,
         inputs: a.props,
     };
 }
@@ -48,6 +50,7 @@ export function fromPolicyResource(p: PolicyResource): RecordedResource {
         provider: p.provider?.urn ?? "",
         dependsOn: p.dependencies.map((d) => d.urn),
         protect: p.opts.protect,
+        retainOnDelete: false,
         inputs: p.props,
     };
 }

@@ -28,6 +28,8 @@ export interface RecordedResource {
     /** Every resource this one waits for: explicit dependsOn plus the ones its inputs come from. */
     readonly dependsOn: readonly string[];
     readonly protect: boolean;
+    /** `retainOnDelete`: deleting it in Pulumi leaves the cloud or cluster object in place. */
+    readonly retainOnDelete: boolean;
     /** `customTimeouts` as given (e.g. `{ create: "30m" }`); absent when none. */
     readonly customTimeouts?: Readonly<Record<string, string>>;
     readonly inputs: Record<string, unknown>;
@@ -60,6 +62,7 @@ type Req = {
     getRemote(): boolean;
     getProvider(): string;
     getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getDependenciesList(): string[];
     getObject(): unknown;
@@ -147,6 +150,7 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
                     provider: req.getProvider(),
                     dependsOn: [...new Set(req.getDependenciesList())],
                     protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
                     ...timeoutsOf(req),
                     ...aliasesOf(req, engineUrns, oldUrns, engineUrn),
                     inputs,

@@ -36,6 +36,11 @@ export interface MonitoringArgs {
     readonly scrapeTargets?: readonly ScrapeTarget[];
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /**
+     * StorageClass of the layer's volumes (Prometheus unless `prometheus.storageClass`, Alertmanager,
+     * Grafana's SQLite, Zabbix's PostgreSQL). @default the cluster's default class
+     */
+    readonly dataStorageClass?: string;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -134,7 +139,13 @@ export class Monitoring extends pulumi.ComponentResource {
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
                   `${name}-zabbix`,
-                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana, charts: args.charts },
+                  {
+                      namespace: ns,
+                      config: config.zabbix,
+                      grafanaDeployment: NAMES.grafana,
+                      storageClass: args.dataStorageClass,
+                      charts: args.charts,
+                  },
                   inNs,
               )
             : undefined;
@@ -150,6 +161,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaOAuthClientSecret: args.grafanaOAuthClientSecret,
                 alertmanagerWebhookUrl: args.alertmanagerWebhookUrl,
                 grafanaDatabasePassword: args.grafanaDatabasePassword,
+                storageClass: args.dataStorageClass,
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,

@@ -33,6 +33,8 @@ export interface PrometheusStackArgs {
     readonly namespace: string;
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
     readonly zabbix?: { readonly apiUrl: string; readonly tokenSecretName: string };
+    /** StorageClass of Prometheus (unless config.prometheus.storageClass), Alertmanager and Grafana volumes. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /** More than one Grafana replica never shares SQLite; a database needs its password. */
@@ -124,6 +126,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         const host = (label: string) => `${label}.${args.domain}`;
         const values = prometheusStackValues({
             config,
+            storageClass: args.storageClass,
             hosts: { prometheus: host(config.hosts.prometheus), alertmanager: host(config.hosts.alertmanager) },
             grafana: {
                 config: config.grafana,
@@ -131,6 +134,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 zabbixApiUrl: args.zabbix?.apiUrl,
                 zabbixTokenSecret: args.zabbix?.tokenSecretName,
                 configHash: contentHash(args.zabbix ? plugins : ""),
+                storageClass: args.storageClass,
             },
         });
 

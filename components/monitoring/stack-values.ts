@@ -143,6 +143,8 @@ export interface GrafanaInputs {
     readonly zabbixTokenSecret?: string;
     /** Hash of the ConfigMaps this program mounts into Grafana, so a change rolls the pods. */
     readonly configHash: string;
+    /** StorageClass of Grafana's SQLite volume (one replica, no database). @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /** Values for kube-prometheus-stack's grafana subchart (grafana-community grafana 12.11.1). */
@@ -216,7 +218,14 @@ export function grafanaValues(g: GrafanaInputs): Values {
         podAnnotations: { "platform/config-hash": g.configHash },
         // Read by kube-prometheus-stack (not the subchart): provisioned through its datasource ConfigMap.
         additionalDataSources: additionalDataSources(g),
-        persistence: persist ? { enabled: true, type: "pvc", size: c.volumeSize } : { enabled: false },
+        persistence: persist
+            ? {
+                  enabled: true,
+                  type: "pvc",
+                  size: c.volumeSize,
+                  ...(g.storageClass ? { storageClassName: g.storageClass } : {}),
+              }
+            : { enabled: false },
         // A ReadWriteOnce volume cannot attach to a second pod: replace the pod rather than surge.
         ...(persist ? { deploymentStrategy: { type: "Recreate" } } : {}),
         // The chart's root chown init container breaks the non-root rule; fsGroup 472 owns the volume.
@@ -262,6 +271,8 @@ export interface StackInputs {
     readonly config: MonitoringSettings;
     readonly hosts: { readonly prometheus: string; readonly alertmanager: string };
     readonly grafana: GrafanaInputs;
+    /** StorageClass of Alertmanager's volume, and Prometheus's unless config.prometheus.storageClass. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 function volume(size: string, storageClass?: string): Values {
@@ -309,7 +320,7 @@ export function prometheusStackValues(s: StackInputs): Values {
                     ? { secrets: [NAMES.alertmanagerWebhookSecret] }
                     : { alertmanagerConfiguration: { name: NAMES.alertmanagerConfig } }),
                 externalUrl: `https://${s.hosts.alertmanager}`,
-                storage: volume(s.config.alertmanager.volumeSize),
+                storage: volume(s.config.alertmanager.volumeSize, s.storageClass),
                 resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             },
         },
@@ -317,7 +328,7 @@ export function prometheusStackValues(s: StackInputs): Values {
             prometheusSpec: {
                 retention: p.retention,
                 retentionSize: p.retentionSize,
-                storageSpec: volume(p.volumeSize, p.storageClass),
+                storageSpec: volume(p.volumeSize, p.storageClass ?? s.storageClass),
                 externalUrl: `https://${s.hosts.prometheus}`,
                 // Pick up every ServiceMonitor, PodMonitor, Probe, PrometheusRule and ScrapeConfig in the
                 // cluster, not only those carrying this release's label.

@@ -32,7 +32,7 @@ const nonRoot = {
 };
 
 /** Values for the zabbix-community chart 7.0.12; credentials only by Secret reference. */
-export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
+export function zabbixValues(c: ZabbixSettings, storageClass?: string): Record<string, unknown> {
     const traps = c.snmpTraps.enabled;
     const serverEnv = [
         // Current images read ZBX_START*POLLERS; the old ZBX_IPMIPOLLERS is ignored.
@@ -80,7 +80,11 @@ export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
         },
         postgresql: {
             enabled: true,
-            persistence: { enabled: true, storageSize: c.databaseVolumeSize },
+            persistence: {
+                enabled: true,
+                storageSize: c.databaseVolumeSize,
+                ...(storageClass ? { storageClass } : {}),
+            },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         },
         zabbixAgent: {
@@ -111,6 +115,8 @@ export interface ZabbixArgs {
     readonly grafanaDeployment: string;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /** StorageClass of the PostgreSQL volume. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /**
@@ -178,7 +184,7 @@ export class Zabbix extends pulumi.ComponentResource {
                 name: ZABBIX_RELEASE,
                 ...pinned(pin, args.charts),
                 namespace,
-                values: zabbixValues(args.config),
+                values: zabbixValues(args.config, args.storageClass),
             },
             { parent: this, dependsOn: [db] },
         );

@@ -214,6 +214,14 @@ const redisSchema = z
         memory: quantity
             .default("256Mi")
             .meta({ description: "Memory limit; Redis's `maxmemory` is set a little below it." }),
+        persistence: z.boolean().optional().meta({
+            description:
+                "Append-only file (`appendonly yes`, fsync every second) on its own volume, so the data survives a pod restart. Unset: on for prd, off for dev; prd refuses `false`.",
+        }),
+        storage: quantity.default("1Gi").meta({
+            description:
+                "Size of the volume with persistence (the append-only file grows to about twice the data before Redis rewrites it).",
+        }),
     })
     .strict();
 
@@ -397,6 +405,22 @@ export function checkApp(
         else if ((c.metricsPort ?? c.port) === undefined)
             add(["metrics"], app.metrics, `needs a port or metricsPort on container ${c.name} (app ${name})`);
     }
+    if (app.redis?.persistence === false && stack.environment === "prd")
+        add(
+            ["redis", "persistence"],
+            false,
+            `is refused on prd: app ${name}'s Redis would lose its data on every pod restart`,
+        );
+    const volumes = [
+        app.mysql ? memoryBytes(app.mysql.storage) : 0,
+        app.redis && (app.redis.persistence ?? stack.environment === "prd") ? memoryBytes(app.redis.storage) : 0,
+    ].reduce((a, b) => a + b, 0);
+    if (volumes > memoryBytes(app.quota.storage))
+        add(
+            ["quota", "storage"],
+            app.quota.storage,
+            `is below the ${fmt(volumes, "memory")} of volumes app ${name} claims (MySQL and Redis)`,
+        );
     if (app.mysql && !app.mysql.backup && stack.environment === "prd")
         add(
             ["mysql", "backup"],

@@ -31,6 +31,7 @@ export function res(
         provider: "",
         dependsOn: [],
         protect: false,
+        retainOnDelete: false,
         inputs,
         ...extra,
     };

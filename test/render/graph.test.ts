@@ -20,6 +20,7 @@ function res(type: string, name: string, parent: string, more: Partial<RecordedR
         provider: "",
         dependsOn: [],
         protect: false,
+        retainOnDelete: false,
         inputs: {},
         ...more,
     };

@@ -27,6 +27,7 @@ describe("compareUrns", () => {
         provider: "",
         dependsOn: [],
         protect: false,
+        retainOnDelete: false,
         inputs: {},
         ...(aliases ? { aliases } : {}),
     });
