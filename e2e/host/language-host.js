@@ -365,10 +365,12 @@ class LanguageHost {
         const child = spawn("npm", npmArgs, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
         child.stdout.on("data", (d) => send("stdout", d));
         child.stderr.on("data", (d) => send("stderr", d));
-        child.once("error", (err) => call.destroy(grpcError(err)));
-        child.once("exit", (code) => {
+        // grpc-js sends a server stream's error status when the stream emits "error".
+        child.once("error", (err) => call.emit("error", grpcError(err)));
+        // "close", not "exit": by then npm's last output has been streamed.
+        child.once("close", (code) => {
             if (code === 0) call.end();
-            else call.destroy(grpcError(new Error(`npm ${npmArgs[0]} exited with code ${code}`)));
+            else call.emit("error", grpcError(new Error(`npm ${npmArgs[0]} exited with code ${code}`)));
         });
     }
 

@@ -250,3 +250,47 @@ test("runOutcome and splitArgs", () => {
     assert.deepEqual(splitArgs(` a  "b c" d'e'`), ["a", "b c", "de"]);
     assert.throws(() => splitArgs(`"open`), /unterminated/);
 });
+
+/**
+ * InstallDependencies is server-streaming: collects what it streams, or its error.
+ * @param {any} client
+ * @param {any} req
+ * @returns {Promise<{ stdout: string, stderr: string }>}
+ */
+function installDependencies(client, req) {
+    return new Promise((resolve, reject) => {
+        let stdout = "";
+        let stderr = "";
+        const stream = client.installDependencies(req);
+        stream.on("data", (/** @type {any} */ resp) => {
+            stdout += Buffer.from(resp.getStdout_asU8()).toString();
+            stderr += Buffer.from(resp.getStderr_asU8()).toString();
+        });
+        stream.on("error", reject);
+        stream.on("end", () => resolve({ stdout, stderr }));
+    });
+}
+
+test("InstallDependencies: nothing to do with node_modules; npm's failure is an error", async () => {
+    const dir = fakeProgram();
+    // A fake npm first on PATH: prints, then fails, without going near a registry.
+    const fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), "langhost-npm-"));
+    fs.writeFileSync(path.join(fakeBin, "npm"), '#!/bin/sh\necho "fake npm $*"\necho "fake npm broke" >&2\nexit 7\n', {
+        mode: 0o755,
+    });
+    const host = await startHost({ ...process.env, PATH: `${fakeBin}:${process.env.PATH}` });
+    try {
+        const req = new langproto.InstallDependenciesRequest();
+        req.setDirectory(dir);
+        req.setInfo(programInfo(dir));
+        const done = await installDependencies(host.client, req);
+        assert.match(done.stdout, /node_modules already present/);
+
+        fs.rmSync(path.join(dir, "node_modules"), { recursive: true });
+        await assert.rejects(installDependencies(host.client, req), /npm install exited with code 7/);
+    } finally {
+        host.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(fakeBin, { recursive: true, force: true });
+    }
+});
