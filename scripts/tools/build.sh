@@ -152,8 +152,12 @@ for tool in "${requested[@]}"; do
     version=$(version_of "$tool")
     dir="$tools_dir/$tool-$version"
     start=$SECONDS
+    # Another build.sh (standin-charts.sh calls one) may be building the same tool: wait for it.
+    exec {lock}> "$tools_dir/.lock.$tool-$version"
+    flock "$lock"
     if [[ -f $dir/.stamp && $(< "$dir/.stamp") == "$(stamp_of "$tool")" ]]; then
         rows+=("$tool|$version|cached|0")
+        exec {lock}>&-
         continue
     fi
     log="$tools_dir/logs/$tool-$version.log"
@@ -176,6 +180,7 @@ for tool in "${requested[@]}"; do
         echo "build.sh: $tool $version FAILED; last lines of $log:" >&2
         tail -n 20 "$log" | sed 's/^/    /' >&2
     fi
+    exec {lock}>&-
 done
 
 printf '\n%-18s %-12s %-7s %8s\n' tool version result seconds
