@@ -159,8 +159,8 @@ export class AppWorkload extends pulumi.ComponentResource {
                 ...(c.command ? { command: c.command } : {}),
                 ...(c.args ? { args: c.args } : {}),
                 // Store env first: `$(VAR)` in later values expands only from variables defined before.
-                env: [...(c.storeEnv ? (args.storeEnv ?? []) : []), ...secretEnv, ...plainEnv],
-                ports,
+                ...listIfAny("env", [...(c.storeEnv ? (args.storeEnv ?? []) : []), ...secretEnv, ...plainEnv]),
+                ...listIfAny("ports", ports),
                 ...(probePort !== undefined
                     ? {
                           readinessProbe: probe(c.readiness, probePort),
@@ -169,7 +169,7 @@ export class AppWorkload extends pulumi.ComponentResource {
                     : {}),
                 resources: { requests: { ...c.resources.requests }, limits: { ...c.resources.limits } },
                 securityContext: containerSecurityContext(c.runAsUser),
-                volumeMounts: [...scratch.mounts, ...fileMounts],
+                ...listIfAny("volumeMounts", [...scratch.mounts, ...fileMounts]),
             };
         });
         if (configMap) volumes.push({ name: "files", configMap: { name: configName } });
@@ -316,4 +316,12 @@ export class AppWorkload extends pulumi.ComponentResource {
         }
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
     }
+}
+
+/**
+ * `{ [key]: list }`, or nothing for an empty list: the API server stores an empty list as none, so
+ * declaring `[]` would show as drift on every refresh.
+ */
+function listIfAny<K extends string, T>(key: K, list: readonly T[]): { [P in K]?: T[] } {
+    return (list.length > 0 ? { [key]: [...list] } : {}) as { [P in K]?: T[] };
 }

@@ -107,7 +107,7 @@ async function main(): Promise<number> {
                 await setUp(
                     `config set ${key}`,
                     "pulumi",
-                    ["config", "set", "--secret", `platform:${key}`, "--", value, ...flags],
+                    ["config", "set", "--secret", ...flags, `platform:${key}`, "--", value],
                     { ...base, env },
                 );
             }

@@ -40,6 +40,18 @@ describe("reading the engine's JSON", () => {
         expect(changesOf("not json")).toBeUndefined();
     });
 
+    it("reads the summary event at the end of an up's event stream", () => {
+        const stream = [
+            { sequence: 1, resourcePreEvent: { metadata: { op: "create" } } },
+            { sequence: 2, summaryEvent: { durationSeconds: 357, resourceChanges: { create: 255 } } },
+        ]
+            .map((e) => JSON.stringify(e))
+            .join("\n");
+        expect(changesOf(stream)).toBe(255);
+        expect(resourcesOf(stream)).toBe(255);
+        expect(changesOf(JSON.stringify({ sequence: 1 }))).toBeUndefined();
+    });
+
     it("takes namespaces and cluster-scoped objects from a state export, marking retained ones", () => {
         const exported = JSON.stringify({
             deployment: {
