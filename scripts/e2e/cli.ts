@@ -27,7 +27,14 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
     const start = Date.now();
     appendFileSync(opts.log, `\n$ ${cmd} ${args.join(" ")}\n`);
     return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+        // Its own process group, so a kill takes its plugins and the program with it, as a CI
+        // runner's cancel or an OOM kill of the whole job would.
+        const child = spawn(cmd, args, {
+            cwd: opts.cwd,
+            env: opts.env,
+            stdio: ["pipe", "pipe", "pipe"],
+            detached: true,
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => {
@@ -40,7 +47,13 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
         });
         child.stdin.end(opts.input ?? "");
         const limit = (opts.killAfterSeconds ?? opts.timeoutSeconds ?? 2400) * 1000;
-        const timer = setTimeout(() => child.kill("SIGKILL"), limit);
+        const timer = setTimeout(() => {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                child.kill("SIGKILL");
+            }
+        }, limit);
         child.on("error", reject);
         child.on("close", (code, signal) => {
             clearTimeout(timer);

@@ -96,6 +96,7 @@ async function main(): Promise<number> {
             doc.config["platform:cluster"] = { mode: "existing", context, kubeconfigPath: kubeconfig };
             doc.config["platform:charts"] = { mirror: chartDir };
             writeFileSync(file, stringify(doc));
+            // `--stack` first: `stack export` takes only that part.
             const flags = ["--stack", name, "--config-file", file];
             await setUp(
                 `stack init ${name}`,
@@ -143,7 +144,7 @@ async function main(): Promise<number> {
                 `${summary.refreshChanges} changes`,
             );
         }
-        const state = await pulumi(["stack", "export", ...flags]);
+        const state = await pulumi(["stack", "export", ...flags.slice(0, 2)]);
         const owned = ownedObjects(state.stdout);
         const destroy = await pulumi(["destroy", "--yes", "--skip-preview", ...flags]);
         const left = await leftovers(owned, { ...base, env });
@@ -163,6 +164,9 @@ async function main(): Promise<number> {
         const iflags = await stack("e2e-interrupted");
         const killAt = Math.max(20, Math.round((up.seconds || 120) * 0.4));
         const killed = await pulumi(["up", "--yes", "--skip-preview", ...iflags], { killAfterSeconds: killAt });
+        // What a person does after a killed update (docs/operations.md): release the lock the dead
+        // process held, drop the creates it never confirmed, update again.
+        const unlocked = await pulumi(["cancel", "--yes", ...iflags.slice(0, 2)]);
         const cleared = await pulumi(["refresh", "--yes", "--clear-pending-creates", ...iflags]);
         const again = await pulumi(["up", "--yes", "--skip-preview", ...iflags]);
         const settled = await pulumi(["preview", "--expect-no-changes", "--json", ...iflags]);
@@ -170,9 +174,9 @@ async function main(): Promise<number> {
         check(
             "an up killed part-way converges on re-run",
             summary.interruptedRecovered === true,
-            `killed after ${killAt} s (exit ${killed.code}); refresh ${cleared.code}, up ${again.code}, preview ${settled.code}`,
+            `killed after ${killAt} s (exit ${killed.code}); cancel ${unlocked.code}, refresh ${cleared.code}, up ${again.code}, preview ${settled.code}`,
         );
-        const istate = await pulumi(["stack", "export", ...iflags]);
+        const istate = await pulumi(["stack", "export", ...iflags.slice(0, 2)]);
         const idestroy = await pulumi(["destroy", "--yes", "--skip-preview", ...iflags]);
         const ileft = await leftovers(ownedObjects(istate.stdout), { ...base, env });
         check(
