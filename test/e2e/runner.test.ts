@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { changesOf, resourcesOf } from "../../scripts/e2e/cli";
-import { ownedObjects } from "../../scripts/e2e/leftovers";
+import { ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { renderStack, ROOT } from "../../render/render";
 import { sentinelSecrets } from "../stack-files";
 
@@ -93,5 +93,12 @@ describe("reading the engine's JSON", () => {
                 retained: true,
             },
         ]);
+    });
+
+    it("names core types by kind and others by Kind.group, as kubectl resolves them", () => {
+        expect(resourceArg({ apiVersion: "v1", kind: "Namespace" })).toBe("namespace");
+        expect(resourceArg({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" })).toBe(
+            "ClusterIssuer.cert-manager.io",
+        );
     });
 });
