@@ -176,6 +176,13 @@ step_apply() {
     db="$DATABASE"
     scratch="$(printf '%.56s' "$db")_restore"
     aside="$(printf '%.40s' "$db")_before_$(date -u +%Y%m%d%H%M%S)"
+    # Two restores within one second would name the same database: number the later ones.
+    n=1
+    base="$aside"
+    while [ "$(sql -e "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '$aside'")" != 0 ]; do
+        aside="${base}_$n"
+        n=$((n + 1))
+    done
     log "loading $object into the scratch database $scratch"
     sql -e "DROP DATABASE IF EXISTS \`$scratch\`; CREATE DATABASE \`$scratch\` CHARACTER SET utf8mb4"
     if ! gzip -dc "$file" | sql "$scratch"; then
