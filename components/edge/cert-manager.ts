@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
-import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -90,13 +90,7 @@ export class CertManager extends pulumi.ComponentResource {
                         quota: `${name}-quota`,
                         limits: `${name}-limits`,
                     }),
-                    // Declared by IngressPolicies before.
-                    "default-deny": [
-                        {
-                            name: `${name}-policies-default-deny`,
-                            parent: pulumi.createUrn(`${name}-policies`, "platform:edge:IngressPolicies", this),
-                        },
-                    ],
+                    "default-deny": defaultDenyDeclaredBy(this, name, "platform:edge:IngressPolicies"),
                 },
             },
             { parent: this },

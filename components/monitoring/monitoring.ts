@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gib, MonitoringSettings } from "./settings";
-import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
 import { BlackboxExporter } from "./blackbox";
 import { Dashboards } from "./dashboards";
@@ -109,17 +109,12 @@ export class Monitoring extends pulumi.ComponentResource {
                         quota: `${name}-quota`,
                         limits: `${name}-limits`,
                     }),
-                    // Declared by MonitoringPolicies before.
-                    "default-deny": [
-                        {
-                            name: `${name}-policies-default-deny-ingress`,
-                            parent: pulumi.createUrn(
-                                `${name}-policies`,
-                                "platform:monitoring:MonitoringPolicies",
-                                this,
-                            ),
-                        },
-                    ],
+                    "default-deny": defaultDenyDeclaredBy(
+                        this,
+                        name,
+                        "platform:monitoring:MonitoringPolicies",
+                        "default-deny-ingress",
+                    ),
                 },
             },
             child,
