@@ -264,7 +264,7 @@ export const appSchema = z
             .meta({ description: "An HPA on CPU; Pulumi then leaves `spec.replicas` alone. Unset: none." }),
         singleReplicaReason: z.string().min(10).optional().meta({
             description:
-                "Why one pod is enough on prd: the `platform/single-replica` annotation the guardrails' `workload-replicas` rule reads (Redis and MySQL carry their own).",
+                "Why the app runs exactly one pod: it rolls with `Recreate` (the old pod stops before the new one starts, never two at once), and the reason is the `platform/single-replica` annotation the guardrails' `workload-replicas` rule reads on prd (Redis and MySQL carry their own). Not with `replicas` above 1 or `autoscale`.",
         }),
         minAvailable: z.number().int().min(1).max(100).optional().meta({
             description:
@@ -383,6 +383,12 @@ export function checkApp(
         );
     if (app.singleReplicaReason !== undefined && replicas > 1)
         add(["singleReplicaReason"], app.singleReplicaReason, `is set but app ${name} runs ${replicas} replicas`);
+    else if (app.singleReplicaReason !== undefined && app.autoscale)
+        add(
+            ["singleReplicaReason"],
+            app.singleReplicaReason,
+            `is set but app ${name} autoscales up to ${app.autoscale.max} replicas (one pod only: drop autoscale)`,
+        );
     app.hosts.forEach((h, i) => {
         if (h.host !== stack.domain && !h.host.endsWith(`.${stack.domain}`))
             add(["hosts", i, "host"], h.host, `is outside the stack's domain ${stack.domain} (app ${name})`);
