@@ -1,6 +1,7 @@
 import { AppSpec, ContainerSpec, HostSpec, PLATFORM_RESOURCES } from "../../components/apps/spec";
 import { agree, Same } from "../type-check";
 import { z } from "zod";
+import { uniqueList } from "../unique";
 import { cidr, dnsLabel } from "../validators";
 import type { Environment } from "../../contract/environment";
 
@@ -108,8 +109,7 @@ const containerSchema = z
             .meta({ description: "Requests and limits of the container." }),
         readiness: probeSchema.optional().meta({ description: "Readiness probe. Unset: TCP on `port`." }),
         liveness: probeSchema.optional().meta({ description: "Liveness probe. Unset: the readiness probe's spec." }),
-        writablePaths: z
-            .array(z.string().startsWith("/"))
+        writablePaths: uniqueList(z.string().startsWith("/"))
             .default(["/tmp"])
             .meta({ description: "Writable directories, each an emptyDir (the root filesystem is read-only)." }),
         files: z.record(z.string().startsWith("/"), z.string()).default({}).meta({
@@ -140,8 +140,7 @@ const hostSchema = z
         container: dnsLabel(30)
             .optional()
             .meta({ description: "The container serving it. Unset: the first container with a `port`." }),
-        paths: z
-            .array(z.string().startsWith("/"))
+        paths: uniqueList(z.string().startsWith("/"))
             .optional()
             .meta({ description: 'Path prefixes routed to it. Unset: `["/"]`.' }),
         websockets: z
@@ -235,8 +234,7 @@ export const appSchema = z
             description:
                 "Pod Security Standard enforced. `baseline` is an explicit choice: warn and audit stay `restricted`, and the namespace gets a `platform/pod-security-justification` annotation.",
         }),
-        containers: z
-            .array(containerSchema)
+        containers: uniqueList(containerSchema, "name")
             .min(1)
             .max(10)
             .meta({ description: "The pod's containers (an API and its frontend are two); at least one." }),
@@ -270,7 +268,9 @@ export const appSchema = z
             description:
                 "PodDisruptionBudget `minAvailable`; must be below `replicas` (or `autoscale.min`). Unset: `maxUnavailable: 1`. Only an app with more than one replica gets a PodDisruptionBudget.",
         }),
-        hosts: z.array(hostSchema).default([]).meta({ description: "Hosts published through the edge." }),
+        hosts: uniqueList(hostSchema, "host")
+            .default([])
+            .meta({ description: "Hosts published through the edge, each once." }),
         metrics: z
             .object({
                 container: dnsLabel(30).optional().meta({ description: "Container exposing them. Unset: the first." }),
@@ -293,13 +293,14 @@ export const appSchema = z
         mysql: mysqlSchema.optional().meta({
             description: "MySQL on its own volume with generated credentials; its URL lands in `urlEnv`. Unset: none.",
         }),
-        onprem: z.array(onpremEgressSchema).default([]).meta({
-            description: "On-prem endpoints the app connects to; egress is allowed to exactly these.",
-        }),
+        onprem: uniqueList(onpremEgressSchema, { key: (e) => `${e.name}:${e.port}/${e.protocol}` })
+            .default([])
+            .meta({
+                description: "On-prem endpoints the app connects to; egress is allowed to exactly these.",
+            }),
         google: z
             .object({
-                roles: z
-                    .array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/))
+                roles: uniqueList(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/))
                     .min(1)
                     .meta({ description: "Project roles of that service account (`roles/...`)." }),
             })
@@ -362,8 +363,6 @@ export function checkApp(
 ): void {
     const containers = new Map(app.containers.map((c) => [c.name, c]));
     app.containers.forEach((c, i) => {
-        if (app.containers.findIndex((o) => o.name === c.name) !== i)
-            add(["containers", i, "name"], c.name, `repeats a container name in app ${name}`);
         const image = parseImage(c.image);
         if (image && c.imagePolicy === "timestamp" && !TIMESTAMP_TAG.test(image.tag))
             add(

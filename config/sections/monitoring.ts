@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { gib, MonitoringSettings } from "../../components/monitoring/settings";
 import { agree, Same } from "../type-check";
-import { dnsLabel } from "../validators";
+import { uniqueList } from "../unique";
+import { cidr, dnsLabel } from "../validators";
 
 export { gib };
 
@@ -86,18 +87,17 @@ const grafanaSchema = z
             description:
                 "Grafana pods; more than one needs `grafana.database` (sessions and state never in SQLite on a shared volume).",
         }),
-        organizations: z
-            .array(
-                z
-                    .string()
-                    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub organisation name" }),
-            )
+        organizations: uniqueList(
+            z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub organisation name" }),
+            // GitHub logins are case-insensitive.
+            { key: (org) => org.toLowerCase() },
+        )
             .default([])
             .meta({
                 description:
                     "GitHub organisations whose members may sign in. With `teamIds` also empty, anyone who passed the edge's GitHub login may sign in (as Viewer).",
             }),
-        teamIds: z.array(z.number().int().positive()).default([]).meta({
+        teamIds: uniqueList(z.number().int().positive()).default([]).meta({
             description:
                 "Numeric GitHub team IDs whose members may sign in; with `organizations` set too, users must match both.",
         }),
@@ -133,12 +133,9 @@ const zabbixSchema = z
         snmpTraps: z
             .object({
                 enabled: z.boolean().default(false).meta({ description: "Run the trap receiver." }),
-                sourceRanges: z
-                    .array(z.string().regex(/^[0-9.]+\/[0-9]{1,2}$/, { message: "is not a CIDR" }))
-                    .default([])
-                    .meta({
-                        description: "Ranges allowed to send traps, the on-prem network (`loadBalancerSourceRanges`).",
-                    }),
+                sourceRanges: uniqueList(cidr()).default([]).meta({
+                    description: "Ranges allowed to send traps, the on-prem network (`loadBalancerSourceRanges`).",
+                }),
             })
             .strict()
             .default({ enabled: false, sourceRanges: [] })
