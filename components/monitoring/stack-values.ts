@@ -292,10 +292,10 @@ export function prometheusStackValues(s: StackInputs): Values {
         coreDns: { enabled: false },
         kubeDns: { enabled: true },
         // The rule-validating webhook's certificates come from Helm hook Jobs, which helm.v4.Chart
-        // applies as ordinary objects in no guaranteed order: rules created meanwhile would fail
-        // with x509 errors. Render validates every PrometheusRule against the CRD schema instead.
-        // The operator's own TLS must go too: it mounts the certificate Secret only those Jobs make,
-        // so its pod would never start (prometheus-community/helm-charts#6586).
+        // never runs: the webhook configurations would point at a Service without a certificate and
+        // every PrometheusRule would fail. Render validates every PrometheusRule against the CRD
+        // schema instead. The operator's own TLS must go too: it mounts the certificate Secret only
+        // those Jobs make, so its pod would never start (prometheus-community/helm-charts#6586).
         prometheusOperator: { admissionWebhooks: { enabled: false }, tls: { enabled: false } },
         kubeStateMetrics: { enabled: true },
         nodeExporter: { enabled: true },
