@@ -115,7 +115,7 @@ export const OUTPUTS = {
         secret: false,
         when: "monitoring",
         description:
-            "In-cluster `host:port` of the blackbox exporter, for a Probe's `prober.url` (modules http_2xx, http_reachable, tcp_connect, icmp).",
+            "In-cluster `host:port` of the blackbox exporter, for a Probe's `prober.url` (modules http_2xx, http_reachable, http_reachable_untrusted_tls, tcp_connect, icmp).",
         example: '"blackbox-exporter.monitoring.svc:9115"',
     },
     zabbixApiUrl: {

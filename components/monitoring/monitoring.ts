@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gib, MonitoringSettings } from "./settings";
 import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
-import { BlackboxExporter } from "./blackbox";
+import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
 import { Dashboards } from "./dashboards";
 import { MonitoringPolicies } from "./network-policies";
 import { PrometheusStack } from "./prometheus-stack";
@@ -183,6 +183,9 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.publisher) {
             for (const [role, spec] of routes) args.publisher.route(this, `${name}-${role}`, spec);
             // Probe the published hosts themselves (only once they exist): a sign-in redirect counts as up.
+            // Where the certificate is untrusted by design (staging, self-signed) the probe does not
+            // verify it: it would fail on a healthy stack. cert-manager's and Traefik's certificate
+            // metrics watch the certificate itself (rules.ts); on prd the probe verifies it too.
             new k8s.apiextensions.CustomResource(
                 `${name}-host-probe`,
                 {
@@ -192,7 +195,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     spec: {
                         jobName: "platform-hosts",
                         interval: "60s",
-                        module: "http_reachable",
+                        module: args.publisher.trustedCertificates ? "http_reachable" : UNTRUSTED_TLS_MODULE,
                         prober: { url: this.blackbox.address },
                         targets: { staticConfig: { static: routes.map(([, r]) => `https://${r.host}`) } },
                     },

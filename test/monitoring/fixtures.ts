@@ -35,6 +35,7 @@ export function secretArgs() {
 /** Records every route a layer asks the edge for. */
 export class FakePublisher implements Publisher {
     readonly domain: string;
+    readonly trustedCertificates = true;
     readonly calls: { parent: pulumi.Resource; name: string; spec: RouteSpec }[] = [];
     constructor(domain = "dev.example.org") {
         this.domain = domain;

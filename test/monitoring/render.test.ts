@@ -96,3 +96,38 @@ describe("render prd", () => {
         expect(days * 2).toBeLessThanOrEqual(keptGiB);
     });
 });
+
+/** Let's Encrypt's production directory: the only issuer here whose certificates clients trust. */
+const TRUSTED_ACME = "https://acme-v02.api.letsencrypt.org/directory";
+
+describe("the published hosts' probe (platform-hosts)", () => {
+    it.each(["dev", "prd", "local"] as const)(
+        "%s: succeeds on a healthy stack: it verifies the certificate only where clients would trust it",
+        async (stack) => {
+            const r = await rendered(stack);
+            const probe = r.objects.find((o) => o.kind === "Probe" && o.metadata.name === "platform-hosts") as any;
+            expect(probe).toBeDefined();
+            // Who signs what the hosts serve: the ClusterIssuer of the wildcard Certificate.
+            const cert = r.objects.find((o) => o.kind === "Certificate") as any;
+            const issuer = r.objects.find(
+                (o) => o.kind === "ClusterIssuer" && o.metadata.name === cert.spec.issuerRef.name,
+            ) as any;
+            const trusted = issuer.spec.acme?.server === TRUSTED_ACME;
+            const blackbox = r.charts.find((c) => c.chart === "prometheus-blackbox-exporter")!;
+            const module = (blackbox.values as any).config.modules[probe.spec.module];
+            expect(module).toBeDefined();
+            expect(module.prober).toBe("http");
+            expect(module.http.tls_config?.insecure_skip_verify === true).toBe(!trusted);
+            expect(probe.spec.targets.staticConfig.static.every((t: string) => t.startsWith("https://"))).toBe(true);
+        },
+    );
+
+    it("prd verifies (Let's Encrypt production), dev does not (staging)", async () => {
+        const issuers = async (stack: "dev" | "prd") =>
+            (await rendered(stack)).objects
+                .filter((o) => o.kind === "ClusterIssuer")
+                .map((o: any) => o.spec.acme?.server);
+        expect(await issuers("prd")).toEqual([TRUSTED_ACME]);
+        expect(await issuers("dev")).toEqual(["https://acme-staging-v02.api.letsencrypt.org/directory"]);
+    });
+});
