@@ -12,6 +12,7 @@ import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { Registry } from "./components/gcp/registry";
+import { StaticAddress } from "./components/gcp/static-address";
 import { GitOps } from "./components/gitops/gitops";
 import { Monitoring } from "./components/monitoring/monitoring";
 import type { ScrapeTarget } from "./components/monitoring/scrapes";
@@ -33,6 +34,8 @@ interface Base {
     readonly edgeGcp?: EdgeGcp;
     /** Project, region and Workload Identity pool for apps and Flux (gke only). */
     readonly gcp?: GcpContext;
+    /** Reserved IP of the SNMP trap receiver (gke, traps on). */
+    readonly snmpTrapAddress?: pulumi.Output<string>;
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -41,6 +44,15 @@ function gkeBase(p: GkePlan): Base {
     const gke = new GkeCluster("gke", { ...p.cluster, network: network.network.id, subnetwork: network.subnet.id });
     const dns = new Dns("dns", p.dns);
     const ingress = new IngressAddress("ingress", { project: p.project, region: p.region, protect: p.protect });
+    // Switches and routers are configured with this address: it must outlive the Service.
+    const traps = p.snmpTrapAddress
+        ? new StaticAddress("snmp-traps", {
+              project: p.project,
+              region: p.region,
+              description: "SNMP trap receiver (Zabbix) load balancer",
+              protect: p.protect,
+          })
+        : undefined;
     const registry = new Registry("registry", {
         ...p.registry,
         readers: [pulumi.interpolate`serviceAccount:${gke.nodeServiceAccount.email}`],
@@ -54,6 +66,7 @@ function gkeBase(p: GkePlan): Base {
         provider: gke.provider,
         gcp: { project: p.project, region: p.region, workloadIdentityPool },
         edgeGcp: { project: p.project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
+        snmpTrapAddress: traps?.address,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -63,6 +76,7 @@ function gkeBase(p: GkePlan): Base {
             nameServers: dns.nameServers,
             artifactRegistry: registry.url,
             workloadIdentityPool: gke.workloadIdentityPool,
+            ...(traps ? { snmpTrapAddress: traps.address } : {}),
         },
     };
 }
@@ -83,7 +97,12 @@ function monitoringLayer(plan: Plan, base: Base, edge: ReturnType<typeof edgeLay
     if (!plan.monitoring) return undefined;
     return new Monitoring(
         "monitoring",
-        { ...plan.monitoring, publisher: edge.publisher, scrapeTargets: edge.scrapeTargets },
+        {
+            ...plan.monitoring,
+            publisher: edge.publisher,
+            scrapeTargets: edge.scrapeTargets,
+            snmpTrapAddress: base.snmpTrapAddress,
+        },
         { providers: [base.provider] },
     );
 }

@@ -46,7 +46,7 @@ export interface Plan {
     readonly charts: ChartSource;
     readonly cluster: GkePlan | ExistingPlan;
     readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
-    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets">;
+    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress">;
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
@@ -75,6 +75,8 @@ export interface GkePlan {
     readonly registry: Omit<RegistryArgs, "readers">;
     /** Where pods reach the API server (Sablier's egress): the control plane's range on 443. */
     readonly apiServer: { readonly cidr: string; readonly port: number };
+    /** Reserve a static IP for the SNMP trap receiver (monitoring.zabbix.snmpTraps on). */
+    readonly snmpTrapAddress: boolean;
 }
 
 export interface ExistingPlan {
@@ -265,6 +267,8 @@ export function resolvePlan(config: LoadedConfig): Plan {
                 keepRecent: s.registry.keepRecent,
             },
             apiServer: { cidr: s.cluster.masterCidr, port: 443 },
+            snmpTrapAddress:
+                s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
         };
     }
 }

@@ -5,13 +5,13 @@ import { ENVIRONMENTS } from "./environment";
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
  * output or changing its secretness is a breaking change and bumps `OUTPUTS_VERSION`'s major.
  */
-export const OUTPUTS_VERSION = "1.2.0";
+export const OUTPUTS_VERSION = "1.3.0";
 
 export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
     /** Which stacks have it: all, gke ones (cluster.mode gke), or those with that layer enabled. */
-    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "previews";
+    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "snmpTraps" | "previews";
     readonly description: string;
     readonly example: string;
 }
@@ -133,6 +133,14 @@ export const OUTPUTS = {
             "Name of the Secret (keys `username`, `password`) in monitoringNamespace holding the Zabbix Admin login.",
         example: '"zabbix-admin"',
     },
+    snmpTrapAddress: {
+        type: "string",
+        secret: false,
+        when: "snmpTraps",
+        description:
+            "Reserved IP of the SNMP trap receiver (UDP 162), for the devices' trap destination (gke with monitoring.zabbix.snmpTraps.enabled; protected on prd).",
+        example: '"35.200.3.4"',
+    },
     grafanaUrl: {
         type: "string",
         secret: false,
@@ -175,5 +183,12 @@ export function outputPresent(spec: OutputSpec, stack: StackConfig): boolean {
     if (spec.when === "previews") return stack.previews.enabled;
     if (spec.when === "monitoring") return stack.monitoring.enabled;
     if (spec.when === "zabbix") return stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
+    if (spec.when === "snmpTraps")
+        return (
+            stack.cluster.mode === "gke" &&
+            stack.monitoring.enabled &&
+            stack.monitoring.zabbix.enabled &&
+            stack.monitoring.zabbix.snmpTraps.enabled
+        );
     return true;
 }

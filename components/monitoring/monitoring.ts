@@ -26,6 +26,8 @@ export interface MonitoringArgs {
     readonly alertmanagerWebhookUrl: pulumi.Input<string>;
     /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
     readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** Reserved IP for the SNMP trap receiver (gke). @default an ephemeral address */
+    readonly snmpTrapAddress?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
     /** Namespace of Traefik, let in to the web UIs. @default none (no edge layer) */
@@ -134,7 +136,13 @@ export class Monitoring extends pulumi.ComponentResource {
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
                   `${name}-zabbix`,
-                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana, charts: args.charts },
+                  {
+                      namespace: ns,
+                      config: config.zabbix,
+                      grafanaDeployment: NAMES.grafana,
+                      snmpTrapAddress: args.snmpTrapAddress,
+                      charts: args.charts,
+                  },
                   inNs,
               )
             : undefined;

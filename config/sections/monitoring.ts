@@ -141,7 +141,7 @@ const zabbixSchema = z
             .default({ enabled: false, sourceRanges: [] })
             .meta({
                 description:
-                    "SNMP trap receiver beside the server, exposed by a LoadBalancer Service `zabbix-snmptraps` on UDP 162.",
+                    "SNMP trap receiver beside the server, exposed by a LoadBalancer Service `zabbix-snmptraps` on UDP 162; with `cluster.mode: gke` on a reserved static IP (the `snmpTrapAddress` output, protected on prd), so the devices' trap destination never changes.",
             }),
     })
     .strict();

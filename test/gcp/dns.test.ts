@@ -1,6 +1,7 @@
 import { addARecord, Dns } from "../../components/gcp/dns";
 import { IngressAddress } from "../../components/gcp/ingress-address";
 import { Registry } from "../../components/gcp/registry";
+import { StaticAddress } from "../../components/gcp/static-address";
 import { recordResources } from "../harness";
 
 describe("Dns", () => {
@@ -78,5 +79,21 @@ describe("Registry", () => {
                 member: "serviceAccount:nodes@clubplatform-dev.iam.gserviceaccount.com",
             }),
         ]);
+    });
+});
+
+describe("StaticAddress", () => {
+    it("reserves a regional external address with its purpose, protected only when asked", async () => {
+        const args = { project: "p-prd1", region: "asia-northeast1", description: "SNMP traps" };
+        const prd = await recordResources(() => new StaticAddress("traps", { ...args, protect: true }));
+        const ip = prd.one("gcp:compute/address:Address");
+        expect(prd.inputs(ip)).toMatchObject({
+            region: "asia-northeast1",
+            addressType: "EXTERNAL",
+            description: "SNMP traps",
+        });
+        expect(ip.protect).toBe(true);
+        const dev = await recordResources(() => new StaticAddress("traps", { ...args, protect: false }));
+        expect(dev.one("gcp:compute/address:Address").protect).toBe(false);
     });
 });

@@ -131,3 +131,33 @@ describe("the published hosts' probe (platform-hosts)", () => {
         expect(await issuers("dev")).toEqual(["https://acme-staging-v02.api.letsencrypt.org/directory"]);
     });
 });
+
+describe("the SNMP trap receiver (prd)", () => {
+    it("listens on a reserved, protected regional address that the stack exports", async () => {
+        const r = await rendered("prd");
+        const svc = r.resources.find(
+            (x) => x.type === "kubernetes:core/v1:Service" && (x.inputs as any).metadata?.name === "zabbix-snmptraps",
+        )!;
+        const spec = (svc.inputs as any).spec;
+        expect(spec.type).toBe("LoadBalancer");
+        expect(spec.ports).toEqual([expect.objectContaining({ protocol: "UDP", port: 162 })]);
+        // The address comes from a reserved Address the Service waits for, not from the cloud's pool.
+        const addresses = r.resources.filter(
+            (x) => x.type === "gcp:compute/address:Address" && svc.dependsOn.includes(x.urn),
+        );
+        expect(addresses).toHaveLength(1);
+        const address = addresses[0]!;
+        expect(address.inputs).toMatchObject({ addressType: "EXTERNAL", region: "asia-northeast1" });
+        expect(address.protect).toBe(true);
+        expect(typeof spec.loadBalancerIP).toBe("string");
+        expect(r.outputs.snmpTrapAddress).toBe(spec.loadBalancerIP);
+        expect(r.outputs.ingressIp).not.toBe(spec.loadBalancerIP);
+    });
+
+    it("is not reserved where no trap receiver runs (dev)", async () => {
+        const r = await rendered("dev");
+        expect(r.objects.some((o) => o.metadata.name === "zabbix-snmptraps")).toBe(false);
+        expect(r.outputs.snmpTrapAddress).toBeUndefined();
+        expect(r.resources.filter((x) => x.type === "gcp:compute/address:Address")).toHaveLength(1);
+    });
+});
