@@ -7,10 +7,11 @@ import { GithubOidc } from "./components/ci/github-oidc";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
-import { addARecord, Dns } from "./components/gcp/dns";
+import { addARecord, Dns, DnsZone } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
+import { PrivateDns } from "./components/gcp/private-dns";
 import { Registry } from "./components/gcp/registry";
 import { StaticAddress } from "./components/gcp/static-address";
 import { GitOps } from "./components/gitops/gitops";
@@ -36,6 +37,8 @@ interface Base {
     readonly gcp?: GcpContext;
     /** Reserved IP of the SNMP trap receiver (gke, traps on). */
     readonly snmpTrapAddress?: pulumi.Output<string>;
+    /** The private zone on-prem hosts' records go in (gke, a host with `dns: true`). */
+    readonly onpremZone?: DnsZone;
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -43,6 +46,10 @@ function gkeBase(p: GkePlan): Base {
     const network = new Network("net", p.network);
     const gke = new GkeCluster("gke", { ...p.cluster, network: network.network.id, subnetwork: network.subnet.id });
     const dns = new Dns("dns", p.dns);
+    // On-prem addresses are private: their names live in a zone only the VPC resolves.
+    const onpremDns = p.onpremDns
+        ? new PrivateDns("onprem-dns", { ...p.onpremDns, network: network.network.id })
+        : undefined;
     const ingress = new IngressAddress("ingress", { project: p.project, region: p.region, protect: p.protect });
     // Switches and routers are configured with this address: it must outlive the Service.
     const traps = p.snmpTrapAddress
@@ -67,6 +74,7 @@ function gkeBase(p: GkePlan): Base {
         gcp: { project: p.project, region: p.region, workloadIdentityPool },
         edgeGcp: { project: p.project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
         snmpTrapAddress: traps?.address,
+        onpremZone: onpremDns?.ref,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -115,7 +123,7 @@ function onpremLayer(plan: Plan, base: Base, monitoring: Monitoring | undefined)
         ...args,
         provider: base.provider,
         zabbixLogin: logsInToOwnZabbix ? monitoring?.endpoints.zabbixLogin : undefined,
-        dnsZone: base.edgeGcp?.zone,
+        dnsZone: base.onpremZone,
         crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         zabbixDependsOn: monitoring?.zabbix ? [monitoring.zabbix.chart] : undefined,
     });

@@ -7,6 +7,7 @@ import type { ExistingClusterArgs } from "../components/cluster/existing-cluster
 import type { EdgeArgs } from "../components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "../components/edge/hosts";
 import type { DnsArgs } from "../components/gcp/dns";
+import type { PrivateDnsArgs } from "../components/gcp/private-dns";
 import type { GkeClusterArgs } from "../components/gcp/gke-cluster";
 import type { NetworkArgs } from "../components/gcp/network";
 import type { RegistryArgs } from "../components/gcp/registry";
@@ -77,6 +78,8 @@ export interface GkePlan {
     readonly apiServer: { readonly cidr: string; readonly port: number };
     /** Reserve a static IP for the SNMP trap receiver (monitoring.zabbix.snmpTraps on). */
     readonly snmpTrapAddress: boolean;
+    /** The private zone for on-prem hosts with `dns: true` (`<onprem.dnsSubdomain>.<domain>`); none when no host asks. */
+    readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
 }
 
 export interface ExistingPlan {
@@ -269,6 +272,9 @@ export function resolvePlan(config: LoadedConfig): Plan {
             apiServer: { cidr: s.cluster.masterCidr, port: 443 },
             snmpTrapAddress:
                 s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
+            onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
+                ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
+                : undefined,
         };
     }
 }

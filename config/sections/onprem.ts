@@ -202,7 +202,7 @@ export const onpremHostSchema = z
             }),
         dns: z.boolean().default(false).meta({
             description:
-                "Publish `<host>.<dnsSubdomain>.<domain>` as an A record (only where the stack has a zone: `cluster.mode: gke`).",
+                "Publish `<host>.<dnsSubdomain>.<domain>` as an A record in the private zone only the platform's VPC resolves (`cluster.mode: gke`), never in the public zone.",
         }),
     })
     .strict();
@@ -244,9 +244,10 @@ export const onpremSchema = z
         namespace: dnsLabel()
             .default("onprem")
             .meta({ description: "Namespace of the Services, EndpointSlices, probes and the sync Job." }),
-        dnsSubdomain: dnsLabel()
-            .default("onprem")
-            .meta({ description: "DNS records are `<host>.<dnsSubdomain>.<domain>`." }),
+        dnsSubdomain: dnsLabel().default("onprem").meta({
+            description:
+                "DNS records are `<host>.<dnsSubdomain>.<domain>`, in a private zone of that name bound to the VPC.",
+        }),
         blackboxAddress: z
             .string()
             .regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, { message: "is not host:port" })
