@@ -12,6 +12,9 @@ import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
 import { PrivateDns } from "./components/gcp/private-dns";
+import { PrivateServiceAccess } from "./components/gcp/private-service-access";
+import { CloudSqlPostgres } from "./components/gcp/cloud-sql-postgres";
+import type { GrafanaDatabaseConnection } from "./components/monitoring/settings";
 import { Registry } from "./components/gcp/registry";
 import { StaticAddress } from "./components/gcp/static-address";
 import { GitOps } from "./components/gitops/gitops";
@@ -39,6 +42,8 @@ interface Base {
     readonly snmpTrapAddress?: pulumi.Output<string>;
     /** The private zone on-prem hosts' records go in (gke, a host with `dns: true`). */
     readonly onpremZone?: DnsZone;
+    /** Grafana's Cloud SQL database (gke, monitoring.grafana.database without host). */
+    readonly grafanaDatabase?: GrafanaDatabaseConnection;
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -51,6 +56,7 @@ function gkeBase(p: GkePlan): Base {
         ? new PrivateDns("onprem-dns", { ...p.onpremDns, network: network.network.id })
         : undefined;
     const ingress = new IngressAddress("ingress", { project: p.project, region: p.region, protect: p.protect });
+    const grafanaDb = p.grafanaDatabase ? grafanaDatabase(p.grafanaDatabase, network) : undefined;
     // Switches and routers are configured with this address: it must outlive the Service.
     const traps = p.snmpTrapAddress
         ? new StaticAddress("snmp-traps", {
@@ -75,6 +81,7 @@ function gkeBase(p: GkePlan): Base {
         edgeGcp: { project: p.project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
         snmpTrapAddress: traps?.address,
         onpremZone: onpremDns?.ref,
+        grafanaDatabase: grafanaDb,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -87,6 +94,17 @@ function gkeBase(p: GkePlan): Base {
             ...(traps ? { snmpTrapAddress: traps.address } : {}),
         },
     };
+}
+
+/** Cloud SQL for Grafana with a private IP: the VPC's private services access, then the instance. */
+function grafanaDatabase(args: NonNullable<GkePlan["grafanaDatabase"]>, network: Network): GrafanaDatabaseConnection {
+    const access = new PrivateServiceAccess("private-services", { network: network.network.id });
+    const db = new CloudSqlPostgres("grafana-db", {
+        ...args,
+        network: network.network.id,
+        dependsOn: [access.connection],
+    });
+    return { host: db.host, password: db.password, dependsOn: [db.database, db.user] };
 }
 
 function existingBase(p: ExistingPlan): Base {
@@ -110,6 +128,7 @@ function monitoringLayer(plan: Plan, base: Base, edge: ReturnType<typeof edgeLay
             publisher: edge.publisher,
             scrapeTargets: edge.scrapeTargets,
             snmpTrapAddress: base.snmpTrapAddress,
+            grafanaDatabase: plan.monitoring.grafanaDatabase ?? base.grafanaDatabase,
         },
         { providers: [base.provider] },
     );

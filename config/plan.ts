@@ -8,6 +8,7 @@ import type { EdgeArgs } from "../components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "../components/edge/hosts";
 import type { DnsArgs } from "../components/gcp/dns";
 import type { PrivateDnsArgs } from "../components/gcp/private-dns";
+import type { CloudSqlPostgresArgs } from "../components/gcp/cloud-sql-postgres";
 import type { GkeClusterArgs } from "../components/gcp/gke-cluster";
 import type { NetworkArgs } from "../components/gcp/network";
 import type { RegistryArgs } from "../components/gcp/registry";
@@ -24,11 +25,11 @@ import { syncLogsInToOwnZabbix } from "./required-secrets";
 import { DEFAULT_DEPLOYER_ROLES } from "./sections/ci";
 import { edgeSettings } from "./sections/edge";
 import { githubRepo } from "./sections/gitops";
-import { monitoringSettings } from "./sections/monitoring";
+import { cloudSqlSchema, monitoringSettings } from "./sections/monitoring";
 import { previewHost, previewNamespace } from "./sections/preview";
 import { SecretKey } from "./secrets";
 import { chartSource } from "./sections/charts";
-import { ChartPin, CHARTS, chartFile, ChartSource } from "../components/versions";
+import { ChartPin, CHARTS, chartFile, ChartSource, CLOUD_SQL } from "../components/versions";
 import { existsSync } from "node:fs";
 
 /**
@@ -80,6 +81,8 @@ export interface GkePlan {
     readonly snmpTrapAddress: boolean;
     /** The private zone for on-prem hosts with `dns: true` (`<onprem.dnsSubdomain>.<domain>`); none when no host asks. */
     readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
+    /** Cloud SQL for Grafana (monitoring.grafana.database without host); none otherwise. */
+    readonly grafanaDatabase?: Omit<CloudSqlPostgresArgs, "network" | "dependsOn">;
 }
 
 export interface ExistingPlan {
@@ -195,7 +198,11 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   grafanaOAuthClientId: secret(config, "grafanaOAuthClientId"),
                   grafanaOAuthClientSecret: secret(config, "grafanaOAuthClientSecret"),
                   alertmanagerWebhookUrl: secret(config, "alertmanagerWebhookUrl"),
-                  grafanaDatabasePassword: m.grafana.database ? secret(config, "grafanaDatabasePassword") : undefined,
+                  // An existing PostgreSQL; the Cloud SQL one is the GCP base's (GkePlan.grafanaDatabase).
+                  grafanaDatabase:
+                      m.grafana.database?.host !== undefined
+                          ? { host: m.grafana.database.host, password: secret(config, "grafanaDatabasePassword") }
+                          : undefined,
                   edgeNamespace: namespaces.edge,
                   onpremNamespace: namespaces.onprem,
                   charts,
@@ -272,11 +279,37 @@ export function resolvePlan(config: LoadedConfig): Plan {
             apiServer: { cidr: s.cluster.masterCidr, port: 443 },
             snmpTrapAddress:
                 s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
+            grafanaDatabase: grafanaCloudSql(s, project, region, prd),
             onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
                 ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
                 : undefined,
         };
     }
+}
+
+/** The Cloud SQL instance for Grafana when the config asks for a database without a host. */
+function grafanaCloudSql(
+    s: LoadedConfig["stack"],
+    project: string,
+    region: string,
+    prd: boolean,
+): GkePlan["grafanaDatabase"] {
+    const db = s.monitoring.enabled ? s.monitoring.grafana.database : undefined;
+    if (!db || db.host !== undefined) return undefined;
+    const size = db.cloudSql ?? cloudSqlSchema.parse({});
+    return {
+        project,
+        region,
+        version: CLOUD_SQL.grafanaPostgres,
+        tier: size.tier,
+        diskSizeGb: size.diskSizeGb,
+        highAvailability: size.highAvailability ?? prd,
+        database: db.name,
+        user: db.user,
+        backups: prd,
+        protect: prd,
+        maintenanceStart: s.cluster.maintenanceStart,
+    };
 }
 
 function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {

@@ -77,6 +77,15 @@ export const stackSchema = z
             });
         }
         checkApps(s, (path, input, message) => ctx.addIssue({ code: "custom", path, input, message }));
+        const db = s.monitoring.enabled ? s.monitoring.grafana.database : undefined;
+        if (db && db.host === undefined && s.cluster.mode !== "gke") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["monitoring", "grafana", "database", "host"],
+                input: undefined,
+                message: `is required when cluster.mode is ${s.cluster.mode}: the stack creates Cloud SQL for Grafana only in gke stacks (give an existing PostgreSQL's host)`,
+            });
+        }
         if (s.ci.enabled && !s.gcp.project) {
             ctx.addIssue({
                 code: "custom",

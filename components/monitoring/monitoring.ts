@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gib, MonitoringSettings } from "./settings";
+import { gib, GrafanaDatabaseConnection, MonitoringSettings } from "./settings";
 import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
 import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
@@ -24,8 +24,8 @@ export interface MonitoringArgs {
     readonly grafanaOAuthClientSecret: pulumi.Input<string>;
     /** Slack or Discord webhook URL every alert goes to (secret). */
     readonly alertmanagerWebhookUrl: pulumi.Input<string>;
-    /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
-    readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** Grafana's PostgreSQL (address and password); needed when config.grafana.database is set. @default none */
+    readonly grafanaDatabase?: GrafanaDatabaseConnection;
     /** Reserved IP for the SNMP trap receiver (gke). @default an ephemeral address */
     readonly snmpTrapAddress?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
@@ -157,7 +157,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaOAuthClientId: args.grafanaOAuthClientId,
                 grafanaOAuthClientSecret: args.grafanaOAuthClientSecret,
                 alertmanagerWebhookUrl: args.alertmanagerWebhookUrl,
-                grafanaDatabasePassword: args.grafanaDatabasePassword,
+                grafanaDatabase: args.grafanaDatabase,
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,

@@ -16,6 +16,8 @@ export const DEFAULT_DEPLOYER_ROLES = [
     "roles/iam.workloadIdentityPoolAdmin",
     "roles/resourcemanager.projectIamAdmin",
     "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+    // Grafana's Cloud SQL instance, its database and user (the VPC peering is compute.networkAdmin's).
+    "roles/cloudsql.admin",
 ];
 
 /** Read-only roles for `pulumi preview` from pull requests of this repository. */

@@ -28,7 +28,7 @@ export function secretArgs() {
         grafanaOAuthClientId: pulumi.secret(SENTINELS.grafanaOAuthClientId),
         grafanaOAuthClientSecret: pulumi.secret(SENTINELS.grafanaOAuthClientSecret),
         alertmanagerWebhookUrl: pulumi.secret(SENTINELS.alertmanagerWebhookUrl),
-        grafanaDatabasePassword: pulumi.secret(SENTINELS.grafanaDatabasePassword),
+        grafanaDatabase: { host: "db.internal", password: pulumi.secret(SENTINELS.grafanaDatabasePassword) },
     };
 }
 
