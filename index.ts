@@ -22,7 +22,7 @@ import { Monitoring } from "./components/monitoring/monitoring";
 import type { ScrapeTarget } from "./components/monitoring/scrapes";
 import { Onprem } from "./components/onprem/onprem";
 import { loadConfig } from "./config/load";
-import { ExistingPlan, GkePlan, Plan, resolveBranchPreview, resolvePlan } from "./config/plan";
+import { bootstrapMessage, ExistingPlan, GkePlan, Plan, resolveBranchPreview, resolvePlan } from "./config/plan";
 import { OUTPUTS_VERSION, StackOutputs } from "./contract/outputs";
 import { branchPreview } from "./program/branch-preview";
 
@@ -208,6 +208,8 @@ export = async (): Promise<Record<string, unknown>> => {
     const apps = appsLayer(plan, base, edge.publisher, monitoring);
     const gitops = gitopsLayer(plan, base);
     if (plan.ci) new GithubOidc("ci", plan.ci);
+    // The first deploy: say, by name, what to push before the apps can be declared.
+    if (plan.bootstrap) void pulumi.log.warn(bootstrapMessage(plan.stackName, plan.bootstrap));
 
     return {
         outputsVersion: OUTPUTS_VERSION,
@@ -217,5 +219,6 @@ export = async (): Promise<Record<string, unknown>> => {
         ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
         ...monitoringOutputs(monitoring),
         ...apps,
+        ...(plan.bootstrap ? { imagesToPush: [...plan.bootstrap.imagesToPush] } : {}),
     } satisfies StackOutputs;
 };

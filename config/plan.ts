@@ -54,6 +54,18 @@ export interface Plan {
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
     readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp">;
     readonly ci?: GithubOidcArgs;
+    /** `platform:bootstrap`: the first deploy, platform only; absent otherwise. */
+    readonly bootstrap?: BootstrapPlan;
+}
+
+/** What a bootstrap run leaves out and tells the user to do before the next. */
+export interface BootstrapPlan {
+    /** The apps of the stack file, none of which is declared this run. */
+    readonly appsHeldBack: readonly string[];
+    /** Every app image (`<repository>:<tag>`) in the registry this stack creates: push these next. */
+    readonly imagesToPush: readonly string[];
+    /** That registry, `<region>-docker.pkg.dev/<project>/<repository>`; absent outside gke. */
+    readonly registry?: string;
 }
 
 export interface Namespaces {
@@ -174,13 +186,15 @@ export function resolvePlan(config: LoadedConfig): Plan {
 
     const hasOnprem = Object.keys(stack.onprem.hosts).length > 0;
     const m = stack.monitoring;
+    // The first deploy declares no app: their images cannot be in the registry it creates.
+    const apps = stack.bootstrap ? {} : stack.apps;
     const namespaces: Namespaces = {
         edge: stack.edge.enabled ? EDGE_NAMESPACE : undefined,
         monitoring: m.enabled ? m.namespace : undefined,
         onprem: hasOnprem ? stack.onprem.namespace : undefined,
         flux: stack.gitops.enabled ? FLUX_NAMESPACE : undefined,
         previews: stack.previews.enabled ? stack.previews.namespace : undefined,
-        apps: Object.fromEntries(Object.entries(stack.apps).map(([app, spec]) => [app, spec.namespace ?? app])),
+        apps: Object.fromEntries(Object.entries(apps).map(([app, spec]) => [app, spec.namespace ?? app])),
     };
 
     return {
@@ -209,7 +223,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
               }
             : undefined,
         onprem: hasOnprem ? onpremPlan(config, namespaces) : undefined,
-        apps: Object.entries(stack.apps).map(([app, spec]) => ({
+        apps: Object.entries(apps).map(([app, spec]) => ({
             name: app,
             args: {
                 app,
@@ -226,7 +240,8 @@ export function resolvePlan(config: LoadedConfig): Plan {
             namespaces.previews && namespaces.edge
                 ? { namespace: namespaces.previews, traefikNamespace: namespaces.edge }
                 : undefined,
-        gitops: withCharts(gitopsPlan(config, namespaces), charts),
+        gitops: withCharts(gitopsPlan(config, namespaces, apps), charts),
+        bootstrap: stack.bootstrap ? bootstrapPlan(stack) : undefined,
         ci: stack.ci.enabled
             ? {
                   project: stack.gcp.project!,
@@ -364,7 +379,37 @@ function onpremPlan(config: LoadedConfig, namespaces: Namespaces): OnpremPlan {
     };
 }
 
-function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"] {
+/** The images a bootstrap run names: those in the registry this stack creates (gke only). */
+function bootstrapPlan(stack: LoadedConfig["stack"]): BootstrapPlan {
+    const registry =
+        stack.cluster.mode === "gke"
+            ? `${stack.gcp.region}-docker.pkg.dev/${stack.gcp.project!}/${stack.registry.name}`
+            : undefined;
+    const images = appImages(stack)
+        .filter((i) => registry !== undefined && i.repository.startsWith(`${registry}/`))
+        .map((i) => `${i.repository}:${i.tag}`);
+    return {
+        appsHeldBack: Object.keys(stack.apps),
+        imagesToPush: [...new Set(images)].sort(),
+        ...(registry ? { registry } : {}),
+    };
+}
+
+/** The warning a bootstrap run prints: what it left out, and the next two steps by name. */
+export function bootstrapMessage(stackName: string, b: BootstrapPlan): string {
+    const push =
+        b.imagesToPush.length > 0
+            ? `push these images to ${b.registry!} (docker push <image>):\n${b.imagesToPush.map((i) => `  ${i}`).join("\n")}\n`
+            : "no app image lives in a registry this stack creates.\n";
+    return (
+        `platform:bootstrap is true: the platform only. Not deployed: ${b.appsHeldBack.join(", ") || "(no apps)"}.\n` +
+        `Next: ${push}` +
+        `Then: pulumi config set platform:bootstrap false --stack ${stackName} && pulumi up --stack ${stackName}\n` +
+        "(On a stack whose apps already run, bootstrap deletes them.)"
+    );
+}
+
+function gitopsPlan(config: LoadedConfig, namespaces: Namespaces, apps: LoadedConfig["stack"]["apps"]): Plan["gitops"] {
     const { stack } = config;
     const g = stack.gitops;
     if (!g.enabled || !g.repository) return undefined;
@@ -375,7 +420,8 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"
         interval: g.interval,
         imageScanInterval: g.imageScanInterval,
         metricsNamespace: g.metricsNamespace ?? namespaces.monitoring,
-        images: appImages(stack),
+        // Image automation only for deployed apps: a bootstrap run's images are not pushed yet.
+        images: appImages({ apps }),
         deployKeyToken: g.registerDeployKey ? secret(config, "gitopsGithubToken") : undefined,
         ghcr: g.ghcrUsername ? { username: g.ghcrUsername, token: secret(config, "gitopsGhcrToken") } : undefined,
         notifications: g.notifications

@@ -11,7 +11,7 @@ export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
     /** Which stacks have it: all, gke ones (cluster.mode gke), or those with that layer enabled. */
-    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "snmpTraps" | "previews";
+    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "snmpTraps" | "previews" | "bootstrap";
     readonly description: string;
     readonly example: string;
 }
@@ -156,6 +156,14 @@ export const OUTPUTS = {
             "Each app's namespace, published hosts and (gke, MySQL with backup) the bucket of its nightly dumps.",
         example: '{"vote": {"namespace": "vote", "hosts": ["vote.example.org"]}}',
     },
+    imagesToPush: {
+        type: "string[]",
+        secret: false,
+        when: "bootstrap",
+        description:
+            "Only while platform:bootstrap is true (the first deploy): the apps' images, `<repository>:<tag>`, that belong in the registry this stack created; push them, then set bootstrap to false.",
+        example: '["asia-northeast1-docker.pkg.dev/acme-dev/apps/vote:3f2a9c1-20211120093000"]',
+    },
     sablierUrl: {
         type: "string",
         secret: false,
@@ -181,6 +189,7 @@ export function outputPresent(spec: OutputSpec, stack: StackConfig): boolean {
     if (spec.when === "gke") return stack.cluster.mode === "gke";
     if (spec.when === "gitops") return stack.gitops.enabled;
     if (spec.when === "previews") return stack.previews.enabled;
+    if (spec.when === "bootstrap") return stack.bootstrap;
     if (spec.when === "monitoring") return stack.monitoring.enabled;
     if (spec.when === "zabbix") return stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
     if (spec.when === "snmpTraps")

@@ -37,7 +37,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
     [
         "an unknown top-level platform key",
         devWith((c) => (c["platform:clustr"] = { mode: "gke" })),
-        /clustr: unknown key \(allowed: environment, gcp, cluster/,
+        /clustr: unknown key \(allowed: environment, gcp, bootstrap, cluster/,
     ],
     [
         "an environment that is neither dev nor prd",
