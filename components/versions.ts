@@ -77,6 +77,12 @@ export const CHARTS = {
     },
 } as const satisfies Record<string, ChartPin>;
 
+/** Managed database versions the program creates (Cloud SQL `databaseVersion`). */
+export const CLOUD_SQL = {
+    /** Grafana's database: PostgreSQL 16 (Cloud SQL Enterprise edition). */
+    grafanaPostgres: "POSTGRES_16",
+} as const;
+
 /** Traefik plugins (Go modules Traefik downloads at start), pinned like charts. */
 export const TRAEFIK_PLUGINS = {
     /** Wakes scaled-to-zero branch previews on the first request. */

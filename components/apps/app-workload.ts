@@ -54,7 +54,10 @@ export interface AppWorkloadArgs {
     readonly labels?: Readonly<Record<string, string>>;
     /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
     readonly replicasManagedElsewhere?: boolean;
-    /** Why one pod is enough (annotation `platform/single-replica`). @default none */
+    /**
+     * Why the app runs exactly one pod (annotation `platform/single-replica`); it then rolls with
+     * `Recreate`, never two pods at once. @default none (rolling updates with one surge pod)
+     */
     readonly singleReplicaReason?: string;
 }
 
@@ -193,7 +196,11 @@ export class AppWorkload extends pulumi.ComponentResource {
                     ...(args.autoscale || args.replicasManagedElsewhere ? {} : { replicas: args.replicas }),
                     revisionHistoryLimit: 10,
                     selector: { matchLabels: selector },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                    // An app that must run once (singleReplicaReason) never surges a second pod: the old
+                    // pod stops before the new one starts. The rest keep serving through a rollout.
+                    strategy: args.singleReplicaReason
+                        ? { type: "Recreate" }
+                        : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {
                         metadata: {
                             labels,

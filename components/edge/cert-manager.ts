@@ -191,8 +191,8 @@ export class CertManager extends pulumi.ComponentResource {
                         validatingWebhookConfigurationAnnotations: CA_INJECTED,
                     },
                     cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
-                    // The waits above cover what the hook Job would check, without another pod.
-                    startupapicheck: { enabled: false },
+                    // startupapicheck is a post-install hook Job, which helm.v4.Chart never runs; the
+                    // waits above do what it would check (test/charts/hooks.test.ts keeps its values out).
                     prometheus: { enabled: true },
                 },
             },

@@ -203,6 +203,8 @@ export class Edge extends pulumi.ComponentResource {
             authService: { ...OAUTH2_PROXY_SERVICE, namespace },
             dependsOn: [this.traefik.chart, this.oauth2Proxy.errorsMiddleware, this.oauth2Proxy.forwardAuthMiddleware],
             dns: args.gcp ? { zone: args.gcp.zone, address: args.gcp.ingressIp } : undefined,
+            // Outside GCP the issuer is self-signed; on GCP, Let's Encrypt staging is not trusted either.
+            trustedCertificates: args.gcp !== undefined && args.issuer === "production",
         });
 
         // The sign-in host: oauth2-proxy's own pages and the OAuth callback, open to everyone.

@@ -113,6 +113,11 @@ export interface ZabbixArgs {
     readonly config: ZabbixSettings;
     /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
     readonly grafanaDeployment: string;
+    /**
+     * Reserved IP of the SNMP trap receiver's load balancer (what devices send traps to).
+     * @default an address the cloud picks, which changes whenever the Service is recreated
+     */
+    readonly snmpTrapAddress?: pulumi.Input<string>;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
     /** StorageClass of the PostgreSQL volume. @default the cluster's default */
@@ -198,6 +203,9 @@ export class Zabbix extends pulumi.ComponentResource {
                     spec: {
                         type: "LoadBalancer",
                         externalTrafficPolicy: "Local",
+                        // GKE puts a reserved regional address on the forwarding rule of an
+                        // external passthrough load balancer, UDP included, from this field.
+                        ...(args.snmpTrapAddress !== undefined ? { loadBalancerIP: args.snmpTrapAddress } : {}),
                         loadBalancerSourceRanges: args.config.snmpTraps.sourceRanges,
                         selector: {
                             "app.kubernetes.io/name": "zabbix",

@@ -1,6 +1,7 @@
 import type { NodePoolSpec } from "../../components/gcp/gke-cluster";
 import { agree, Same } from "../type-check";
 import { z } from "zod";
+import { uniqueList } from "../unique";
 import { cidr, dnsLabel, parseCidr } from "../validators";
 
 const taintSchema = z
@@ -41,7 +42,9 @@ export const nodePoolSchema = z
             .default(false)
             .meta({ description: "Spot VMs: cheap and preemptible, for dev and burst pools." }),
         labels: z.record(z.string(), z.string()).default({}).meta({ description: "Kubernetes node labels." }),
-        taints: z.array(taintSchema).default([]).meta({ description: "Kubernetes node taints." }),
+        taints: uniqueList(taintSchema, { key: (t) => `${t.key}:${t.effect}` })
+            .default([])
+            .meta({ description: "Kubernetes node taints; one per key and effect." }),
     })
     .strict()
     .superRefine((pool, ctx) => {
@@ -98,7 +101,7 @@ export const clusterSchema = z
             description:
                 "Reach the control plane through its IAM-authenticated DNS endpoint (from anywhere, no IP allow list to keep current); the kubeconfig uses it.",
         }),
-        authorizedNetworks: z.array(authorizedNetworkSchema).max(50).default([]).meta({
+        authorizedNetworks: uniqueList(authorizedNetworkSchema, "name", "cidr").max(50).default([]).meta({
             description: "Ranges allowed to reach the control plane's IP endpoint; empty: the VPC only.",
         }),
         maintenanceStart: z
@@ -110,7 +113,7 @@ export const clusterSchema = z
             description:
                 "GKE deletion protection plus Pulumi `protect` on the cluster and its node pools (prd also protects the DNS zone and ingress IP). Unset: `true` on prd, `false` elsewhere.",
         }),
-        nodePools: z.array(nodePoolSchema).max(20).default([]).meta({
+        nodePools: uniqueList(nodePoolSchema, "name").max(20).default([]).meta({
             description: "Separately managed, autoscaled node pools; `gke` mode needs at least one, with unique names.",
         }),
         context: z
@@ -145,19 +148,6 @@ export const clusterSchema = z
                 message: "must list at least one node pool when mode is gke",
             });
         }
-        const seen = new Map<string, number>();
-        c.nodePools.forEach((pool, i) => {
-            const first = seen.get(pool.name);
-            if (first !== undefined) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["nodePools", i, "name"],
-                    input: pool.name,
-                    message: `repeats nodePools[${first}].name; pool names must be unique`,
-                });
-            }
-            seen.set(pool.name, i);
-        });
         c.authorizedNetworks.forEach((net, i) => {
             if (parseCidr(net.cidr)?.prefix === 0) {
                 ctx.addIssue({

@@ -28,7 +28,11 @@ function pvcBacked(o: Obj): boolean {
 function stateful(r: RecordedResource): string | undefined {
     if (r.type === BUCKET) return "a bucket";
     if (r.type === DATABASE_INSTANCE) return "a database instance";
-    if (r.type === MANAGED_ZONE) return "a DNS zone (its name servers change when recreated)";
+    // A private zone is delegated from nowhere; the program rebuilds its records as they were.
+    if (r.type === MANAGED_ZONE)
+        return (r.inputs as { visibility?: unknown }).visibility === "private"
+            ? undefined
+            : "a DNS zone (its name servers change when recreated)";
     const o = kubeObject(r);
     if (o?.kind === "PersistentVolumeClaim") return "a volume claim";
     if (o && pvcBacked(o)) return "a StatefulSet on persistent volumes";

@@ -73,6 +73,13 @@ describe("platform:apps config", () => {
         expect(problems(c)).toEqual([
             'apps.scoreserver.singleReplicaReason: "only one scoreboard writer" is set but app scoreserver runs 2 replicas',
         ]);
+        const auto = raw("dev");
+        auto.apps.plarail.autoscale = { min: 1, max: 2 };
+        expect(problems(auto)).toEqual([
+            expect.stringMatching(
+                /^apps\.plarail\.singleReplicaReason: "one gRPC .*" is set but app plarail autoscales up to 2 replicas/,
+            ),
+        ]);
     });
 
     it("rejects a host outside the stack's domain", () => {

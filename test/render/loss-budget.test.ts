@@ -125,22 +125,25 @@ describe("prd's loss budgets (docs/operations.md)", () => {
         expect(text).toContain("rebuildable from code");
     });
 
-    it("Grafana database: Cloud SQL with backups and PITR once declared; until then the row says it depends on it", () => {
+    it("Grafana database: the Cloud SQL instance the row names, with its backups, PITR and protection", () => {
         const text = row("Grafana database");
-        const db = chartValues(prd, "kube-prometheus-stack").grafana["grafana.ini"].database;
-        expect(db.type).toBe("postgres");
-        expect(text).toContain(db.host.split(":")[0]);
+        expect(chartValues(prd, "kube-prometheus-stack").grafana["grafana.ini"].database.type).toBe("postgres");
         const instances = prd.resources.filter((x) => x.type === "gcp:sql/databaseInstance:DatabaseInstance");
-        if (instances.length === 0) expect(text).toContain("**depends on the Cloud SQL issue**");
-        for (const i of instances) {
-            const s = (unwrapSecrets(i.inputs) as any).settings;
-            expect([
-                i.name,
-                i.protect,
-                s.backupConfiguration?.enabled,
-                s.backupConfiguration?.pointInTimeRecoveryEnabled,
-            ]).toEqual([i.name, true, true, true]);
-        }
+        expect(instances).toHaveLength(1);
+        const i = instances[0]!;
+        const s = (unwrapSecrets(i.inputs) as any).settings;
+        const b = s.backupConfiguration;
+        expect([i.protect, s.deletionProtectionEnabled, b.enabled, b.pointInTimeRecoveryEnabled]).toEqual([
+            true,
+            true,
+            true,
+            true,
+        ]);
+        expect(text).toContain(`${b.backupRetentionSettings.retainedBackups} kept`);
+        expect(text).toContain(`transaction logs ${b.transactionLogRetentionDays} days`);
+        expect(text).toContain(s.availabilityType === "REGIONAL" ? "regional" : "zonal");
+        const db = prd.resources.find((x) => x.type === "gcp:sql/database:Database");
+        expect(db?.protect).toBe(true);
     });
 
     it("Prometheus TSDB: retention, size cap and volume are the row's", () => {

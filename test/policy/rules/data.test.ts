@@ -67,6 +67,11 @@ describe("stateful-protected", () => {
             expect.stringContaining("deletionProtection is false"),
         ]);
     });
+    it("leaves a private zone alone: nothing is delegated to it, its records come from code", () => {
+        const zone = (visibility: string) => res(MANAGED_ZONE, "z", { dnsName: "hw.example.org.", visibility });
+        expect(violations(r, [zone("private")])).toEqual([]);
+        expect(violations(r, [zone("public")])).toHaveLength(1);
+    });
     it("leaves stateless objects alone", () => {
         expect(
             violations(r, [k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "a" } })]),
