@@ -18,9 +18,10 @@ export interface LoadedConfig {
     readonly stackName: string;
 }
 
-/** Structured keys arrive as JSON text; scalars as plain text. */
+/** Structured keys arrive as JSON text; scalars as plain text, the boolean key (bootstrap) as `true`/`false`. */
 function decode(text: string): unknown {
     const t = text.trim();
+    if (t === "true" || t === "false") return t === "true";
     if (t.startsWith("{") || t.startsWith("[")) {
         try {
             return JSON.parse(t);

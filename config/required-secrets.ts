@@ -25,7 +25,8 @@ export const SECRET_NEEDED_WHEN: Readonly<Record<SecretKey, string>> = {
     grafanaOAuthClientId: "monitoring is enabled",
     grafanaOAuthClientSecret: "monitoring is enabled",
     alertmanagerWebhookUrl: "monitoring is enabled",
-    grafanaDatabasePassword: "monitoring is enabled with `monitoring.grafana.database` set",
+    grafanaDatabasePassword:
+        "monitoring is enabled with `monitoring.grafana.database.host` set (an existing PostgreSQL; the Cloud SQL the stack creates gets a generated password)",
 };
 
 /**
@@ -73,8 +74,11 @@ export function requiredSecrets(stack: StackConfig): SecretNeed[] {
             key: "alertmanagerWebhookUrl",
             because: `Alertmanager's default route sends every alert to a ${m.alertmanager.receiver} webhook`,
         });
-        if (m.grafana.database) {
-            needs.push({ key: "grafanaDatabasePassword", because: "monitoring.grafana.database is set" });
+        if (m.grafana.database?.host !== undefined) {
+            needs.push({
+                key: "grafanaDatabasePassword",
+                because: `Grafana uses the existing PostgreSQL at monitoring.grafana.database.host ${m.grafana.database.host}`,
+            });
         }
     }
     return needs;

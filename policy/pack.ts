@@ -33,6 +33,7 @@ export function fromValidationArgs(a: ResourceValidationArgs): RecordedResource 
         explicitDependsOn: [],
         inputDependsOn: {},
         protect: a.opts.protect,
+        // CrossGuard does not hand policies retainOnDelete: the pack sees only protect.
         retainOnDelete: false,
         ...lifecycleOf(a.opts),
         inputs: a.props,

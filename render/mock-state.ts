@@ -42,6 +42,11 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
     }),
     "gcp:compute/address:Address": (a) => ({ address: fakeIp(a.name, 35) }),
     "gcp:compute/globalAddress:GlobalAddress": (a) => ({ address: fakeIp(a.name, 34) }),
+    // Private IP only (ipv4Enabled false): an address inside the VPC's private services range.
+    "gcp:sql/databaseInstance:DatabaseInstance": (a, i) => ({
+        privateIpAddress: fakeIp(a.name, 10),
+        connectionName: `${String(i.project ?? "render-project")}:${String(i.region ?? "region")}:${a.name}`,
+    }),
     "gcp:dns/managedZone:ManagedZone": () => ({
         nameServers: [
             "ns-cloud-a1.googledomains.com.",

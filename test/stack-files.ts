@@ -7,8 +7,8 @@ import { credentialRefs, onpremSchema } from "../config/sections/onprem";
 import { ROOT } from "../render/render";
 
 /** The `config:` mapping of a committed stack file. */
-export function stackConfig(stack: string): Record<string, unknown> {
-    return parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+export function stackConfig(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): Record<string, unknown> {
+    return parse(readFileSync(file, "utf8")).config;
 }
 
 /** Writes a stack file (a config mapping, or raw YAML text) to a fresh temp dir; returns its path. */
@@ -30,11 +30,11 @@ export function devWith(edit: (c: Record<string, any>) => void): Record<string, 
  * A sentinel value for every secret key, shaped as the program expects (onpremCredentials is
  * JSON naming each credential the stack's inventory references). Every sentinel contains `tag`.
  */
-export function sentinelSecrets(stack: string, tag = "SENTINEL"): Record<string, string> {
+export function sentinelSecrets(stack: string, tag = "SENTINEL", file?: string): Record<string, string> {
     const secrets: Record<string, string> = Object.fromEntries(
         Object.keys(SECRET_KEYS).map((k) => [k, `${tag}-${k}-8f3a`]),
     );
-    const onprem = onpremSchema.parse((stackConfig(stack)["platform:onprem"] as object | undefined) ?? {});
+    const onprem = onpremSchema.parse((stackConfig(stack, file)["platform:onprem"] as object | undefined) ?? {});
     const credentials: Record<string, Record<string, string>> = {};
     for (const host of Object.values(onprem.hosts)) {
         for (const ref of credentialRefs(host)) {

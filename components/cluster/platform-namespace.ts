@@ -206,3 +206,16 @@ export function declaredBefore(
 ): Partial<Record<PlatformNamespaceRole, pulumi.Input<pulumi.Alias>[]>> {
     return Object.fromEntries(Object.entries(names).map(([role, n]) => [role, [{ name: n, parent }]]));
 }
+
+/**
+ * The alias of a default-deny policy that a `${name}-policies` component of type `type` (under
+ * `parent`) declared before, as `${name}-policies-<role>`.
+ */
+export function defaultDenyDeclaredBy(
+    parent: pulumi.Resource,
+    name: string,
+    type: string,
+    role = "default-deny",
+): pulumi.Input<pulumi.Alias>[] {
+    return [{ name: `${name}-policies-${role}`, parent: pulumi.createUrn(`${name}-policies`, type, parent) }];
+}

@@ -6,7 +6,7 @@ import { awaitReady } from "../cluster/waits";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
-import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -92,13 +92,7 @@ export class CertManager extends pulumi.ComponentResource {
                         quota: `${name}-quota`,
                         limits: `${name}-limits`,
                     }),
-                    // Declared by IngressPolicies before.
-                    "default-deny": [
-                        {
-                            name: `${name}-policies-default-deny`,
-                            parent: pulumi.createUrn(`${name}-policies`, "platform:edge:IngressPolicies", this),
-                        },
-                    ],
+                    "default-deny": defaultDenyDeclaredBy(this, name, "platform:edge:IngressPolicies"),
                 },
             },
             { parent: this },
@@ -202,8 +196,8 @@ export class CertManager extends pulumi.ComponentResource {
                         validatingWebhookConfigurationAnnotations: CA_INJECTED,
                     },
                     cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
-                    // The waits above cover what the hook Job would check, without another pod.
-                    startupapicheck: { enabled: false },
+                    // startupapicheck is a post-install hook Job, which helm.v4.Chart never runs; the
+                    // waits above do what it would check (test/charts/hooks.test.ts keeps its values out).
                     prometheus: { enabled: true },
                 },
             },

@@ -100,13 +100,8 @@ export class Flux extends pulumi.ComponentResource {
                 namespace: FLUX_NAMESPACE,
                 values: {
                     installCRDs: true,
-                    // The pre-install `flux check` job.
-                    cli: {
-                        resources: {
-                            requests: { cpu: "20m", memory: "32Mi" },
-                            limits: { cpu: "200m", memory: "128Mi" },
-                        },
-                    },
+                    // No `cli` values: they configure only the pre-install `flux check` hook Job, which
+                    // helm.v4.Chart never runs (test/charts/hooks.test.ts).
                     sourceController: controller("sourceController"),
                     kustomizeController: controller("kustomizeController"),
                     helmController: controller("helmController"),

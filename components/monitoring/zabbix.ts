@@ -34,7 +34,7 @@ const nonRoot = {
 };
 
 /** Values for the zabbix-community chart 7.0.12; credentials only by Secret reference. */
-export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
+export function zabbixValues(c: ZabbixSettings, storageClass?: string): Record<string, unknown> {
     const traps = c.snmpTraps.enabled;
     const serverEnv = [
         // Current images read ZBX_START*POLLERS; the old ZBX_IPMIPOLLERS is ignored.
@@ -82,7 +82,11 @@ export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
         },
         postgresql: {
             enabled: true,
-            persistence: { enabled: true, storageSize: c.databaseVolumeSize },
+            persistence: {
+                enabled: true,
+                storageSize: c.databaseVolumeSize,
+                ...(storageClass ? { storageClass } : {}),
+            },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         },
         zabbixAgent: {
@@ -111,6 +115,11 @@ export interface ZabbixArgs {
     readonly config: ZabbixSettings;
     /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
     readonly grafanaDeployment: string;
+    /**
+     * Reserved IP of the SNMP trap receiver's load balancer (what devices send traps to).
+     * @default an address the cloud picks, which changes whenever the Service is recreated
+     */
+    readonly snmpTrapAddress?: pulumi.Input<string>;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
     /**
@@ -119,6 +128,8 @@ export interface ZabbixArgs {
      * out of both. @default false
      */
     readonly protect?: boolean;
+    /** StorageClass of the PostgreSQL volume. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /**
@@ -190,7 +201,7 @@ export class Zabbix extends pulumi.ComponentResource {
                 name: ZABBIX_RELEASE,
                 ...pinned(pin, args.charts),
                 namespace,
-                values: zabbixValues(args.config),
+                values: zabbixValues(args.config, args.storageClass),
             },
             { parent: this, dependsOn: [db] },
         );
@@ -204,6 +215,9 @@ export class Zabbix extends pulumi.ComponentResource {
                     spec: {
                         type: "LoadBalancer",
                         externalTrafficPolicy: "Local",
+                        // GKE puts a reserved regional address on the forwarding rule of an
+                        // external passthrough load balancer, UDP included, from this field.
+                        ...(args.snmpTrapAddress !== undefined ? { loadBalancerIP: args.snmpTrapAddress } : {}),
                         loadBalancerSourceRanges: args.config.snmpTraps.sourceRanges,
                         selector: {
                             "app.kubernetes.io/name": "zabbix",

@@ -2,6 +2,7 @@ import type { NodePoolSpec } from "../../components/gcp/gke-cluster";
 import { poolLayout } from "../../components/gcp/node-pool-layout";
 import { agree, Same } from "../type-check";
 import { z } from "zod";
+import { uniqueList } from "../unique";
 import { cidr, dnsLabel, parseCidr } from "../validators";
 
 const taintSchema = z
@@ -32,10 +33,9 @@ export const nodePoolSchema = z
             description:
                 "Autoscaler upper bound, in total across the pool's zones (`totalMaxNodeCount`); not below `minCount`.",
         }),
-        zones: z
-            .array(
-                z.string().regex(/^[a-z]+-[a-z]+[0-9]-[a-z]$/, { message: "is not a zone (e.g. asia-northeast1-a)" }),
-            )
+        zones: uniqueList(
+            z.string().regex(/^[a-z]+-[a-z]+[0-9]-[a-z]$/, { message: "is not a zone (e.g. asia-northeast1-a)" }),
+        )
             .min(1)
             .max(4)
             .optional()
@@ -53,7 +53,9 @@ export const nodePoolSchema = z
             .default(false)
             .meta({ description: "Spot VMs: cheap and preemptible, for dev and burst pools." }),
         labels: z.record(z.string(), z.string()).default({}).meta({ description: "Kubernetes node labels." }),
-        taints: z.array(taintSchema).default([]).meta({ description: "Kubernetes node taints." }),
+        taints: uniqueList(taintSchema, { key: (t) => `${t.key}:${t.effect}` })
+            .default([])
+            .meta({ description: "Kubernetes node taints; one per key and effect." }),
     })
     .strict()
     .superRefine((pool, ctx) => {
@@ -110,7 +112,7 @@ export const clusterSchema = z
             description:
                 "Reach the control plane through its IAM-authenticated DNS endpoint (from anywhere, no IP allow list to keep current); the kubeconfig uses it.",
         }),
-        authorizedNetworks: z.array(authorizedNetworkSchema).max(50).default([]).meta({
+        authorizedNetworks: uniqueList(authorizedNetworkSchema, "name", "cidr").max(50).default([]).meta({
             description: "Ranges allowed to reach the control plane's IP endpoint; empty: the VPC only.",
         }),
         maintenanceStart: z
@@ -122,7 +124,7 @@ export const clusterSchema = z
             description:
                 "GKE deletion protection plus Pulumi `protect` on the cluster and its node pools (prd also protects the DNS zone and ingress IP). Unset: `true` on prd, `false` elsewhere.",
         }),
-        nodePools: z.array(nodePoolSchema).max(20).default([]).meta({
+        nodePools: uniqueList(nodePoolSchema, "name").max(20).default([]).meta({
             description: "Separately managed, autoscaled node pools; `gke` mode needs at least one, with unique names.",
         }),
         context: z
@@ -159,7 +161,6 @@ export const clusterSchema = z
         }
         // Unset, the location is gcp:region: a regional cluster.
         const location = c.location ?? "region";
-        const seen = new Map<string, number>();
         c.nodePools.forEach((pool, i) => {
             const layout = poolLayout(location, pool);
             if ("problem" in layout)
@@ -178,16 +179,6 @@ export const clusterSchema = z
                     input: pool.zones,
                     message: `names ${foreign.join(", ")}, outside the cluster's region ${region}`,
                 });
-            const first = seen.get(pool.name);
-            if (first !== undefined) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["nodePools", i, "name"],
-                    input: pool.name,
-                    message: `repeats nodePools[${first}].name; pool names must be unique`,
-                });
-            }
-            seen.set(pool.name, i);
         });
         c.authorizedNetworks.forEach((net, i) => {
             if (parseCidr(net.cidr)?.prefix === 0) {

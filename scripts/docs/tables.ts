@@ -14,6 +14,7 @@ export const CONFIG_TABLES: Readonly<Record<string, readonly TableSpec[]>> = {
     "config:core": [
         { path: ["gcp"], key: "gcp", separator: ":" },
         { path: ["environment"], key: "platform:environment" },
+        { path: ["bootstrap"], key: "platform:bootstrap" },
         { path: ["cluster"], key: "platform:cluster" },
         { path: ["network"], key: "platform:network" },
         { path: ["dns"], key: "platform:dns" },

@@ -182,7 +182,9 @@ describe("platform:ci config", () => {
 
     it("rejects two deployers for one environment", () => {
         const p = problems({ enabled: true, repository: "o/r", environments: [{ name: "dev" }, { name: "dev" }] });
-        expect(p).toEqual([expect.stringMatching(/^ci\.environments\[1\]\.name: "dev" repeats environments\[0\]/)]);
+        expect(p).toEqual([
+            expect.stringMatching(/^ci\.environments\[1\]\.name: "dev" repeats ci\.environments\[0\]\.name$/),
+        ]);
     });
 
     it("rejects a role that is not an IAM role", () => {

@@ -50,7 +50,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
     [
         "an unknown top-level platform key",
         devWith((c) => (c["platform:clustr"] = { mode: "gke" })),
-        /clustr: unknown key \(allowed: environment, gcp, cluster/,
+        /clustr: unknown key \(allowed: environment, gcp, bootstrap, cluster/,
     ],
     [
         "an environment that is neither dev nor prd",
@@ -95,7 +95,17 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
     [
         "two pools with one name",
         devWith((c) => c[CLUSTER].nodePools.push({ ...c[CLUSTER].nodePools[0] })),
-        /cluster\.nodePools\[1\]\.name: "general" repeats nodePools\[0\]\.name/,
+        /cluster\.nodePools\[1\]\.name: "general" repeats cluster\.nodePools\[0\]\.name$/m,
+    ],
+    [
+        "an authorized network listed twice",
+        devWith((c) => c[CLUSTER].authorizedNetworks.push({ name: "club-room-2", cidr: "203.0.113.0/28" })),
+        /cluster\.authorizedNetworks\[1\]\.cidr: "203\.0\.113\.0\/28" repeats cluster\.authorizedNetworks\[0\]\.cidr$/m,
+    ],
+    [
+        "a Grafana organisation listed twice (GitHub logins ignore case)",
+        devWith((c) => c["platform:monitoring"].grafana.organizations.push("Example-Club")),
+        /monitoring\.grafana\.organizations\[1\]: "Example-Club" repeats monitoring\.grafana\.organizations\[0\]$/m,
     ],
     [
         "a pool name over the 40-character limit",

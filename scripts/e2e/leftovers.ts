@@ -1,0 +1,54 @@
+import { run, RunOptions } from "./cli";
+
+/** A Kubernetes object the stack owned, as its state recorded it. */
+export interface Owned {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly name: string;
+    /** Pulumi leaves it on purpose (retainOnDelete). */
+    readonly retained: boolean;
+}
+
+type StateResource = {
+    type: string;
+    custom?: boolean;
+    retainOnDelete?: boolean;
+    outputs?: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+};
+
+/**
+ * The namespaces and cluster-scoped objects in a `pulumi stack export`: what must be gone after a
+ * destroy (a namespaced object goes with its namespace, which is checked).
+ */
+export function ownedObjects(exported: string): Owned[] {
+    let resources: StateResource[] = [];
+    try {
+        resources =
+            (JSON.parse(exported) as { deployment?: { resources?: StateResource[] } }).deployment?.resources ?? [];
+    } catch {
+        return [];
+    }
+    return resources
+        .filter((r) => r.type.startsWith("kubernetes:") && r.custom !== false && !r.type.startsWith("pulumi:providers"))
+        .map((r) => ({ o: r.outputs ?? {}, retained: r.retainOnDelete === true }))
+        .filter(({ o }) => o.kind && o.apiVersion && o.metadata?.name && !o.metadata.namespace)
+        .map(({ o, retained }) => ({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, retained }));
+}
+
+/** The object's type as kubectl takes it: `kind` for the core group, `Kind.group` for the others. */
+export function resourceArg(o: Pick<Owned, "apiVersion" | "kind">): string {
+    const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+    return group ? `${o.kind}.${group}` : o.kind.toLowerCase();
+}
+
+/** The owned objects (not retained on purpose) still in the cluster, as `Kind/name`. */
+export async function leftovers(owned: readonly Owned[], opts: RunOptions): Promise<string[]> {
+    const left: string[] = [];
+    for (const o of owned.filter((x) => !x.retained)) {
+        const r = await run("kubectl", ["get", resourceArg(o), o.name, "--ignore-not-found", "-o", "name"], opts);
+        // A type the API server no longer serves (its CRD went with the chart) has no objects left.
+        const typeGone = r.code !== 0 && /doesn't have a resource type/.test(r.stderr);
+        if ((r.code !== 0 && !typeGone) || r.stdout.trim() !== "") left.push(`${o.kind}/${o.name}`);
+    }
+    return left;
+}

@@ -1,0 +1,104 @@
+import * as path from "node:path";
+import { changesOf, resourcesOf } from "../../scripts/e2e/cli";
+import { ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
+import { renderStack, ROOT } from "../../render/render";
+import { sentinelSecrets } from "../stack-files";
+
+const E2E_STACK = path.join(ROOT, "e2e", "Pulumi.e2e.yaml");
+
+describe("the e2e stack file", () => {
+    it("turns on every Kubernetes layer and renders with no errors, no GCP resource", async () => {
+        const r = await renderStack({
+            stack: "e2e",
+            stackFile: E2E_STACK,
+            secrets: sentinelSecrets("e2e", "E2E", E2E_STACK),
+        });
+        expect(r.errors).toEqual([]);
+        const types = new Set(r.resources.map((x) => x.type));
+        for (const layer of ["Edge", "Monitoring", "Onprem", "GitOps", "SablierServer", "Application"]) {
+            expect([...types].some((t) => t.endsWith(`:${layer}`))).toBe(true);
+        }
+        expect([...types].filter((t) => t.startsWith("gcp:"))).toEqual([]);
+        expect(r.charts.map((c) => c.chart).sort()).toEqual([
+            "cert-manager",
+            "flux2",
+            "kube-prometheus-stack",
+            "oauth2-proxy",
+            "prometheus-blackbox-exporter",
+            "traefik",
+            "zabbix",
+        ]);
+    });
+});
+
+describe("reading the engine's JSON", () => {
+    it("counts every operation but same as a change", () => {
+        const json = JSON.stringify({ changeSummary: { same: 200, update: 2, create: 1 } });
+        expect(changesOf(json)).toBe(3);
+        expect(resourcesOf(json)).toBe(203);
+        expect(changesOf(JSON.stringify({ changeSummary: { same: 5 } }))).toBe(0);
+        expect(changesOf("not json")).toBeUndefined();
+    });
+
+    it("reads the summary event at the end of an up's event stream", () => {
+        const stream = [
+            { sequence: 1, resourcePreEvent: { metadata: { op: "create" } } },
+            { sequence: 2, summaryEvent: { durationSeconds: 357, resourceChanges: { create: 255 } } },
+        ]
+            .map((e) => JSON.stringify(e))
+            .join("\n");
+        expect(changesOf(stream)).toBe(255);
+        expect(resourcesOf(stream)).toBe(255);
+        expect(changesOf(JSON.stringify({ sequence: 1 }))).toBeUndefined();
+    });
+
+    it("takes namespaces and cluster-scoped objects from a state export, marking retained ones", () => {
+        const exported = JSON.stringify({
+            deployment: {
+                resources: [
+                    { type: "pulumi:providers:kubernetes", custom: true, outputs: {} },
+                    {
+                        type: "kubernetes:core/v1:Namespace",
+                        custom: true,
+                        outputs: { apiVersion: "v1", kind: "Namespace", metadata: { name: "edge" } },
+                    },
+                    {
+                        type: "kubernetes:apps/v1:Deployment",
+                        custom: true,
+                        outputs: {
+                            apiVersion: "apps/v1",
+                            kind: "Deployment",
+                            metadata: { name: "x", namespace: "edge" },
+                        },
+                    },
+                    {
+                        type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+                        custom: true,
+                        retainOnDelete: true,
+                        outputs: {
+                            apiVersion: "apiextensions.k8s.io/v1",
+                            kind: "CustomResourceDefinition",
+                            metadata: { name: "probes.monitoring.coreos.com" },
+                        },
+                    },
+                ],
+            },
+        });
+        expect(ownedObjects(exported)).toEqual([
+            { apiVersion: "v1", kind: "Namespace", name: "edge", retained: false },
+            {
+                apiVersion: "apiextensions.k8s.io/v1",
+                kind: "CustomResourceDefinition",
+                name: "probes.monitoring.coreos.com",
+                retained: true,
+            },
+        ]);
+    });
+
+    it("names core types by kind and others by Kind.group, as kubectl resolves them", () => {
+        expect(resourceArg({ apiVersion: "v1", kind: "Namespace" })).toBe("namespace");
+        expect(resourceArg({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" })).toBe(
+            "ClusterIssuer.cert-manager.io",
+        );
+    });
+});
