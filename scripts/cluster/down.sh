@@ -23,9 +23,11 @@ stop_pid() {
     kill -9 "$pid" 2> /dev/null || true
 }
 
-if [[ -f $cluster_dir/pv-provisioner.pid ]]; then
-    stop_pid "$(< "$cluster_dir/pv-provisioner.pid")"
-fi
+for helper in pv-provisioner controllers; do
+    if [[ -f $cluster_dir/$helper.pid ]]; then
+        stop_pid "$(< "$cluster_dir/$helper.pid")"
+    fi
+done
 
 # kwokctl records each component's pid; read them before its delete removes the records, to stop
 # whatever it leaves running.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the simulated cluster from up.sh does what the end-to-end tests rely on: a
 # Deployment, a StatefulSet with a volumeClaimTemplate, a DaemonSet become ready, a Job
-# completes and the claims bind. Creates them in a throw-away namespace and deletes it.
+# completes, the claims bind and a LoadBalancer Service gets its address. Creates them in a throw-away namespace and deletes it.
 # Usage: scripts/cluster/smoke.sh     (CLUSTER_DIR, default /tmp/platform-e2e-cluster)
 set -euo pipefail
 
@@ -76,6 +76,15 @@ spec:
       containers:
       - name: once
         image: example.invalid/once:1
+---
+apiVersion: v1
+kind: Service
+metadata: {name: entry}
+spec:
+  type: LoadBalancer
+  loadBalancerIP: 203.0.113.7
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
 EOF
 
 kubectl rollout status -n "$ns" deployment/web --timeout=120s
@@ -83,5 +92,7 @@ kubectl rollout status -n "$ns" statefulset/db --timeout=120s
 kubectl rollout status -n "$ns" daemonset/agent --timeout=120s
 kubectl wait -n "$ns" --for=condition=Complete job/once --timeout=120s
 kubectl wait -n "$ns" --for=jsonpath='{.status.phase}'=Bound pvc --all --timeout=60s
-kubectl get -n "$ns" pods,pvc -o wide
+# The address the Service asked for, as a cloud's load balancer would report it.
+kubectl wait -n "$ns" --for=jsonpath='{.status.loadBalancer.ingress[0].ip}'=203.0.113.7 service/entry --timeout=60s
+kubectl get -n "$ns" pods,pvc,services -o wide
 echo "smoke.sh: ok in $((SECONDS - start))s"

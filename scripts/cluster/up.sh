@@ -2,7 +2,8 @@
 # Starts a simulated Kubernetes cluster on loopback for end-to-end tests: a real etcd,
 # kube-apiserver, kube-controller-manager and kube-scheduler, and kwok faking the nodes and the
 # status of their pods (Running and Ready; Job pods Succeeded). A default StorageClass and our
-# fake provisioner (pv-provisioner.sh) bind PersistentVolumeClaims.
+# fake provisioner (pv-provisioner.sh) bind PersistentVolumeClaims; stand-in controllers
+# (controllers.sh) give LoadBalancer Services an address and mark awaited issuers and sources Ready.
 #
 # Everything listens on 127.0.0.1 only. Nothing ever sends traffic to the fake node and pod
 # addresses kwok reports, as long as no admission webhook or aggregated APIService points at a
@@ -118,6 +119,9 @@ EOF
 
 nohup "$here/pv-provisioner.sh" "$kubeconfig" > "$cluster_dir/pv-provisioner.log" 2>&1 &
 echo $! > "$cluster_dir/pv-provisioner.pid"
+# The status a cloud's service controller and the charts' operators would report.
+nohup "$here/controllers.sh" "$kubeconfig" > "$cluster_dir/controllers.log" 2>&1 &
+echo $! > "$cluster_dir/controllers.pid"
 
 kubectl wait --for=condition=Ready node --all --timeout=120s >&2
 # Pods need their namespace's default ServiceAccount, which the controller-manager creates.

@@ -104,3 +104,33 @@ export function resourcesOf(json: string): number | undefined {
     const summary = summaryOf(json);
     return summary ? Object.values(summary).reduce((n, c) => n + c, 0) : undefined;
 }
+
+interface Diagnostic {
+    readonly urn?: string;
+    readonly message?: string;
+    readonly severity?: string;
+}
+
+/**
+ * The error diagnostics of an engine run's `--json` output, one line each (`<urn>: <message>`):
+ * a preview's `diagnostics`, or the `diagnosticEvent`s of an event stream. stderr holds only the
+ * CLI's own warnings then, so a failure would otherwise say nothing about what failed.
+ */
+export function errorsOf(json: string): string[] {
+    let diagnostics: Diagnostic[] = [];
+    try {
+        diagnostics = (JSON.parse(json) as { diagnostics?: Diagnostic[] }).diagnostics ?? [];
+    } catch {
+        for (const line of json.split("\n")) {
+            if (!line.includes('"diagnosticEvent"')) continue;
+            try {
+                diagnostics.push((JSON.parse(line) as { diagnosticEvent: Diagnostic }).diagnosticEvent);
+            } catch {
+                // A torn last line of a killed run.
+            }
+        }
+    }
+    return diagnostics
+        .filter((d) => d.severity === "error")
+        .map((d) => `${d.urn ? `${d.urn.split("::").pop()}: ` : ""}${(d.message ?? "").trim()}`);
+}

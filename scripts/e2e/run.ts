@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { sentinelSecrets } from "../../test/stack-files";
-import { changesOf, resourcesOf, run, Ran, RunOptions } from "./cli";
+import { changesOf, errorsOf, resourcesOf, run, Ran, RunOptions } from "./cli";
 import { leftovers, ownedObjects } from "./leftovers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -29,6 +29,12 @@ function check(name: string, ok: boolean, detail?: string): boolean {
     checks.push({ name, ok, detail });
     console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
     return ok;
+}
+
+/** What a failed engine run says went wrong: its error diagnostics, else the end of its stderr. */
+function failure(r: Ran): string {
+    const errors = errorsOf(r.stdout);
+    return (errors.length > 0 ? errors.join("\n") : r.stderr).slice(-1500);
 }
 
 /** Runs a set-up script; a failure ends the run (nothing after it can be checked). */
@@ -133,7 +139,7 @@ async function main(): Promise<number> {
             check(
                 "pulumi up succeeds",
                 up.code === 0,
-                up.code === 0 ? `${summary.resources} resources in ${summary.upSeconds} s` : up.stderr.slice(-1500),
+                up.code === 0 ? `${summary.resources} resources in ${summary.upSeconds} s` : failure(up),
             )
         ) {
             const preview = await pulumi(["preview", "--expect-no-changes", "--json", ...flags]);
@@ -158,11 +164,7 @@ async function main(): Promise<number> {
         const destroy = await pulumi(["destroy", "--yes", "--skip-preview", ...flags]);
         const left = await leftovers(owned, { ...base, env });
         summary.destroyLeft = left.length;
-        check(
-            "pulumi destroy succeeds",
-            destroy.code === 0,
-            destroy.code === 0 ? undefined : destroy.stderr.slice(-1500),
-        );
+        check("pulumi destroy succeeds", destroy.code === 0, destroy.code === 0 ? undefined : failure(destroy));
         check(
             "destroy leaves no namespace or cluster-scoped object of ours",
             left.length === 0,

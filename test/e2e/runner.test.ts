@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { changesOf, resourcesOf } from "../../scripts/e2e/cli";
+import { changesOf, errorsOf, resourcesOf } from "../../scripts/e2e/cli";
 import { ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { renderStack, ROOT } from "../../render/render";
 import { sentinelSecrets } from "../stack-files";
@@ -50,6 +50,20 @@ describe("reading the engine's JSON", () => {
         expect(changesOf(stream)).toBe(255);
         expect(resourcesOf(stream)).toBe(255);
         expect(changesOf(JSON.stringify({ sequence: 1 }))).toBeUndefined();
+    });
+
+    it("names the errors of a failed run, from an event stream or a preview document", () => {
+        const urn = "urn:pulumi:e2e::platform::platform:edge:Edge$kubernetes:core/v1:Service::edge-traefik-service";
+        const stream = [
+            { sequence: 1, diagnosticEvent: { severity: "warning", message: "slow\n" } },
+            { sequence: 2, diagnosticEvent: { urn, severity: "error", message: "timed out waiting\n" } },
+        ]
+            .map((e) => JSON.stringify(e))
+            .join("\n");
+        expect(errorsOf(stream)).toEqual(["edge-traefik-service: timed out waiting"]);
+        const doc = JSON.stringify({ diagnostics: [{ severity: "error", message: "boom" }] });
+        expect(errorsOf(doc)).toEqual(["boom"]);
+        expect(errorsOf("not json")).toEqual([]);
     });
 
     it("takes namespaces and cluster-scoped objects from a state export, marking retained ones", () => {
