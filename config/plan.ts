@@ -29,6 +29,7 @@ import { SecretKey } from "./secrets";
 import { chartSource } from "./sections/charts";
 import { ChartPin, CHARTS, chartFile, ChartSource } from "../components/versions";
 import { existsSync } from "node:fs";
+import { posix } from "node:path";
 
 /**
  * The stack file resolved once into what each layer is given: every default filled in, every
@@ -333,12 +334,22 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"
         imageScanInterval: g.imageScanInterval,
         metricsNamespace: g.metricsNamespace ?? namespaces.monitoring,
         images: appImages(stack),
+        imageUpdatePath: imageUpdatePath(stack.imageFile),
         deployKeyToken: g.registerDeployKey ? secret(config, "gitopsGithubToken") : undefined,
         ghcr: g.ghcrUsername ? { username: g.ghcrUsername, token: secret(config, "gitopsGhcrToken") } : undefined,
         notifications: g.notifications
             ? { ...g.notifications, webhookUrl: secret(config, "gitopsWebhookUrl") }
             : undefined,
     };
+}
+
+/**
+ * The folder image automation reads and writes: the image file's. Without an image file no line
+ * can be bumped; `./images` keeps the automation away from the rest of the repository.
+ */
+export function imageUpdatePath(imageFile: string | undefined): string {
+    const dir = imageFile ? posix.dirname(imageFile) : "images";
+    return dir === "." ? "./" : `./${dir}`;
 }
 
 function withCharts<T extends object>(

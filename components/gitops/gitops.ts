@@ -25,6 +25,8 @@ export interface GitOpsArgs {
     readonly metricsNamespace?: string;
     /** Every app container image (the apps layer's list); one ImageRepository + ImagePolicy each. */
     readonly images: readonly AppImage[];
+    /** Folder of the image file image automation rewrites, e.g. `./images`. */
+    readonly imageUpdatePath: string;
     /** Project and Workload Identity pool (from the cluster, so the binding waits for the pool). @default none (no Google identity) */
     readonly gcp?: { readonly project: string; readonly workloadIdentityPool: pulumi.Input<string> };
     /** GitHub token (secret) that registers the deploy key with write access. @default not registered: a person adds it */
@@ -110,6 +112,7 @@ export class GitOps extends pulumi.ComponentResource {
                 environment,
                 images: args.images,
                 branch: repo.branch,
+                updatePath: args.imageUpdatePath,
                 scanInterval: args.imageScanInterval,
                 ghcr: args.ghcr,
                 dependsOn: [crds, this.source.repository],

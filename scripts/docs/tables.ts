@@ -2,6 +2,7 @@
 // tables from the stack schema, the secrets tables, and the stack outputs contract.
 import { SECRET_NEEDED_WHEN } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
+import { imageFileSchema } from "../../config/sections/image-file";
 import { SECRET_KEYS, SecretKey } from "../../config/secrets";
 import { OUTPUTS } from "../../contract/outputs";
 import { Generators } from "./blocks";
@@ -18,6 +19,7 @@ export const CONFIG_TABLES: Readonly<Record<string, readonly TableSpec[]>> = {
         { path: ["dns"], key: "platform:dns" },
         { path: ["registry"], key: "platform:registry" },
         { path: ["charts"], key: "platform:charts" },
+        { path: ["imageFile"], key: "platform:imageFile" },
     ],
     "config:edge": [{ path: ["edge"], key: "" }],
     "config:gitops": [{ path: ["gitops"], key: "" }],
@@ -72,8 +74,14 @@ function outputsBlock(): string {
     );
 }
 
+/** The image file's fields (`platform:imageFile`), for docs/gitops.md. */
+function imageFileBlock(): string {
+    return configTable(jsonSchemaOf(imageFileSchema), [{ path: [], key: "" }]);
+}
+
 export const GENERATORS: Generators = {
     outputs: outputsBlock,
+    "image-file": imageFileBlock,
     ...Object.fromEntries(Object.entries(CONFIG_TABLES).map(([id, specs]) => [id, () => configBlock(specs)])),
     ...Object.fromEntries(Object.entries(SECRET_TABLES).map(([id, keys]) => [id, () => secretsBlock(keys)])),
 };
