@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../../render/render";
 import { rendered } from "../rendered";
+import { revertBranch } from "../../scripts/delivery/deploy-notice";
 
 type Step = {
     uses?: string;
@@ -65,9 +66,15 @@ describe("every workflow", () => {
         const w = load(f);
         expect(w.permissions).toBeDefined();
         expect(writes(w.permissions)).toEqual([]);
-        for (const j of Object.values(w.jobs)) {
+        for (const [name, j] of Object.entries(w.jobs)) {
             expect(j.permissions).not.toBe("write-all");
-            expect(writes(j.permissions).every((p) => ["id-token", "pull-requests"].includes(p))).toBe(true);
+            // Contents are written in one place only: deploy.yml's revert job pushes revert/<sha>.
+            const allowed = [
+                "id-token",
+                "pull-requests",
+                ...(`${f}:${name}` === "deploy.yml:revert" ? ["contents"] : []),
+            ];
+            expect(writes(j.permissions).every((p) => allowed.includes(p))).toBe(true);
         }
     });
 
@@ -180,38 +187,63 @@ describe("preview.yml", () => {
 
 describe("deploy.yml", () => {
     const w = load("deploy.yml");
-    const up = (j: Job) => j.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!.with!;
+    const stacks = ["dev", "prd"] as const;
+    const step = (j: Job, id: string) => j.steps.find((s) => (s as { id?: string }).id === id || s.name === id)!;
 
     it("runs on pushes to main only", () => {
         expect(w.on).toEqual({ push: { branches: ["main"] } });
         expect(w.permissions).toEqual({});
     });
 
-    it("runs pulumi up on dev in the dev environment", () => {
-        const dev = w.jobs.dev!;
-        expect(up(dev)).toMatchObject({ command: "up", "stack-name": "dev" });
-        expect(envName(dev)).toBe("dev");
+    it.each(stacks)("runs pulumi up on %s in its own environment, streaming the engine's JSON events", (stack) => {
+        const j = w.jobs[stack]!;
+        expect(envName(j)).toBe(stack);
+        // The Pulumi action with no command only installs the CLI.
+        expect(j.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!.with).toBeUndefined();
+        expect(step(j, "up").run).toMatch(
+            new RegExp(`pulumi up --stack ${stack} --yes .*--json > "\\$RUNNER_TEMP/up\\.jsonl"`),
+        );
     });
 
     it("runs prd only after dev, only in the protected prd environment", () => {
-        const prd = w.jobs.prd!;
-        expect(up(prd)).toMatchObject({ command: "up", "stack-name": "prd" });
-        expect(envName(prd)).toBe("prd");
-        expect([prd.needs].flat()).toEqual(["dev"]);
+        expect([w.jobs.prd!.needs].flat()).toEqual(["dev"]);
     });
 
     it("never lets two deploys of one stack overlap", () => {
-        const groups = Object.values(w.jobs).map((j) => j.concurrency!);
-        for (const [name, j] of Object.entries(w.jobs)) {
-            expect(j.concurrency!.group).toContain(up(j)["stack-name"] as string);
-            expect(j.concurrency!["cancel-in-progress"]).toBe(false);
-            expect(name).toBe(up(j)["stack-name"]);
+        for (const stack of stacks) {
+            expect(w.jobs[stack]!.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
         }
-        expect(new Set(groups.map((g) => g.group)).size).toBe(groups.length);
     });
 
     it("holds only what a deploy needs: read the code, get an OIDC token", () => {
-        for (const j of Object.values(w.jobs)) expect(j.permissions).toEqual({ contents: "read", "id-token": "write" });
+        for (const stack of stacks)
+            expect(w.jobs[stack]!.permissions).toEqual({ contents: "read", "id-token": "write" });
+    });
+
+    it.each(stacks)("posts a deploy notice after every up on %s, failed or not, from the up's events", (stack) => {
+        const notice = step(w.jobs[stack]!, "Deploy notice") as Step & { if?: string };
+        expect(notice.if).toBe("always()");
+        expect(notice.run).toContain("npx tsx scripts/deploy-notice.ts");
+        expect(notice.run).toContain(`--events "$RUNNER_TEMP/up.jsonl" --stack ${stack}`);
+        expect(notice.run).toContain('--merged-by "$GITHUB_ACTOR"');
+        expect(notice.run).toContain('--outcome "$OUTCOME"');
+        expect(notice.env!.OUTCOME).toContain("steps.up.outcome == 'success'");
+        // The webhook is a secret, read only by this step.
+        expect(notice.env!.DEPLOY_WEBHOOK_URL).toBe("${{ secrets.DEPLOY_WEBHOOK_URL }}");
+        expect(notice.run).toMatch(/curl -fsS -X POST .*--data-binary @"\$RUNNER_TEMP\/notice\.json"/s);
+    });
+
+    it("pushes the revert of the merge commit to the branch the notice links, only after a failed up", () => {
+        const revert = w.jobs.revert!;
+        expect([revert.needs].flat()).toEqual(["dev", "prd"]);
+        expect(revert.if).toBe("always() && (needs.dev.result == 'failure' || needs.prd.result == 'failure')");
+        expect(revert.permissions).toEqual({ contents: "write" });
+        expect(envName(revert)).toBeUndefined();
+        const run = revert.steps.map((s) => s.run ?? "").join("\n");
+        expect(run).toContain('git revert --no-edit -m 1 "$GITHUB_SHA"');
+        // The same branch as scripts/delivery/deploy-notice.ts's revertBranch(): revert/<12 hex>.
+        expect(run).toContain('git push origin "HEAD:refs/heads/revert/${GITHUB_SHA::12}"');
+        expect(revertBranch("0123456789abcdef0123")).toBe("revert/0123456789ab");
     });
 });
 
