@@ -105,6 +105,7 @@ function onpremLayer(plan: Plan, base: Base, monitoring: Monitoring | undefined)
 /** Apps: every app in its namespace envelope; Sablier for branch previews. */
 function appsLayer(plan: Plan, base: Base, publisher: Publisher | undefined, monitoring: Monitoring | undefined) {
     const apps: Record<string, unknown> = {};
+    const components: pulumi.Resource[] = [];
     for (const { name, args } of plan.apps) {
         const a = new Application(`app-${name}`, {
             ...args,
@@ -113,13 +114,14 @@ function appsLayer(plan: Plan, base: Base, publisher: Publisher | undefined, mon
             publisher,
             crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         });
+        components.push(a.envelope);
         apps[name] = {
             namespace: a.namespace,
             hosts: args.spec.hosts.map((h) => h.host),
             backupBucket: a.backupBucket,
         };
     }
-    if (!plan.previews) return { apps };
+    if (!plan.previews) return { apps, components };
     const sablier = new SablierServer("sablier", {
         ...plan.previews,
         provider: base.provider,
@@ -130,13 +132,18 @@ function appsLayer(plan: Plan, base: Base, publisher: Publisher | undefined, mon
     if (base.edgeGcp) {
         addARecord(sablier, "previews-wildcard", base.edgeGcp.zone, `*.${plan.domain}`, base.edgeGcp.ingressIp);
     }
-    return { apps, sablierUrl: sablier.url };
+    return { apps, components, sablierUrl: sablier.url };
 }
 
 /** GitOps: Flux, the platform repository, image automation for every app image. */
-function gitopsLayer(plan: Plan, base: Base): GitOps | undefined {
+function gitopsLayer(plan: Plan, base: Base, namespaces: readonly pulumi.Resource[]): GitOps | undefined {
     if (!plan.gitops) return undefined;
-    return new GitOps("gitops", { ...plan.gitops, provider: base.provider, gcp: base.gcp });
+    return new GitOps("gitops", {
+        ...plan.gitops,
+        provider: base.provider,
+        gcp: base.gcp,
+        syncNamespacesDependOn: namespaces,
+    });
 }
 
 function monitoringOutputs(monitoring: Monitoring | undefined): Partial<StackOutputs> {
@@ -159,8 +166,8 @@ export = async (): Promise<Record<string, unknown>> => {
     const edge = edgeLayer(plan, base);
     const monitoring = monitoringLayer(plan, base, edge);
     onpremLayer(plan, base, monitoring);
-    const apps = appsLayer(plan, base, edge.publisher, monitoring);
-    const gitops = gitopsLayer(plan, base);
+    const { components, ...appOutputs } = appsLayer(plan, base, edge.publisher, monitoring);
+    const gitops = gitopsLayer(plan, base, components);
     if (plan.ci) new GithubOidc("ci", plan.ci);
 
     return {
@@ -170,6 +177,6 @@ export = async (): Promise<Record<string, unknown>> => {
         ...base.outputs,
         ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
         ...monitoringOutputs(monitoring),
-        ...apps,
+        ...appOutputs,
     } satisfies StackOutputs;
 };

@@ -51,7 +51,7 @@ export interface Plan {
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
-    readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp">;
+    readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp" | "syncNamespacesDependOn">;
     readonly ci?: GithubOidcArgs;
 }
 
@@ -335,6 +335,7 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"
         metricsNamespace: g.metricsNamespace ?? namespaces.monitoring,
         images: appImages(stack),
         imageUpdatePath: imageUpdatePath(stack.imageFile),
+        syncNamespaces: Object.values(namespaces.apps),
         deployKeyToken: g.registerDeployKey ? secret(config, "gitopsGithubToken") : undefined,
         ghcr: g.ghcrUsername ? { username: g.ghcrUsername, token: secret(config, "gitopsGhcrToken") } : undefined,
         notifications: g.notifications
