@@ -33,6 +33,8 @@ interface Base {
     readonly edgeGcp?: EdgeGcp;
     /** Project, region and Workload Identity pool for apps and Flux (gke only). */
     readonly gcp?: GcpContext;
+    /** The app image registry (gke only). */
+    readonly registry?: Registry;
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -52,6 +54,7 @@ function gkeBase(p: GkePlan): Base {
     );
     return {
         provider: gke.provider,
+        registry,
         gcp: { project: p.project, region: p.region, workloadIdentityPool },
         edgeGcp: { project: p.project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
         outputs: {
@@ -168,7 +171,7 @@ export = async (): Promise<Record<string, unknown>> => {
     onpremLayer(plan, base, monitoring);
     const { components, ...appOutputs } = appsLayer(plan, base, edge.publisher, monitoring);
     const gitops = gitopsLayer(plan, base, components);
-    if (plan.ci) new GithubOidc("ci", plan.ci);
+    if (plan.ci) new GithubOidc("ci", { ...plan.ci, registryDependsOn: base.registry ? [base.registry] : [] });
 
     return {
         outputsVersion: OUTPUTS_VERSION,

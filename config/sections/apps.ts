@@ -310,6 +310,27 @@ export const appSchema = z
                 description:
                     "Google APIs the app calls as its own Google service account, via Workload Identity (gke only). Unset: none.",
             }),
+        source: z
+            .object({
+                repository: z
+                    .string()
+                    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, {
+                        message: "is not a GitHub repository (owner/name)",
+                    })
+                    .meta({
+                        description: "The app's GitHub repository, `owner/name` (for people; the grant uses the id).",
+                    }),
+                repositoryId: z.number().int().positive().meta({
+                    description:
+                        "Its numeric repository id (`gh api repos/<owner>/<name> --jq .id`): survives renames and transfers, unlike the name.",
+                }),
+            })
+            .strict()
+            .optional()
+            .meta({
+                description:
+                    "The app's source repository. With `ci.enabled` on gke, its workflows on main or a tag may push the app's images (their packages in the stack's registry) through the Workload Identity pool, without a key. Unset: no one but the deployers may push.",
+            }),
         quota: quotaSchema.default(quotaSchema.parse({})).meta({
             description:
                 "ResourceQuota of the namespace; it must hold the app at full scale (every pod, one rolling-update surge pod, its data stores and a running backup job).",

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../../render/render";
 import { rendered } from "../rendered";
+import { TIMESTAMP_TAG_REGEXP } from "../../components/gitops/image-policy";
 import { revertBranch } from "../../scripts/delivery/deploy-notice";
 
 type Step = {
@@ -48,6 +49,7 @@ const writes = (p: Job["permissions"]) =>
 describe("every workflow", () => {
     it("exists: pull request, its comment, preview, deploy and Flux's image-update pull requests", () => {
         expect(files.sort()).toEqual([
+            "app-image.yml",
             "deploy.yml",
             "image-updates.yml",
             "preview.yml",
@@ -73,6 +75,8 @@ describe("every workflow", () => {
                 "id-token",
                 "pull-requests",
                 ...(`${f}:${name}` === "deploy.yml:revert" ? ["contents"] : []),
+                // Build provenance is written as an attestation of the app repository.
+                ...(`${f}:${name}` === "app-image.yml:image" ? ["attestations"] : []),
             ];
             expect(writes(j.permissions).every((p) => allowed.includes(p))).toBe(true);
         }
@@ -371,6 +375,49 @@ describe("image-updates.yml", () => {
         it("warns that checks wait for the next push when it had only GITHUB_TOKEN", async () => {
             const { logs } = await runScript({ ahead: ["bump"], ownToken: true });
             expect(logs.filter((l) => l.startsWith("warning:")).join()).toContain("FLUX_PR_TOKEN");
+        });
+    });
+});
+
+describe("app-image.yml (called by app repositories)", () => {
+    const w = load("app-image.yml");
+    const job = w.jobs.image!;
+    const run = job.steps.map((s) => s.run ?? "").join("\n");
+
+    it("is only a reusable workflow, with the image and the apps' provider as inputs", () => {
+        expect(Object.keys(w.on)).toEqual(["workflow_call"]);
+        const call = w.on.workflow_call as { inputs: Record<string, { required?: boolean }>; outputs: object };
+        expect(call.inputs.image!.required).toBe(true);
+        expect(call.inputs["workload-identity-provider"]!.required).toBe(true);
+        expect(Object.keys(call.outputs).sort()).toEqual(["digest", "tag"]);
+        expect(w.permissions).toEqual({});
+    });
+
+    it("authenticates keylessly with the caller's OIDC token, straight to the provider (no service account)", () => {
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
+        const auth = job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
+        expect(auth.with).toEqual({ workload_identity_provider: "${{ inputs.workload-identity-provider }}" });
+    });
+
+    it("pushes from main or a tag only, as the provider's attribute condition also demands", () => {
+        expect(job.steps[0]!.run).toContain("refs/heads/main | refs/tags/*) ;;");
+        expect(job.steps[0]!.run).toContain("exit 1");
+    });
+
+    it("tags {sha}-{YYYYMMDDHHmmss}, which the timestamp policy's filter accepts", () => {
+        expect(run).toContain('echo "tag=${GITHUB_SHA::7}-$(date -u +%Y%m%d%H%M%S)" >> "$GITHUB_OUTPUT"');
+        // What that line makes of a commit and a time, checked against Flux's filter.
+        const tag = `${"3f2a9c1d8e0b".slice(0, 7)}-${"20261130120000"}`;
+        expect(TIMESTAMP_TAG_REGEXP.exec(tag)?.groups?.ts).toBe("20261130120000");
+    });
+
+    it("records build provenance: BuildKit's with the image, and GitHub's attestation for the digest", () => {
+        expect(run).toMatch(/docker buildx build .*--provenance=mode=max --sbom=true/s);
+        const attest = job.steps.find((s) => s.uses?.startsWith("actions/attest-build-provenance@"))!;
+        expect(attest.with).toEqual({
+            "subject-name": "${{ inputs.image }}",
+            "subject-digest": "${{ steps.push.outputs.digest }}",
+            "push-to-registry": true,
         });
     });
 });
