@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { ROOT } from "../../render/render";
 import { rendered } from "../rendered";
 import { TIMESTAMP_TAG_REGEXP } from "../../components/gitops/image-policy";
+import { COMMENT_MARKER } from "../../scripts/delivery/previews";
 import { revertBranch } from "../../scripts/delivery/deploy-notice";
 
 type Step = {
@@ -53,6 +54,7 @@ describe("every workflow", () => {
             "deploy.yml",
             "image-updates.yml",
             "preview.yml",
+            "previews.yml",
             "pull-request.yml",
             "render-diff-comment.yml",
         ]);
@@ -419,5 +421,62 @@ describe("app-image.yml (called by app repositories)", () => {
             "subject-digest": "${{ steps.push.outputs.digest }}",
             "push-to-registry": true,
         });
+    });
+});
+
+describe("previews.yml (branch previews without hands)", () => {
+    const w = load("previews.yml");
+    const on = w.on as Record<string, any>;
+
+    it("acts on preview/** pushes, branch deletion, pull request labels and closing, a schedule and by hand", () => {
+        expect(on.push).toEqual({ branches: ["preview/**"] });
+        expect(Object.keys(on)).toEqual(
+            expect.arrayContaining(["push", "delete", "pull_request", "schedule", "workflow_dispatch"]),
+        );
+        expect(on.pull_request.types).toEqual(
+            expect.arrayContaining(["opened", "synchronize", "labeled", "unlabeled", "closed"]),
+        );
+        expect(on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
+        expect(on.workflow_dispatch.inputs.action.options).toEqual(["up", "destroy", "sweep"]);
+    });
+
+    it("decides with the tested script and no credentials; forks get nothing", () => {
+        const decide = w.jobs.decide!;
+        expect(decide.permissions).toEqual({ contents: "read" });
+        expect(decide.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+        expect(runs({ ...w, jobs: { decide } })).toContain(
+            'npx tsx scripts/previews.ts decide --event-name "$GITHUB_EVENT_NAME" --event "$GITHUB_EVENT_PATH"',
+        );
+    });
+
+    it("acts in the previews environment, one run per preview stack at a time, through the script", () => {
+        const apply = w.jobs.apply!;
+        expect(envName(apply)).toBe("previews");
+        expect(apply.concurrency).toEqual({
+            group: "preview-${{ needs.decide.outputs.stack }}",
+            "cancel-in-progress": false,
+        });
+        expect(apply.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+        const text = runs({ ...w, jobs: { apply } });
+        expect(text).toContain("npx tsx scripts/previews.ts up --app");
+        expect(text).toContain("npx tsx scripts/previews.ts destroy --branch");
+        // The comment is found by the script's marker and edited in place.
+        expect(text).toContain(`startswith("${COMMENT_MARKER}")`);
+    });
+
+    it("sweeps on the schedule, alone, listing the branches that exist", () => {
+        const sweep = w.jobs.sweep!;
+        expect(sweep.if).toContain("github.event_name == 'schedule'");
+        expect(sweep.concurrency).toEqual({ group: "previews-sweep", "cancel-in-progress": false });
+        expect(envName(sweep)).toBe("previews");
+        expect(runs({ ...w, jobs: { sweep } })).toContain("npx tsx scripts/previews.ts sweep --branches");
+    });
+
+    it("has a deployer the previews environment may impersonate, in dev's ci config", async () => {
+        const r = await rendered("dev");
+        const accounts = r.resources
+            .filter((x) => x.type === "gcp:serviceaccount/account:Account")
+            .map((x) => x.inputs.accountId);
+        expect(accounts).toContain("ci-previews-deployer");
     });
 });
