@@ -22,6 +22,13 @@ export function stackApps(stack: string): Record<string, any> {
     return doc.config["platform:apps"] as Record<string, any>;
 }
 
+/** An app container's image as the user wrote it: its image file line, or its stack file `image`. */
+export function writtenImage(stack: string, app: string, container: { name: string; image?: string }): string {
+    const file = path.join(ROOT, "images", `${stack}.yaml`);
+    const images = parse(readFileSync(file, "utf8")) as { spec?: Record<string, Record<string, string>> };
+    return images.spec?.[app]?.[container.name] ?? String(container.image);
+}
+
 /** The stack file's whole config block. */
 export function stackConfig(stack: string): Record<string, any> {
     return (parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> })
