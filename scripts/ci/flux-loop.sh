@@ -14,8 +14,9 @@ tools_dir=${PLATFORM_TOOLS_DIR:-$HOME/.cache/platform-tools}
 start=$SECONDS
 
 command -v git > /dev/null || { echo "flux-loop.sh: git is missing (apt-get install git)" >&2; exit 1; }
-command -v unzip > /dev/null || apt-get install -y -qq unzip > /dev/null
-command -v curl > /dev/null || apt-get install -y -qq curl > /dev/null
+for tool in unzip curl; do
+    command -v "$tool" > /dev/null || { apt-get update -qq && apt-get install -y -qq "$tool" > /dev/null; }
+done
 
 iac=$(bash scripts/tools/build-flux-iac.sh)
 built_iac=$((SECONDS - start))
