@@ -1,5 +1,5 @@
 import { ConfigError, parseOrThrow } from "../../config/errors";
-import { appImages, parseImageFile, resolveImages } from "../../config/images";
+import { appImages, parseImageFile, readImageFile, resolveImages, withImages } from "../../config/images";
 import { ParsedStack, stackSchema, StackConfig } from "../../config/schema";
 import { ROOT } from "../../render/render";
 import { readFileSync } from "node:fs";
@@ -124,6 +124,16 @@ describe("platform:apps config", () => {
                 /^images\/dev\.yaml: kind: "ConfigMap" is not one of "AppImages"|^images\/dev\.yaml: kind: "ConfigMap"/,
             ),
         ]);
+    });
+
+    it("names an image file it cannot read, and resolves the stack's relative to the project folder", () => {
+        expect(() => readImageFile("images/nope.yaml", ROOT)).toThrow(/imageFile: "images\/nope\.yaml" cannot be read/);
+        expect(() => parseOrThrow(stackSchema, { ...raw("dev"), imageFile: "../images/dev.yaml" })).toThrow(
+            /imageFile: "\.\.\/images\/dev\.yaml" is not a path of a \.yaml file without '\.\.'/,
+        );
+        expect(withImages(parseOrThrow(stackSchema, raw("dev")), ROOT).apps.plarail!.containers[0]!.image).toMatch(
+            /plarail:3f2a9c1-20211120093000$/,
+        );
     });
 
     it("keeps each image in one place: both places and neither are errors", () => {
