@@ -4,20 +4,28 @@ import { Application } from "./components/apps/application";
 import { GcpContext } from "./components/apps/google-identity";
 import { SablierServer } from "./components/apps/sablier";
 import { GithubOidc } from "./components/ci/github-oidc";
+import { DataStorageClass } from "./components/cluster/data-storage-class";
 import { ExistingCluster } from "./components/cluster/existing-cluster";
+import { keepCrds } from "./components/cluster/keep-crds";
+import { namespaceOrder } from "./components/cluster/namespace-order";
 import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
-import { addARecord, Dns } from "./components/gcp/dns";
+import { addARecord, Dns, DnsZone } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
 import { Network } from "./components/gcp/network";
+import { PrivateDns } from "./components/gcp/private-dns";
+import { PrivateServiceAccess } from "./components/gcp/private-service-access";
+import { CloudSqlPostgres } from "./components/gcp/cloud-sql-postgres";
+import type { GrafanaDatabaseConnection } from "./components/monitoring/settings";
 import { Registry } from "./components/gcp/registry";
+import { StaticAddress } from "./components/gcp/static-address";
 import { GitOps } from "./components/gitops/gitops";
 import { Monitoring } from "./components/monitoring/monitoring";
 import type { ScrapeTarget } from "./components/monitoring/scrapes";
 import { Onprem } from "./components/onprem/onprem";
 import { loadConfig } from "./config/load";
-import { ExistingPlan, GkePlan, Plan, resolveBranchPreview, resolvePlan } from "./config/plan";
+import { bootstrapMessage, ExistingPlan, GkePlan, Plan, resolveBranchPreview, resolvePlan } from "./config/plan";
 import { OUTPUTS_VERSION, StackOutputs } from "./contract/outputs";
 import { branchPreview } from "./program/branch-preview";
 
@@ -35,6 +43,12 @@ interface Base {
     readonly gcp?: GcpContext;
     /** The app image registry (gke only). */
     readonly registry?: Registry;
+    /** Reserved IP of the SNMP trap receiver (gke, traps on). */
+    readonly snmpTrapAddress?: pulumi.Output<string>;
+    /** The private zone on-prem hosts' records go in (gke, a host with `dns: true`). */
+    readonly onpremZone?: DnsZone;
+    /** Grafana's Cloud SQL database (gke, monitoring.grafana.database without host). */
+    readonly grafanaDatabase?: GrafanaDatabaseConnection;
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -42,7 +56,23 @@ function gkeBase(p: GkePlan): Base {
     const network = new Network("net", p.network);
     const gke = new GkeCluster("gke", { ...p.cluster, network: network.network.id, subnetwork: network.subnet.id });
     const dns = new Dns("dns", p.dns);
+    // On-prem addresses are private: their names live in a zone only the VPC resolves.
+    const onpremDns = p.onpremDns
+        ? new PrivateDns("onprem-dns", { ...p.onpremDns, network: network.network.id })
+        : undefined;
     const ingress = new IngressAddress("ingress", { project: p.project, region: p.region, protect: p.protect });
+    // prd: a StorageClass whose volumes outlive their claims; the data stores' PVCs name it.
+    if (p.dataStorageClass) new DataStorageClass("data-storage", { provider: gke.provider, name: p.dataStorageClass });
+    const grafanaDb = p.grafanaDatabase ? grafanaDatabase(p.grafanaDatabase, network) : undefined;
+    // Switches and routers are configured with this address: it must outlive the Service.
+    const traps = p.snmpTrapAddress
+        ? new StaticAddress("snmp-traps", {
+              project: p.project,
+              region: p.region,
+              description: "SNMP trap receiver (Zabbix) load balancer",
+              protect: p.protect,
+          })
+        : undefined;
     const registry = new Registry("registry", {
         ...p.registry,
         readers: [pulumi.interpolate`serviceAccount:${gke.nodeServiceAccount.email}`],
@@ -57,6 +87,9 @@ function gkeBase(p: GkePlan): Base {
         registry,
         gcp: { project: p.project, region: p.region, workloadIdentityPool },
         edgeGcp: { project: p.project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
+        snmpTrapAddress: traps?.address,
+        onpremZone: onpremDns?.ref,
+        grafanaDatabase: grafanaDb,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -66,8 +99,20 @@ function gkeBase(p: GkePlan): Base {
             nameServers: dns.nameServers,
             artifactRegistry: registry.url,
             workloadIdentityPool: gke.workloadIdentityPool,
+            ...(traps ? { snmpTrapAddress: traps.address } : {}),
         },
     };
+}
+
+/** Cloud SQL for Grafana with a private IP: the VPC's private services access, then the instance. */
+function grafanaDatabase(args: NonNullable<GkePlan["grafanaDatabase"]>, network: Network): GrafanaDatabaseConnection {
+    const access = new PrivateServiceAccess("private-services", { network: network.network.id });
+    const db = new CloudSqlPostgres("grafana-db", {
+        ...args,
+        network: network.network.id,
+        dependsOn: [access.connection],
+    });
+    return { host: db.host, password: db.password, dependsOn: [db.database, db.user] };
 }
 
 function existingBase(p: ExistingPlan): Base {
@@ -86,7 +131,13 @@ function monitoringLayer(plan: Plan, base: Base, edge: ReturnType<typeof edgeLay
     if (!plan.monitoring) return undefined;
     return new Monitoring(
         "monitoring",
-        { ...plan.monitoring, publisher: edge.publisher, scrapeTargets: edge.scrapeTargets },
+        {
+            ...plan.monitoring,
+            publisher: edge.publisher,
+            scrapeTargets: edge.scrapeTargets,
+            snmpTrapAddress: base.snmpTrapAddress,
+            grafanaDatabase: plan.monitoring.grafanaDatabase ?? base.grafanaDatabase,
+        },
         { providers: [base.provider] },
     );
 }
@@ -99,7 +150,7 @@ function onpremLayer(plan: Plan, base: Base, monitoring: Monitoring | undefined)
         ...args,
         provider: base.provider,
         zabbixLogin: logsInToOwnZabbix ? monitoring?.endpoints.zabbixLogin : undefined,
-        dnsZone: base.edgeGcp?.zone,
+        dnsZone: base.onpremZone,
         crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         zabbixDependsOn: monitoring?.zabbix ? [monitoring.zabbix.chart] : undefined,
     });
@@ -161,7 +212,11 @@ function monitoringOutputs(monitoring: Monitoring | undefined): Partial<StackOut
 }
 
 export = async (): Promise<Record<string, unknown>> => {
+    // Before any resource: every object waits for the Namespace it names (components/cluster/namespace-order.ts).
+    pulumi.runtime.registerStackTransformation(namespaceOrder());
     const config = loadConfig();
+    // Charts' CRDs outlive their charts (deleting one deletes every resource of its kind); prd protects them.
+    pulumi.runtime.registerResourceTransform(keepCrds({ protect: config.stack.environment === "prd" }));
     if (config.stack.preview) return branchPreview(resolveBranchPreview(config));
     const plan = resolvePlan(config);
 
@@ -172,6 +227,8 @@ export = async (): Promise<Record<string, unknown>> => {
     const { components, ...appOutputs } = appsLayer(plan, base, edge.publisher, monitoring);
     const gitops = gitopsLayer(plan, base, components);
     if (plan.ci) new GithubOidc("ci", { ...plan.ci, registryDependsOn: base.registry ? [base.registry] : [] });
+    // The first deploy: say, by name, what to push before the apps can be declared.
+    if (plan.bootstrap) void pulumi.log.warn(bootstrapMessage(plan.stackName, plan.bootstrap));
 
     return {
         outputsVersion: OUTPUTS_VERSION,
@@ -181,5 +238,6 @@ export = async (): Promise<Record<string, unknown>> => {
         ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
         ...monitoringOutputs(monitoring),
         ...appOutputs,
+        ...(plan.bootstrap ? { imagesToPush: [...plan.bootstrap.imagesToPush] } : {}),
     } satisfies StackOutputs;
 };

@@ -77,6 +77,12 @@ export const CHARTS = {
     },
 } as const satisfies Record<string, ChartPin>;
 
+/** Managed database versions the program creates (Cloud SQL `databaseVersion`). */
+export const CLOUD_SQL = {
+    /** Grafana's database: PostgreSQL 16 (Cloud SQL Enterprise edition). */
+    grafanaPostgres: "POSTGRES_16",
+} as const;
+
 /** Traefik plugins (Go modules Traefik downloads at start), pinned like charts. */
 export const TRAEFIK_PLUGINS = {
     /** Wakes scaled-to-zero branch previews on the first request. */
@@ -92,14 +98,15 @@ export const IMAGES = {
     zabbixTag: "ubuntu-7.0.16",
     /** SNMP trap receiver beside the Zabbix server. */
     zabbixSnmptraps: "zabbix/zabbix-snmptraps:ubuntu-7.0.16",
-    /** Small HTTP client for the Zabbix bootstrap Job (admin password, Grafana API token). */
+    /**
+     * Small HTTP client (curl, busybox gzip/md5sum/base64): the Zabbix bootstrap Job, and the upload and
+     * fetch steps of the MySQL backup and restore (Cloud Storage's JSON API).
+     */
     curl: "curlimages/curl:8.11.1",
     /** MySQL 8.4 LTS: the apps' database and the mysqldump of the backup CronJob. */
     mysql: "docker.io/library/mysql:8.4.6",
     /** Redis for an app's shared state and pub/sub. */
     redis: "docker.io/library/redis:7.4.5",
-    /** gcloud, gzip and a shell: uploads the nightly dumps to Cloud Storage. */
-    cloudSdk: "gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim",
     /** Sablier: scales idle branch previews to zero and wakes them (Traefik plugin backend). */
     sablier: "docker.io/sablierapp/sablier:1.15.0",
 } as const satisfies Record<string, string>;

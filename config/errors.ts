@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { firstEntryPath, repeatParams } from "./unique";
 
 /** A stack config problem: every message names the key path, the value given and what is allowed. */
 export class ConfigError extends Error {
@@ -86,6 +87,11 @@ export function describeIssue(issue: z.core.$ZodIssue, root: AnySchema): string 
             return `${key}: ${given} is not one of ${issue.values.map((v) => show(v)).join(", ")}`;
         case "invalid_union":
             return `${key}: ${given} ${issue.message}`;
+        case "custom": {
+            const repeat = repeatParams(issue);
+            if (repeat) return `${key}: ${given} repeats ${keyPath(firstEntryPath(issue.path, repeat))}`;
+            return `${key}: ${given} ${issue.message}`;
+        }
         default:
             return `${key}: ${given} ${issue.message}`;
     }

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationArgs } from "../components/apps/application";
 import type { PreviewArgs } from "../components/apps/preview";
 import type { SablierServerArgs } from "../components/apps/sablier";
@@ -7,10 +7,13 @@ import type { ExistingClusterArgs } from "../components/cluster/existing-cluster
 import type { EdgeArgs } from "../components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "../components/edge/hosts";
 import type { DnsArgs } from "../components/gcp/dns";
+import type { PrivateDnsArgs } from "../components/gcp/private-dns";
+import type { CloudSqlPostgresArgs } from "../components/gcp/cloud-sql-postgres";
 import type { GkeClusterArgs } from "../components/gcp/gke-cluster";
 import type { NetworkArgs } from "../components/gcp/network";
 import type { RegistryArgs } from "../components/gcp/registry";
 import type { GitOpsArgs } from "../components/gitops/gitops";
+import { DATA_STORAGE_CLASS } from "../components/cluster/data-storage-class";
 import { FLUX_NAMESPACE } from "../components/gitops/names";
 import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
@@ -23,11 +26,11 @@ import { syncLogsInToOwnZabbix } from "./required-secrets";
 import { DEFAULT_DEPLOYER_ROLES } from "./sections/ci";
 import { edgeSettings } from "./sections/edge";
 import { githubRepo } from "./sections/gitops";
-import { monitoringSettings } from "./sections/monitoring";
-import { previewHost, previewNamespace } from "./sections/preview";
+import { cloudSqlSchema, monitoringSettings } from "./sections/monitoring";
+import { devStackProblems, previewHost, previewNamespace } from "./sections/preview";
 import { SecretKey } from "./secrets";
 import { chartSource } from "./sections/charts";
-import { ChartPin, CHARTS, chartFile, ChartSource } from "../components/versions";
+import { ChartPin, CHARTS, chartFile, ChartSource, CLOUD_SQL } from "../components/versions";
 import { existsSync } from "node:fs";
 import { posix } from "node:path";
 
@@ -47,12 +50,24 @@ export interface Plan {
     readonly charts: ChartSource;
     readonly cluster: GkePlan | ExistingPlan;
     readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
-    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets">;
+    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress">;
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
     readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp" | "syncNamespacesDependOn">;
     readonly ci?: Omit<GithubOidcArgs, "registryDependsOn">;
+    /** `platform:bootstrap`: the first deploy, platform only; absent otherwise. */
+    readonly bootstrap?: BootstrapPlan;
+}
+
+/** What a bootstrap run leaves out and tells the user to do before the next. */
+export interface BootstrapPlan {
+    /** The apps of the stack file, none of which is declared this run. */
+    readonly appsHeldBack: readonly string[];
+    /** Every app image (`<repository>:<tag>`) in the registry this stack creates: push these next. */
+    readonly imagesToPush: readonly string[];
+    /** That registry, `<region>-docker.pkg.dev/<project>/<repository>`; absent outside gke. */
+    readonly registry?: string;
 }
 
 export interface Namespaces {
@@ -76,6 +91,14 @@ export interface GkePlan {
     readonly registry: Omit<RegistryArgs, "readers">;
     /** Where pods reach the API server (Sablier's egress): the control plane's range on 443. */
     readonly apiServer: { readonly cidr: string; readonly port: number };
+    /** The StorageClass for data volumes index.ts declares (prd: reclaimPolicy Retain). @default none */
+    readonly dataStorageClass?: string;
+    /** Reserve a static IP for the SNMP trap receiver (monitoring.zabbix.snmpTraps on). */
+    readonly snmpTrapAddress: boolean;
+    /** The private zone for on-prem hosts with `dns: true` (`<onprem.dnsSubdomain>.<domain>`); none when no host asks. */
+    readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
+    /** Cloud SQL for Grafana (monitoring.grafana.database without host); none otherwise. */
+    readonly grafanaDatabase?: Omit<CloudSqlPostgresArgs, "network" | "dependsOn">;
 }
 
 export interface ExistingPlan {
@@ -120,10 +143,21 @@ function secret(config: LoadedConfig, key: SecretKey): pulumi.Output<string> {
     return value;
 }
 
+/** The organization the CLI runs the stack in; undefined when it reports none (older CLIs). */
+function organization(): string | undefined {
+    try {
+        return pulumi.getOrganization();
+    } catch {
+        return undefined;
+    }
+}
+
 /** The branch preview stack's plan. */
 export function resolveBranchPreview(config: LoadedConfig): BranchPreviewPlan {
     const { stack } = config;
     const p = stack.preview!;
+    const problems = devStackProblems(p.devStack, { project: pulumi.getProject(), organization: organization() });
+    if (problems.length > 0) throw new ConfigError(problems);
     const spec = stack.apps[p.app]!;
     return {
         environment: "dev",
@@ -166,14 +200,18 @@ export function resolvePlan(config: LoadedConfig): Plan {
     checkChartFolder(charts, chartsUsed(stack));
 
     const hasOnprem = Object.keys(stack.onprem.hosts).length > 0;
+    // prd's data volumes outlive their claims (components/cluster/data-storage-class.ts).
+    const dataStorageClass = prd && stack.cluster.mode === "gke" ? DATA_STORAGE_CLASS : undefined;
     const m = stack.monitoring;
+    // The first deploy declares no app: their images cannot be in the registry it creates.
+    const apps = stack.bootstrap ? {} : stack.apps;
     const namespaces: Namespaces = {
         edge: stack.edge.enabled ? EDGE_NAMESPACE : undefined,
         monitoring: m.enabled ? m.namespace : undefined,
         onprem: hasOnprem ? stack.onprem.namespace : undefined,
         flux: stack.gitops.enabled ? FLUX_NAMESPACE : undefined,
         previews: stack.previews.enabled ? stack.previews.namespace : undefined,
-        apps: Object.fromEntries(Object.entries(stack.apps).map(([app, spec]) => [app, spec.namespace ?? app])),
+        apps: Object.fromEntries(Object.entries(apps).map(([app, spec]) => [app, spec.namespace ?? app])),
     };
 
     return {
@@ -191,14 +229,20 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   grafanaOAuthClientId: secret(config, "grafanaOAuthClientId"),
                   grafanaOAuthClientSecret: secret(config, "grafanaOAuthClientSecret"),
                   alertmanagerWebhookUrl: secret(config, "alertmanagerWebhookUrl"),
-                  grafanaDatabasePassword: m.grafana.database ? secret(config, "grafanaDatabasePassword") : undefined,
+                  // An existing PostgreSQL; the Cloud SQL one is the GCP base's (GkePlan.grafanaDatabase).
+                  grafanaDatabase:
+                      m.grafana.database?.host !== undefined
+                          ? { host: m.grafana.database.host, password: secret(config, "grafanaDatabasePassword") }
+                          : undefined,
                   edgeNamespace: namespaces.edge,
                   onpremNamespace: namespaces.onprem,
                   charts,
+                  protect: prd,
+                  dataStorageClass,
               }
             : undefined,
         onprem: hasOnprem ? onpremPlan(config, namespaces) : undefined,
-        apps: Object.entries(stack.apps).map(([app, spec]) => ({
+        apps: Object.entries(apps).map(([app, spec]) => ({
             name: app,
             args: {
                 app,
@@ -206,6 +250,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                 environment,
                 traefikNamespace: namespaces.edge,
                 prometheusNamespace: namespaces.monitoring,
+                dataStorageClass,
                 onpremAddresses: Object.fromEntries(
                     Object.entries(stack.onprem.hosts).map(([n, h]) => [n, [`${h.address}/32`]]),
                 ),
@@ -215,7 +260,8 @@ export function resolvePlan(config: LoadedConfig): Plan {
             namespaces.previews && namespaces.edge
                 ? { namespace: namespaces.previews, traefikNamespace: namespaces.edge }
                 : undefined,
-        gitops: withCharts(gitopsPlan(config, namespaces), charts),
+        gitops: withCharts(gitopsPlan(config, namespaces, apps), charts),
+        bootstrap: stack.bootstrap ? bootstrapPlan(stack) : undefined,
         ci: stack.ci.enabled
             ? {
                   project: stack.gcp.project!,
@@ -225,6 +271,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   environments: stack.ci.environments ?? [{ name: environment, roles: DEFAULT_DEPLOYER_ROLES }],
                   previewerRoles: stack.ci.previewer ? stack.ci.previewerRoles : undefined,
                   apps: appPushGrants(config),
+                  protect: prd,
               }
             : undefined,
     };
@@ -262,13 +309,46 @@ export function resolvePlan(config: LoadedConfig): Plan {
             registry: {
                 project,
                 region,
+                protect: prd,
                 repositoryId: s.registry.name,
                 untaggedRetentionDays: s.registry.untaggedRetentionDays,
                 keepRecent: s.registry.keepRecent,
             },
             apiServer: { cidr: s.cluster.masterCidr, port: 443 },
+            dataStorageClass: prd ? DATA_STORAGE_CLASS : undefined,
+            snmpTrapAddress:
+                s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
+            grafanaDatabase: grafanaCloudSql(s, project, region, prd),
+            onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
+                ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
+                : undefined,
         };
     }
+}
+
+/** The Cloud SQL instance for Grafana when the config asks for a database without a host. */
+function grafanaCloudSql(
+    s: LoadedConfig["stack"],
+    project: string,
+    region: string,
+    prd: boolean,
+): GkePlan["grafanaDatabase"] {
+    const db = s.monitoring.enabled ? s.monitoring.grafana.database : undefined;
+    if (!db || db.host !== undefined) return undefined;
+    const size = db.cloudSql ?? cloudSqlSchema.parse({});
+    return {
+        project,
+        region,
+        version: CLOUD_SQL.grafanaPostgres,
+        tier: size.tier,
+        diskSizeGb: size.diskSizeGb,
+        highAvailability: size.highAvailability ?? prd,
+        database: db.name,
+        user: db.user,
+        backups: prd,
+        protect: prd,
+        maintenanceStart: s.cluster.maintenanceStart,
+    };
 }
 
 function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {
@@ -323,7 +403,37 @@ function onpremPlan(config: LoadedConfig, namespaces: Namespaces): OnpremPlan {
     };
 }
 
-function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"] {
+/** The images a bootstrap run names: those in the registry this stack creates (gke only). */
+function bootstrapPlan(stack: LoadedConfig["stack"]): BootstrapPlan {
+    const registry =
+        stack.cluster.mode === "gke"
+            ? `${stack.gcp.region}-docker.pkg.dev/${stack.gcp.project!}/${stack.registry.name}`
+            : undefined;
+    const images = appImages(stack)
+        .filter((i) => registry !== undefined && i.repository.startsWith(`${registry}/`))
+        .map((i) => `${i.repository}:${i.tag}`);
+    return {
+        appsHeldBack: Object.keys(stack.apps),
+        imagesToPush: [...new Set(images)].sort(),
+        ...(registry ? { registry } : {}),
+    };
+}
+
+/** The warning a bootstrap run prints: what it left out, and the next two steps by name. */
+export function bootstrapMessage(stackName: string, b: BootstrapPlan): string {
+    const push =
+        b.imagesToPush.length > 0
+            ? `push these images to ${b.registry!} (docker push <image>):\n${b.imagesToPush.map((i) => `  ${i}`).join("\n")}\n`
+            : "no app image lives in a registry this stack creates.\n";
+    return (
+        `platform:bootstrap is true: the platform only. Not deployed: ${b.appsHeldBack.join(", ") || "(no apps)"}.\n` +
+        `Next: ${push}` +
+        `Then: pulumi config set platform:bootstrap false --stack ${stackName} && pulumi up --stack ${stackName}\n` +
+        "(On a stack whose apps already run, bootstrap deletes them.)"
+    );
+}
+
+function gitopsPlan(config: LoadedConfig, namespaces: Namespaces, apps: LoadedConfig["stack"]["apps"]): Plan["gitops"] {
     const { stack } = config;
     const g = stack.gitops;
     if (!g.enabled || !g.repository) return undefined;
@@ -334,7 +444,8 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces): Plan["gitops"
         interval: g.interval,
         imageScanInterval: g.imageScanInterval,
         metricsNamespace: g.metricsNamespace ?? namespaces.monitoring,
-        images: appImages(stack),
+        // Image automation only for deployed apps: a bootstrap run's images are not pushed yet.
+        images: appImages({ apps }),
         imageUpdatePath: imageUpdatePath(stack.imageFile),
         syncNamespaces: Object.values(namespaces.apps),
         deployKeyToken: g.registerDeployKey ? secret(config, "gitopsGithubToken") : undefined,

@@ -25,7 +25,8 @@ export const SECRET_NEEDED_WHEN: Readonly<Record<SecretKey, string>> = {
     grafanaOAuthClientId: "monitoring is enabled",
     grafanaOAuthClientSecret: "monitoring is enabled",
     alertmanagerWebhookUrl: "monitoring is enabled",
-    grafanaDatabasePassword: "monitoring is enabled with `monitoring.grafana.database` set",
+    grafanaDatabasePassword:
+        "monitoring is enabled with `monitoring.grafana.database.host` set (an existing PostgreSQL; the Cloud SQL the stack creates gets a generated password)",
 };
 
 /**
@@ -39,6 +40,9 @@ export function syncLogsInToOwnZabbix(stack: ParsedStack): boolean {
 
 /** The secret keys this stack's config cannot work without. */
 export function requiredSecrets(stack: ParsedStack): SecretNeed[] {
+    // A dev-br-<branch> stack deploys one app through the dev stack's edge and cluster: it reads
+    // the rest of dev's config (copied with `pulumi config cp`) and none of its secrets.
+    if (stack.preview) return [];
     const needs: SecretNeed[] = [...gitopsSecretNeeds(stack.gitops)];
     if (stack.edge.enabled) {
         const because = "the edge is enabled (oauth2-proxy signs users in through a GitHub OAuth app)";
@@ -70,8 +74,11 @@ export function requiredSecrets(stack: ParsedStack): SecretNeed[] {
             key: "alertmanagerWebhookUrl",
             because: `Alertmanager's default route sends every alert to a ${m.alertmanager.receiver} webhook`,
         });
-        if (m.grafana.database) {
-            needs.push({ key: "grafanaDatabasePassword", because: "monitoring.grafana.database is set" });
+        if (m.grafana.database?.host !== undefined) {
+            needs.push({
+                key: "grafanaDatabasePassword",
+                because: `Grafana uses the existing PostgreSQL at monitoring.grafana.database.host ${m.grafana.database.host}`,
+            });
         }
     }
     return needs;

@@ -38,6 +38,11 @@ export const stackSchema = z
             description: "Which environment the stack is; prd turns on deletion protection, HA and stricter policy.",
         }),
         gcp: gcpSchema.default({ region: "asia-northeast1" }),
+        /** `platform:bootstrap` */
+        bootstrap: z.boolean().default(false).meta({
+            description:
+                "First deploy: create the platform (cluster, registry, DNS, edge, monitoring, GitOps) and no app, since the apps' images cannot be in the registry this run creates. The `imagesToPush` output and a warning name the images to push; then set it to `false` and run `pulumi up` again (docs/operations.md, First deploy). Never on a stack whose apps run: it removes them.",
+        }),
         /** `platform:cluster` */
         cluster: clusterSchema,
         /** `platform:network` */
@@ -88,6 +93,15 @@ export const stackSchema = z
             });
         }
         checkApps(s, (path, input, message) => ctx.addIssue({ code: "custom", path, input, message }));
+        const db = s.monitoring.enabled ? s.monitoring.grafana.database : undefined;
+        if (db && db.host === undefined && s.cluster.mode !== "gke") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["monitoring", "grafana", "database", "host"],
+                input: undefined,
+                message: `is required when cluster.mode is ${s.cluster.mode}: the stack creates Cloud SQL for Grafana only in gke stacks (give an existing PostgreSQL's host)`,
+            });
+        }
         if (s.ci.enabled && !s.gcp.project) {
             ctx.addIssue({
                 code: "custom",

@@ -18,7 +18,8 @@ export const SECRET_KEYS = {
     grafanaOAuthClientId:
         "Client ID of Grafana's own GitHub OAuth app, not oauth2-proxy's (callback `https://<monitoring.hosts.grafana>.<domain>/login/github`).",
     grafanaOAuthClientSecret: "Client secret of Grafana's GitHub OAuth app.",
-    grafanaDatabasePassword: "Password of Grafana's external PostgreSQL user (monitoring.grafana.database).",
+    grafanaDatabasePassword:
+        "Password of Grafana's user on an existing PostgreSQL (monitoring.grafana.database.host); the Cloud SQL the stack creates needs none.",
     alertmanagerWebhookUrl: "Slack or Discord incoming webhook URL every alert is sent to.",
 } as const;
 

@@ -5,13 +5,13 @@ import { ENVIRONMENTS } from "./environment";
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
  * output or changing its secretness is a breaking change and bumps `OUTPUTS_VERSION`'s major.
  */
-export const OUTPUTS_VERSION = "1.2.0";
+export const OUTPUTS_VERSION = "1.3.0";
 
 export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
     /** Which stacks have it: all, gke ones (cluster.mode gke), or those with that layer enabled. */
-    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "previews";
+    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "snmpTraps" | "previews" | "bootstrap";
     readonly description: string;
     readonly example: string;
 }
@@ -115,7 +115,7 @@ export const OUTPUTS = {
         secret: false,
         when: "monitoring",
         description:
-            "In-cluster `host:port` of the blackbox exporter, for a Probe's `prober.url` (modules http_2xx, http_reachable, tcp_connect, icmp).",
+            "In-cluster `host:port` of the blackbox exporter, for a Probe's `prober.url` (modules http_2xx, http_reachable, http_reachable_untrusted_tls, tcp_connect, icmp).",
         example: '"blackbox-exporter.monitoring.svc:9115"',
     },
     zabbixApiUrl: {
@@ -133,6 +133,14 @@ export const OUTPUTS = {
             "Name of the Secret (keys `username`, `password`) in monitoringNamespace holding the Zabbix Admin login.",
         example: '"zabbix-admin"',
     },
+    snmpTrapAddress: {
+        type: "string",
+        secret: false,
+        when: "snmpTraps",
+        description:
+            "Reserved IP of the SNMP trap receiver (UDP 162), for the devices' trap destination (gke with monitoring.zabbix.snmpTraps.enabled; protected on prd).",
+        example: '"35.200.3.4"',
+    },
     grafanaUrl: {
         type: "string",
         secret: false,
@@ -147,6 +155,14 @@ export const OUTPUTS = {
         description:
             "Each app's namespace, published hosts and (gke, MySQL with backup) the bucket of its nightly dumps.",
         example: '{"vote": {"namespace": "vote", "hosts": ["vote.example.org"]}}',
+    },
+    imagesToPush: {
+        type: "string[]",
+        secret: false,
+        when: "bootstrap",
+        description:
+            "Only while platform:bootstrap is true (the first deploy): the apps' images, `<repository>:<tag>`, that belong in the registry this stack created; push them, then set bootstrap to false.",
+        example: '["asia-northeast1-docker.pkg.dev/acme-dev/apps/vote:3f2a9c1-20211120093000"]',
     },
     sablierUrl: {
         type: "string",
@@ -173,7 +189,15 @@ export function outputPresent(spec: OutputSpec, stack: ParsedStack): boolean {
     if (spec.when === "gke") return stack.cluster.mode === "gke";
     if (spec.when === "gitops") return stack.gitops.enabled;
     if (spec.when === "previews") return stack.previews.enabled;
+    if (spec.when === "bootstrap") return stack.bootstrap;
     if (spec.when === "monitoring") return stack.monitoring.enabled;
     if (spec.when === "zabbix") return stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
+    if (spec.when === "snmpTraps")
+        return (
+            stack.cluster.mode === "gke" &&
+            stack.monitoring.enabled &&
+            stack.monitoring.zabbix.enabled &&
+            stack.monitoring.zabbix.snmpTraps.enabled
+        );
     return true;
 }

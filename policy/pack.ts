@@ -30,7 +30,12 @@ export function fromValidationArgs(a: ResourceValidationArgs): RecordedResource 
         parent: a.opts.parent ?? "",
         provider: a.provider?.urn ?? "",
         dependsOn: [],
+        explicitDependsOn: [],
+        inputDependsOn: {},
         protect: a.opts.protect,
+        // CrossGuard does not hand policies retainOnDelete: the pack sees only protect.
+        retainOnDelete: false,
+        ...lifecycleOf(a.opts),
         inputs: a.props,
     };
 }
@@ -47,8 +52,34 @@ export function fromPolicyResource(p: PolicyResource): RecordedResource {
         parent: p.parent?.urn ?? p.opts.parent ?? "",
         provider: p.provider?.urn ?? "",
         dependsOn: p.dependencies.map((d) => d.urn),
+        ...dependenciesOf(p),
         protect: p.opts.protect,
+        retainOnDelete: false,
+        ...lifecycleOf(p.opts),
         inputs: p.props,
+    };
+}
+
+/** CrossGuard tells input dependencies per property; the rest were given as `dependsOn`. */
+function dependenciesOf(p: PolicyResource): Pick<RecordedResource, "explicitDependsOn" | "inputDependsOn"> {
+    const inputDependsOn = Object.fromEntries(
+        Object.entries(p.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)]),
+    );
+    const fromInputs = new Set(Object.values(inputDependsOn).flat());
+    return {
+        explicitDependsOn: p.dependencies.map((d) => d.urn).filter((u) => !fromInputs.has(u)),
+        inputDependsOn,
+    };
+}
+
+/** The options CrossGuard shows (it does not show retainOnDelete, deletedWith or replaceOnChanges). */
+function lifecycleOf(o: {
+    ignoreChanges: string[];
+    deleteBeforeReplace?: boolean;
+}): Pick<RecordedResource, "ignoreChanges" | "deleteBeforeReplace"> {
+    return {
+        ...(o.ignoreChanges?.length ? { ignoreChanges: o.ignoreChanges } : {}),
+        ...(o.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: o.deleteBeforeReplace } : {}),
     };
 }
 

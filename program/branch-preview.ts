@@ -15,6 +15,12 @@ export function branchPreview(plan: BranchPreviewPlan): Record<string, unknown> 
     const provider = new k8s.Provider("preview-k8s", {
         kubeconfig: dev.requireOutput("kubeconfig") as pulumi.Output<string>,
         enableServerSideApply: true,
+        // The dev cluster, named by the dev stack: a kubeconfig that changes (a new endpoint, a
+        // rotated CA) updates the provider instead of replacing every object of the preview.
+        clusterIdentifier: `stack:${plan.devStack}`,
+        // A preview outlives nothing: when the dev cluster is gone, `pulumi destroy` of the preview
+        // stack drops its objects from state instead of failing on a cluster it cannot reach.
+        deleteUnreachable: true,
     });
     const edge = plan.edgeNamespace;
     const publisher = new EdgePublisher({

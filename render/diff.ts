@@ -16,6 +16,7 @@ interface ResourceRecord {
     readonly provider?: string;
     readonly dependsOn?: readonly string[];
     readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
     readonly inputs?: unknown;
 }
 
@@ -188,7 +189,7 @@ export function diffStack(baseRoot: string, headRoot: string, stack: string): St
         const old = before.get(urn);
         if (!old || skip(r)) continue;
         const fields = changedPaths(old.inputs ?? {}, r.inputs ?? {}, "inputs");
-        for (const k of ["parent", "provider", "dependsOn", "protect"] as const) {
+        for (const k of ["parent", "provider", "dependsOn", "protect", "retainOnDelete"] as const) {
             if (JSON.stringify(old[k] ?? null) !== JSON.stringify(r[k] ?? null)) fields.push(k);
         }
         if (fields.length > 0) changed.push({ type: r.type, name: r.name, fields });

@@ -1,6 +1,10 @@
 import { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
 import { unwrapSecrets } from "./redact";
 
+// The SDK's "known after apply" value; what a mock returns for an output a provider computes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknown } = require("@pulumi/pulumi/output") as { unknown: unknown };
+
 type State = Record<string, unknown>;
 
 /** Stable fake values: the same program and config always render the same output. */
@@ -38,6 +42,11 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
     }),
     "gcp:compute/address:Address": (a) => ({ address: fakeIp(a.name, 35) }),
     "gcp:compute/globalAddress:GlobalAddress": (a) => ({ address: fakeIp(a.name, 34) }),
+    // Private IP only (ipv4Enabled false): an address inside the VPC's private services range.
+    "gcp:sql/databaseInstance:DatabaseInstance": (a, i) => ({
+        privateIpAddress: fakeIp(a.name, 10),
+        connectionName: `${String(i.project ?? "render-project")}:${String(i.region ?? "region")}:${a.name}`,
+    }),
     "gcp:dns/managedZone:ManagedZone": () => ({
         nameServers: [
             "ns-cloud-a1.googledomains.com.",
@@ -106,10 +115,23 @@ const generated: Record<string, (a: MockResourceArgs) => State> = {
     }),
 };
 
-export function mockState(args: MockResourceArgs): MockResourceResult {
+/**
+ * The state a provider reports for a resource. In a preview (`preview`) a resource being created
+ * has no id and no computed outputs yet: only what echoes its inputs is known, which is what the
+ * engine hands a program during `pulumi preview`. A read (a StackReference, an `.get`) returns its
+ * whole state either way.
+ */
+export function mockState(args: MockResourceArgs, preview = false): MockResourceResult {
     const inputs = unwrapSecrets(args.inputs) as State;
     const extra = computed[args.type]?.(args, inputs) ?? {};
     const made = generated[args.type]?.(args) ?? {};
+    if (preview && !args.id) {
+        // An output that merges inputs with computed parts (the cluster's endpoint config) is
+        // unknown as a whole, as the engine reports it; the rest is unknown by being absent.
+        const pending = Object.fromEntries([...Object.keys(extra), ...Object.keys(made)].map((k) => [k, unknown]));
+        const echoed = args.inputs as State;
+        return { id: undefined, state: { ...echoed, name: echoed.name ?? args.name, ...pending } };
+    }
     // Echo the raw inputs so secret inputs come back as secret outputs, as the engine does.
     const echoed = args.inputs as State;
     return { id: `${args.name}-id`, state: { ...echoed, name: echoed.name ?? args.name, ...extra, ...made } };

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { mockState } from "./mock-state";
-import { containsSecret, redact } from "./redact";
+import { containsSecret, isSecretWrapper, redact } from "./redact";
 
 // The RPC helpers and settings are internal to the SDK but stable; they are how the mock
 // monitor itself decodes a registration.
@@ -27,7 +27,26 @@ export interface RecordedResource {
     readonly provider: string;
     /** Every resource this one waits for: explicit dependsOn plus the ones its inputs come from. */
     readonly dependsOn: readonly string[];
+    /**
+     * The part of `dependsOn` given as the `dependsOn` option (a component there stands for its
+     * custom children). A resource named both there and by an input counts as an input dependency.
+     */
+    readonly explicitDependsOn: readonly string[];
+    /** The resources an input comes from, per input property. */
+    readonly inputDependsOn: Readonly<Record<string, readonly string[]>>;
     readonly protect: boolean;
+    /** `retainOnDelete`: deleting it in Pulumi leaves the object in the cloud or cluster. */
+    readonly retainOnDelete: boolean;
+    /** `deleteBeforeReplace`, when the program set it. */
+    readonly deleteBeforeReplace?: boolean;
+    /** `ignoreChanges` property paths; absent when none. */
+    readonly ignoreChanges?: readonly string[];
+    /** `replaceOnChanges` property paths; absent when none. */
+    readonly replaceOnChanges?: readonly string[];
+    /** `deletedWith`: the resource (mock URN) whose deletion removes this one, so Pulumi skips deleting it. */
+    readonly deletedWith?: string;
+    /** Input paths whose value is unknown (only in a preview-mode recording); absent when none. */
+    readonly unknownInputs?: readonly string[];
     /** `customTimeouts` as given (e.g. `{ create: "30m" }`); absent when none. */
     readonly customTimeouts?: Readonly<Record<string, string>>;
     readonly inputs: Record<string, unknown>;
@@ -41,6 +60,8 @@ export interface Recording {
     readonly outputs: Record<string, unknown>;
     /** Stack outputs as plain values (secrets unwrapped); for tests only. */
     readonly outputValues: Record<string, unknown>;
+    /** Transforms the program registered for every resource (`pulumi.runtime.registerResourceTransform`). */
+    readonly stackTransforms: readonly pulumi.ResourceTransform[];
 }
 
 export interface RunOptions {
@@ -50,6 +71,16 @@ export interface RunOptions {
     readonly config: Record<string, string>;
     /** Keys of `config` that are secrets. */
     readonly secretKeys: readonly string[];
+    /**
+     * Run as `pulumi preview` of a stack that does not exist yet: every output a provider computes
+     * is unknown (only what echoes an input, and what a read returns, is known). @default false
+     */
+    readonly preview?: boolean;
+    /**
+     * The organization the CLI reports (`pulumi.getOrganization()`): `organization` on a
+     * self-managed backend (gs://, file://), the Pulumi Cloud org otherwise. @default "organization"
+     */
+    readonly organization?: string;
 }
 
 type Req = {
@@ -60,6 +91,13 @@ type Req = {
     getRemote(): boolean;
     getProvider(): string;
     getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletedwith(): string;
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getDependenciesList(): string[];
     getObject(): unknown;
@@ -103,13 +141,21 @@ let queue: Promise<void> = Promise.resolve();
 async function recordAlone(program: Program, opts: RunOptions): Promise<Recording> {
     pulumi.runtime.setAllConfig(opts.config, [...opts.secretKeys]);
     await pulumi.runtime.setMocks(
-        { newResource: mockState, call: (args) => args.inputs as Record<string, unknown> },
+        {
+            newResource: (args) => mockState(args, opts.preview === true),
+            call: (args) => args.inputs as Record<string, unknown>,
+            registerTransform: (t) => {
+                stackTransforms.push(t);
+            },
+        },
         opts.project,
         opts.stack,
-        false,
+        opts.preview === true,
+        opts.organization ?? "organization",
     );
     const monitor = settings.getMonitor();
     const resources: RecordedResource[] = [];
+    const stackTransforms: pulumi.ResourceTransform[] = [];
     const urns = new Set<string>();
     // Mock URN to the engine's, for the parent chains of later registrations.
     const engineUrns = new Map<string, string>();
@@ -119,7 +165,7 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
     let stackUrn = "";
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = async (req: Req, callback: Callback) => {
-        const inputs = rpc.deserializeProperties(req.getObject());
+        const inputs = markUnknowns(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>;
         return register(req, (err, res) => {
             if (!err && res) {
                 const urn = res.getUrn();
@@ -145,10 +191,13 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
                     remote: req.getRemote(),
                     parent: req.getParent(),
                     provider: req.getProvider(),
-                    dependsOn: [...new Set(req.getDependenciesList())],
+                    ...dependenciesOf(req),
                     protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    ...optionsOf(req),
                     ...timeoutsOf(req),
                     ...aliasesOf(req, engineUrns, oldUrns, engineUrn),
+                    ...unknownsOf(inputs),
                     inputs,
                 });
             }
@@ -197,7 +246,69 @@ async function recordAlone(program: Program, opts: RunOptions): Promise<Recordin
         Error.prepareStackTrace = prepare;
     }
     if (failure) throw failure.error;
-    return { resources, outputs: stackOutputs, outputValues };
+    return { resources, outputs: stackOutputs, outputValues, stackTransforms };
+}
+
+/** Explicit and input dependencies, told apart by the request's per-property dependencies. */
+function dependenciesOf(req: Req): Pick<RecordedResource, "dependsOn" | "explicitDependsOn" | "inputDependsOn"> {
+    const all = [...new Set(req.getDependenciesList())];
+    const byInput: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => {
+        const urns = [...new Set(v.getUrnsList())];
+        if (urns.length > 0) byInput[k] = urns;
+    });
+    const fromInputs = new Set(Object.values(byInput).flat());
+    return { dependsOn: all, explicitDependsOn: all.filter((u) => !fromInputs.has(u)), inputDependsOn: byInput };
+}
+
+/** The lifecycle options that are set, and only those. */
+function optionsOf(
+    req: Req,
+): Pick<RecordedResource, "deleteBeforeReplace" | "ignoreChanges" | "replaceOnChanges" | "deletedWith"> {
+    const ignore = req.getIgnorechangesList();
+    const replaceOn = req.getReplaceonchangesList();
+    return {
+        ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+        ...(ignore.length > 0 ? { ignoreChanges: [...ignore] } : {}),
+        ...(replaceOn.length > 0 ? { replaceOnChanges: [...replaceOn] } : {}),
+        ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+    };
+}
+
+/** What an unknown input value is recorded (and written) as. */
+export const UNKNOWN = "[unknown]";
+
+/** Replaces the SDK's unknown value (a preview's "known after apply") with `UNKNOWN`, at any depth. */
+function markUnknowns(value: unknown): unknown {
+    if (pulumi.Output.isInstance(value)) return value;
+    if (isUnknownValue(value)) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(markUnknowns);
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markUnknowns(v)]));
+    }
+    return value;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const output = require("@pulumi/pulumi/output") as { isUnknown(v: unknown): boolean };
+function isUnknownValue(v: unknown): boolean {
+    return output.isUnknown(v);
+}
+
+/** The paths (`values.a.b`, `spec.x[0]`) of the unknown values among the inputs. */
+export function unknownPaths(value: unknown, at = ""): string[] {
+    if (value === UNKNOWN) return [at];
+    // A secret's wrapper is not part of the path.
+    if (isSecretWrapper(value)) return unknownPaths(value.value, at);
+    if (Array.isArray(value)) return value.flatMap((v, i) => unknownPaths(v, `${at}[${i}]`));
+    if (typeof value === "object" && value !== null)
+        return Object.entries(value).flatMap(([k, v]) => unknownPaths(v, at ? `${at}.${k}` : k));
+    return [];
+}
+
+function unknownsOf(inputs: Record<string, unknown>): { unknownInputs?: string[] } {
+    const paths = unknownPaths(inputs);
+    return paths.length > 0 ? { unknownInputs: paths } : {};
 }
 
 function timeoutsOf(req: Req): { customTimeouts?: Record<string, string> } {

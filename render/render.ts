@@ -5,6 +5,8 @@ import { isEnvironment } from "../contract/environment";
 import { helmCharts, HelmChart, KubeObject, kubeObjects } from "./objects";
 import { outputsView, Program, record, RecordedResource, Recording } from "./recorder";
 import { readStack, StackInput } from "./stack-file";
+import { previewProblems } from "./preview-checks";
+import { quotaReport, QuotaReport } from "./quota";
 import { validateObjects } from "./validate";
 import { writeRender } from "./write";
 
@@ -20,6 +22,8 @@ export interface RenderOptions {
     readonly secrets?: Readonly<Record<string, string>>;
     /** The program to run. @default the project's index.ts */
     readonly program?: Program;
+    /** Run as the first `pulumi preview`: computed outputs unknown (render/mock-state.ts). @default false */
+    readonly preview?: boolean;
 }
 
 export interface RenderResult {
@@ -30,6 +34,8 @@ export interface RenderResult {
     readonly charts: readonly HelmChart[];
     readonly outputs: Record<string, unknown>;
     readonly outputSecrets: Record<string, boolean>;
+    /** The Compute Engine quotas the stack needs, written as quota.json. */
+    readonly quota: QuotaReport;
     /** Schema errors, one per invalid object, and mandatory policy violations; render fails when there is any. */
     readonly errors: readonly string[];
     /** Advisory policy violations (policy/): shown, not fatal. */
@@ -47,9 +53,15 @@ export async function projectProgram(): Promise<Program> {
 export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const input = readStack({ root: ROOT, stack: opts.stack, stackFile: opts.stackFile, overrides: opts.secrets });
     const program = opts.program ?? (await projectProgram());
-    const recording = await record(program, input);
+    const recording = await record(program, { ...input, preview: opts.preview === true });
     const objects = kubeObjects(recording.resources);
-    const schemaErrors = await validateObjects(kubeObjects(recording.resources, true));
+    // An object with a value not known before the update is validated by the update's render.
+    const schemaErrors = await validateObjects(
+        kubeObjects(
+            recording.resources.filter((r) => !r.unknownInputs),
+            true,
+        ),
+    );
     // The policy rules, at the levels of the stack's environment (exemptions in policy/exemptions.ts).
     const environment = input.config[`${input.project}:environment`];
     const policy = isEnvironment(environment)
@@ -58,13 +70,22 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     const errors = [
         ...schemaErrors,
         ...policy.violations.filter((v) => v.enforcement === "mandatory").map(formatViolation),
+        ...(opts.preview ? previewProblems(recording.resources) : []),
     ];
     const warnings = policy.violations.filter((v) => v.enforcement === "advisory").map(formatViolation);
     const charts = helmCharts(recording.resources);
     const { values, secret } = outputsView(recording);
-    const dir = opts.out ? path.join(opts.out, opts.stack) : undefined;
+    const quota = quotaReport(recording.resources, objects, charts);
+    const dir = opts.out ? path.join(opts.out, ...(opts.preview ? ["preview"] : []), opts.stack) : undefined;
     if (dir) {
-        writeRender(dir, { resources: recording.resources, objects, charts, outputs: values, outputSecrets: secret });
+        writeRender(dir, {
+            resources: recording.resources,
+            objects,
+            charts,
+            outputs: values,
+            outputSecrets: secret,
+            quota,
+        });
         await writeGraph(dir, opts.stack, recording.resources);
     }
     return {
@@ -75,6 +96,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
         charts,
         outputs: values,
         outputSecrets: secret,
+        quota,
         errors,
         warnings,
         dir,

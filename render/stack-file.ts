@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { SECRET_KEYS } from "../config/secrets";
+import { cliConfigError, ConfigDeclaration, qualify as qualifyKey, StackValue } from "./cli-config";
 
 /** What the CLI would hand the program for a stack, with every secret replaced by something safe. */
 export interface StackInput {
@@ -66,9 +67,13 @@ export function placeholder(key: string): string {
 }
 
 /**
- * Reads Pulumi.yaml and a stack file into the config the CLI would pass. `secure:` values cannot be
- * decrypted offline and become placeholders; declared secret keys the file lacks get one too;
- * `overrides` (from `--secret`) set secret values.
+ * Reads Pulumi.yaml and a stack file into the config the CLI would pass. The CLI's own check of the
+ * stack against the project's declarations runs first (render/cli-config.ts): a stack the CLI would
+ * refuse fails here with the CLI's message, placeholders never stand in for a key it demands.
+ * `secure:` values cannot be decrypted offline and become placeholders; a secret the program reads
+ * that the file lacks (undeclared, so the CLI does not demand it; the program's own check in
+ * config/required-secrets.ts says whether the stack needs it) gets one too; `overrides` (from
+ * `--secret`, standing for `pulumi config set --secret`) set secret values.
  */
 export function readStack(opts: {
     readonly root: string;
@@ -99,7 +104,15 @@ export function readStack(opts: {
 
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
-    const qualify = (k: string) => (k.includes(":") ? k : `${ns}:${k}`);
+    const qualify = (k: string) => qualifyKey(ns, k);
+
+    const held: Record<string, StackValue> = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [qualify(k), { value: v, secure: isSecure(v) }]),
+    );
+    for (const k of Object.keys(opts.overrides ?? {})) held[qualify(k)] = { value: "", secure: true };
+    const refused = cliConfigError(ns, opts.stack, declared as Record<string, ConfigDeclaration>, held);
+    if (refused)
+        throw new StackFileError(stackFile, `the Pulumi CLI refuses this stack before the program runs: ${refused}`);
 
     for (const [key, decl] of Object.entries(declared)) {
         if (isMapping(decl) && decl.default !== undefined) config[qualify(key)] = encode(decl.default);
@@ -111,7 +124,8 @@ export function readStack(opts: {
         if (r.secret) secretKeys.add(key);
     }
     for (const key of Object.keys(SECRET_KEYS).map(qualify)) {
-        if (config[key] === undefined) config[key] = placeholder(key);
+        if (config[key] !== undefined) continue;
+        config[key] = placeholder(key);
         secretKeys.add(key);
     }
     for (const [rawKey, value] of Object.entries(opts.overrides ?? {})) {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { HelmChart, KubeObject } from "./objects";
 import { RecordedResource } from "./recorder";
+import { QuotaReport } from "./quota";
 import { redact } from "./redact";
 
 export interface RenderFiles {
@@ -11,13 +12,15 @@ export interface RenderFiles {
     readonly charts: readonly HelmChart[];
     readonly outputs: Record<string, unknown>;
     readonly outputSecrets: Record<string, boolean>;
+    /** The Compute Engine quotas the stack needs (render/quota.ts). */
+    readonly quota: QuotaReport;
 }
 
 function safe(part: string): string {
     return part.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
-/** Writes `<dir>` afresh: resources.json, manifests/, helm/, outputs.json (graph.svg: render/graph.ts). Nothing secret reaches it. */
+/** Writes `<dir>` afresh: resources.json, manifests/, helm/, outputs.json, quota.json (graph.svg: render/graph.ts). Nothing secret reaches it. */
 export function writeRender(dir: string, files: RenderFiles): void {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(path.join(dir, "manifests"), { recursive: true });
@@ -44,4 +47,5 @@ export function writeRender(dir: string, files: RenderFiles): void {
         path.join(dir, "outputs.json"),
         `${JSON.stringify({ outputs: files.outputs, secret: files.outputSecrets }, null, 2)}\n`,
     );
+    writeFileSync(path.join(dir, "quota.json"), `${JSON.stringify(files.quota, null, 2)}\n`);
 }

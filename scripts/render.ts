@@ -3,7 +3,10 @@ import { ConfigError } from "../config/errors";
 import { renderStack } from "../render/render";
 import { StackFileError } from "../render/stack-file";
 
-const USAGE = "usage: npm run render -- --stack <name> [--stack-file PATH] [--out DIR] [--secret KEY=VALUE ...]";
+const USAGE =
+    "usage: npm run render -- --stack <name> [--stack-file PATH] [--out DIR] [--secret KEY=VALUE ...] [--preview]\n" +
+    "  --preview  run as the first `pulumi preview` (computed outputs unknown) into <out>/preview/<stack>/, and fail\n" +
+    "             on what a preview cannot show: a chart with unknown values, a provider with unknown config";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
@@ -12,6 +15,7 @@ async function main(): Promise<number> {
             "stack-file": { type: "string" },
             out: { type: "string", default: "out/render" },
             secret: { type: "string", multiple: true, default: [] },
+            preview: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
         strict: true,
@@ -31,6 +35,7 @@ async function main(): Promise<number> {
         stackFile: values["stack-file"],
         out: values.out,
         secrets,
+        preview: values.preview,
     });
     for (const w of result.warnings) console.error(`  warning: ${w}`);
     if (result.errors.length > 0) {
@@ -41,7 +46,7 @@ async function main(): Promise<number> {
         return 1;
     }
     console.log(
-        `render ${values.stack}: ${result.resources.length} resources, ${result.objects.length} Kubernetes objects, ${result.charts.length} charts -> ${result.dir}`,
+        `render ${values.stack}${values.preview ? " (preview)" : ""}: ${result.resources.length} resources, ${result.objects.length} Kubernetes objects, ${result.charts.length} charts -> ${result.dir}`,
     );
     return 0;
 }

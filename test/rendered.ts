@@ -16,7 +16,10 @@ export interface SharedRender extends RenderResult {
 }
 
 const WAIT_MS = 120_000;
-const mine = new Map<CommittedStack, Promise<SharedRender>>();
+const mine = new Map<string, Promise<SharedRender>>();
+
+/** `update` is what `pulumi up` sees (every output known); `preview` the first `pulumi preview` (render --preview). */
+export type RenderMode = "update" | "preview";
 
 /**
  * The render of a committed stack, made once per jest run and shared by every test file: each
@@ -24,22 +27,23 @@ const mine = new Map<CommittedStack, Promise<SharedRender>>();
  * asks first renders (claiming the stack with an exclusive mkdir); the others wait for its JSON.
  * Without jest's setup (test/renders-setup.js) it renders into a temp directory of its own.
  */
-export function rendered(stack: CommittedStack): Promise<SharedRender> {
-    let found = mine.get(stack);
+export function rendered(stack: CommittedStack, mode: RenderMode = "update"): Promise<SharedRender> {
+    const key = mode === "update" ? stack : `${stack}-${mode}`;
+    let found = mine.get(key);
     if (!found) {
-        found = load(stack);
-        mine.set(stack, found);
+        found = load(stack, mode, key);
+        mine.set(key, found);
     }
     return found;
 }
 
-async function load(stack: CommittedStack): Promise<SharedRender> {
+async function load(stack: CommittedStack, mode: RenderMode, key: string): Promise<SharedRender> {
     const root = process.env.PLATFORM_TEST_RENDERS ?? mkdtempSync(path.join(tmpdir(), "platform-renders-"));
-    const done = path.join(root, `${stack}.json`);
-    const failed = path.join(root, `${stack}.error`);
-    if (claim(path.join(root, `${stack}.claim`))) {
+    const done = path.join(root, `${key}.json`);
+    const failed = path.join(root, `${key}.error`);
+    if (claim(path.join(root, `${key}.claim`))) {
         try {
-            const result = await make(stack, root);
+            const result = await make(stack, mode, root);
             writeFileSync(`${done}.tmp`, JSON.stringify(result));
             renameSync(`${done}.tmp`, done);
             return result;
@@ -50,10 +54,9 @@ async function load(stack: CommittedStack): Promise<SharedRender> {
     }
     for (const start = Date.now(); Date.now() - start < WAIT_MS; await sleep(100)) {
         if (existsSync(done)) return JSON.parse(readFileSync(done, "utf8")) as SharedRender;
-        if (existsSync(failed))
-            throw new Error(`the shared render of ${stack} failed:\n${readFileSync(failed, "utf8")}`);
+        if (existsSync(failed)) throw new Error(`the shared render of ${key} failed:\n${readFileSync(failed, "utf8")}`);
     }
-    throw new Error(`waited ${WAIT_MS / 1000} s for another worker's render of ${stack} in ${root}`);
+    throw new Error(`waited ${WAIT_MS / 1000} s for another worker's render of ${key} in ${root}`);
 }
 
 function claim(dir: string): boolean {
@@ -66,9 +69,9 @@ function claim(dir: string): boolean {
     }
 }
 
-async function make(stack: CommittedStack, root: string): Promise<SharedRender> {
+async function make(stack: CommittedStack, mode: RenderMode, root: string): Promise<SharedRender> {
     const secrets = sentinelSecrets(stack);
-    const result = await renderStack({ stack, out: root, secrets });
+    const result = await renderStack({ stack, out: root, secrets, preview: mode === "preview" });
     return { ...result, dir: result.dir!, secrets };
 }
 

@@ -54,7 +54,10 @@ export interface AppWorkloadArgs {
     readonly labels?: Readonly<Record<string, string>>;
     /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
     readonly replicasManagedElsewhere?: boolean;
-    /** Why one pod is enough (annotation `platform/single-replica`). @default none */
+    /**
+     * Why the app runs exactly one pod (annotation `platform/single-replica`); it then rolls with
+     * `Recreate`, never two pods at once. @default none (rolling updates with one surge pod)
+     */
     readonly singleReplicaReason?: string;
 }
 
@@ -159,8 +162,8 @@ export class AppWorkload extends pulumi.ComponentResource {
                 ...(c.command ? { command: c.command } : {}),
                 ...(c.args ? { args: c.args } : {}),
                 // Store env first: `$(VAR)` in later values expands only from variables defined before.
-                env: [...(c.storeEnv ? (args.storeEnv ?? []) : []), ...secretEnv, ...plainEnv],
-                ports,
+                ...listIfAny("env", [...(c.storeEnv ? (args.storeEnv ?? []) : []), ...secretEnv, ...plainEnv]),
+                ...listIfAny("ports", ports),
                 ...(probePort !== undefined
                     ? {
                           readinessProbe: probe(c.readiness, probePort),
@@ -169,7 +172,7 @@ export class AppWorkload extends pulumi.ComponentResource {
                     : {}),
                 resources: { requests: { ...c.resources.requests }, limits: { ...c.resources.limits } },
                 securityContext: containerSecurityContext(c.runAsUser),
-                volumeMounts: [...scratch.mounts, ...fileMounts],
+                ...listIfAny("volumeMounts", [...scratch.mounts, ...fileMounts]),
             };
         });
         if (configMap) volumes.push({ name: "files", configMap: { name: configName } });
@@ -193,7 +196,11 @@ export class AppWorkload extends pulumi.ComponentResource {
                     ...(args.autoscale || args.replicasManagedElsewhere ? {} : { replicas: args.replicas }),
                     revisionHistoryLimit: 10,
                     selector: { matchLabels: selector },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                    // An app that must run once (singleReplicaReason) never surges a second pod: the old
+                    // pod stops before the new one starts. The rest keep serving through a rollout.
+                    strategy: args.singleReplicaReason
+                        ? { type: "Recreate" }
+                        : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {
                         metadata: {
                             labels,
@@ -316,4 +323,12 @@ export class AppWorkload extends pulumi.ComponentResource {
         }
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
     }
+}
+
+/**
+ * `{ [key]: list }`, or nothing for an empty list: the API server stores an empty list as none, so
+ * declaring `[]` would show as drift on every refresh.
+ */
+function listIfAny<K extends string, T>(key: K, list: readonly T[]): { [P in K]?: T[] } {
+    return (list.length > 0 ? { [key]: [...list] } : {}) as { [P in K]?: T[] };
 }

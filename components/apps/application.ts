@@ -8,6 +8,7 @@ import { NamespaceEnvelope } from "./envelope";
 import { accountIdFor, GcpContext, GoogleIdentity } from "./google-identity";
 import { Mysql } from "./mysql";
 import { MysqlBackup } from "./mysql-backup";
+import { MysqlRestore } from "./mysql-restore";
 import { OnpremEgress } from "./network-policies";
 import { Redis } from "./redis";
 import type { Environment } from "../../contract/environment";
@@ -33,6 +34,8 @@ export interface ApplicationArgs {
     readonly onpremAddresses?: Readonly<Record<string, readonly string[]>>;
     /** What installs the ServiceMonitor CRD. @default [] */
     readonly crdDependsOn?: readonly pulumi.Resource[];
+    /** StorageClass of the data volumes (MySQL, Redis). @default the cluster's default class */
+    readonly dataStorageClass?: string;
     /** Branch preview: its own namespace, one pod, no backup, Sablier labels and middleware. @default none */
     readonly preview?: {
         readonly namespace: string;
@@ -124,6 +127,9 @@ export class Application extends pulumi.ComponentResource {
                 serviceAccountName: app,
                 googleServiceAccount: identity?.email,
                 labels: preview ? { "platform/preview-of": app } : {},
+                // MySQL's volume lives in the namespace (Redis keeps nothing: no volume). A preview's
+                // data is a branch's test data and goes with the preview.
+                holdsData: spec.mysql && !preview ? { protect: prd } : undefined,
                 traffic: {
                     fromTraefik:
                         spec.hosts.length > 0 && args.traefikNamespace !== undefined
@@ -153,6 +159,11 @@ export class Application extends pulumi.ComponentResource {
                     app,
                     namespace,
                     memory: spec.redis.memory,
+                    // prd keeps what Redis holds across restarts; previews never.
+                    persistence:
+                        (spec.redis.persistence ?? prd) && !preview
+                            ? { storage: spec.redis.storage, storageClass: args.dataStorageClass, protect: prd }
+                            : undefined,
                     labels: sablierLabels,
                     replicasManagedElsewhere: preview !== undefined,
                 },
@@ -171,6 +182,7 @@ export class Application extends pulumi.ComponentResource {
                     database,
                     storage: spec.mysql.storage,
                     resources: spec.mysql.resources,
+                    storageClass: args.dataStorageClass,
                     protect: prd && !preview,
                     labels: sablierLabels,
                     replicasManagedElsewhere: preview !== undefined,
@@ -197,6 +209,22 @@ export class Application extends pulumi.ComponentResource {
                     { parent: this, dependsOn: [mysql] },
                 );
                 this.backupBucket = b.bucket.name;
+                new MysqlRestore(
+                    `${name}-restore`,
+                    {
+                        provider,
+                        app,
+                        namespace,
+                        namespaceName: ns,
+                        mysqlSecret: mysql.host,
+                        database,
+                        storage: spec.mysql.storage,
+                        bucket: b.bucket.name,
+                        scriptConfigMap: b.scriptConfigMap,
+                        gcp: args.gcp,
+                    },
+                    { parent: this, dependsOn: [mysql] },
+                );
             }
         }
 

@@ -48,6 +48,8 @@ export interface NamespaceEnvelopeArgs {
     readonly googleServiceAccount?: pulumi.Input<string>;
     /** Extra namespace labels. @default {} */
     readonly labels?: Readonly<Record<string, string>>;
+    /** The namespace holds the app's data volumes (PlatformNamespaceArgs.holdsData). @default no data */
+    readonly holdsData?: { readonly protect: boolean };
 }
 
 /** Doubles a CPU quantity for the default limit quota ("2" -> "4", "500m" -> "1000m"). */
@@ -92,6 +94,7 @@ export class NamespaceEnvelope extends pulumi.ComponentResource {
                 },
                 limits: args.limits,
                 defaultDeny: "ingress-and-egress",
+                holdsData: args.holdsData,
                 childAliases: declaredBefore(this, {
                     namespace: `${name}-ns`,
                     quota: `${name}-quota`,

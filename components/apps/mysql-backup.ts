@@ -1,11 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PLATFORM_RESOURCES } from "./spec";
 import { IMAGES } from "../versions";
 import { accountIdFor, GcpContext, GoogleIdentity } from "./google-identity";
 import { COMPONENTS } from "./network-policies";
-import { appLabels, containerSecurityContext, podSecurityContext, writable } from "./pod";
+import { appLabels } from "./pod";
+import { contentHash } from "../hash";
+import { mysqlBackupScript, SCRIPT_FILE, stepsPod } from "./backup-steps";
 
 export interface MysqlBackupArgs {
     /** The Kubernetes provider. */
@@ -38,13 +39,16 @@ export function backupBucketName(project: string, app: string): string {
 }
 
 /**
- * A nightly `mysqldump` CronJob that gzips each dump into a versioned Cloud Storage bucket with a
- * retention rule. The job's service account may only create objects there (Workload Identity), so a
- * compromised job cannot delete earlier dumps.
+ * A nightly CronJob running mysql-backup.sh beside this file: `dump` (mysqldump
+ * --single-transaction, gzip, checked) then `upload` into a versioned Cloud Storage bucket whose
+ * lifecycle deletes dumps after the retention. The job's service account may only create objects
+ * there (Workload Identity), so a compromised job cannot delete or overwrite earlier dumps.
  */
 export class MysqlBackup extends pulumi.ComponentResource {
     readonly bucket: gcp.storage.Bucket;
     readonly cronJob: k8s.batch.v1.CronJob;
+    /** Name of the ConfigMap holding the script (the restore mounts it too). */
+    readonly scriptConfigMap: string;
 
     constructor(name: string, args: MysqlBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:apps:MysqlBackup", name, {}, opts);
@@ -101,14 +105,17 @@ export class MysqlBackup extends pulumi.ComponentResource {
             child,
         );
         const labels = appLabels(args.app, COMPONENTS.backup);
-        const scratch = writable("backup", ["/tmp"]);
-        const dumpCommand = [
-            "mysqldump --defaults-extra-file=/etc/mysql-backup/backup.cnf",
-            "--single-transaction --routines --events --triggers --set-gtid-purged=OFF",
-            `--databases ${args.database} > /backup/dump.sql`,
-        ].join(" ");
-        // `$$(` is Kubernetes' escape for a literal `$(`: the shell, not the kubelet, runs `date`.
-        const upload = pulumi.interpolate`set -eu; f=${args.database}-$$(date -u +%Y%m%dT%H%M%SZ).sql.gz; gzip -c /backup/dump.sql > /backup/$f; gcloud storage cp /backup/$f gs://${this.bucket.name}/${args.app}/$f; echo uploaded gs://${this.bucket.name}/${args.app}/$f`;
+        const script = mysqlBackupScript();
+        const hash = contentHash(script);
+        this.scriptConfigMap = `${args.app}-backup-script-${hash.slice(0, 10)}`;
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-script`,
+            {
+                metadata: { name: this.scriptConfigMap, namespace: args.namespace, labels },
+                data: { [SCRIPT_FILE]: script },
+            },
+            child,
+        );
         this.cronJob = new k8s.batch.v1.CronJob(
             `${name}-cron`,
             {
@@ -124,64 +131,28 @@ export class MysqlBackup extends pulumi.ComponentResource {
                             backoffLimit: 2,
                             activeDeadlineSeconds: 3600,
                             template: {
-                                metadata: { labels },
-                                spec: {
+                                metadata: { labels, annotations: { "platform/script-hash": hash } },
+                                spec: stepsPod({
                                     serviceAccountName: ksaName,
-                                    restartPolicy: "Never",
-                                    securityContext: podSecurityContext(999),
-                                    volumes: [
-                                        {
-                                            name: "client",
-                                            secret: {
-                                                secretName: args.mysqlSecret,
-                                                items: [{ key: "backup.cnf", path: "backup.cnf" }],
-                                                defaultMode: 0o440,
-                                            },
-                                        },
-                                        { name: "dump", emptyDir: { sizeLimit: args.storage } },
-                                        ...scratch.volumes,
+                                    mysqlSecret: args.mysqlSecret,
+                                    scriptConfigMap: this.scriptConfigMap,
+                                    storage: args.storage,
+                                    env: [
+                                        { name: "DATABASE", value: args.database },
+                                        { name: "BUCKET", value: this.bucket.name },
+                                        { name: "PREFIX", value: args.app },
                                     ],
-                                    initContainers: [
-                                        {
-                                            name: "dump",
-                                            image: IMAGES.mysql,
-                                            command: ["sh", "-c", dumpCommand],
-                                            resources: PLATFORM_RESOURCES.backup,
-                                            securityContext: containerSecurityContext(999),
-                                            volumeMounts: [
-                                                { name: "client", mountPath: "/etc/mysql-backup", readOnly: true },
-                                                { name: "dump", mountPath: "/backup" },
-                                                ...scratch.mounts,
-                                            ],
-                                        },
+                                    steps: [
+                                        { step: "dump", image: IMAGES.mysql },
+                                        { step: "upload", image: IMAGES.curl },
                                     ],
-                                    containers: [
-                                        {
-                                            name: "upload",
-                                            image: IMAGES.cloudSdk,
-                                            command: ["sh", "-c", upload],
-                                            env: [
-                                                { name: "HOME", value: "/tmp" },
-                                                { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
-                                                // Parallel composite uploads (large dumps) delete their
-                                                // temporary parts, which objectCreator may not do.
-                                                {
-                                                    name: "CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED",
-                                                    value: "False",
-                                                },
-                                            ],
-                                            resources: PLATFORM_RESOURCES.backup,
-                                            securityContext: containerSecurityContext(999),
-                                            volumeMounts: [{ name: "dump", mountPath: "/backup" }, ...scratch.mounts],
-                                        },
-                                    ],
-                                },
+                                }),
                             },
                         },
                     },
                 },
             },
-            { ...child, dependsOn: [ksa] },
+            { ...child, dependsOn: [ksa, configMap] },
         );
         this.registerOutputs({ bucket: this.bucket.name });
     }

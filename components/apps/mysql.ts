@@ -17,6 +17,8 @@ export interface MysqlArgs {
     readonly database: string;
     /** Size of the data volume. */
     readonly storage: string;
+    /** StorageClass of the data volume. @default the cluster's default class */
+    readonly storageClass?: string;
     /** Requests and limits of the MySQL container. */
     readonly resources: { readonly requests: Record<string, string>; readonly limits: Record<string, string> };
     /** Pulumi `protect` and retain-on-delete for the volume and the credentials (prd). @default false */
@@ -78,7 +80,11 @@ export class Mysql extends pulumi.ComponentResource {
             `${name}-data`,
             {
                 metadata: { name: `${svcName}-data`, namespace: args.namespace, labels },
-                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: args.storage } } },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                    resources: { requests: { storage: args.storage } },
+                },
             },
             { ...child, ...keep },
         );
@@ -147,7 +153,8 @@ export class Mysql extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...child, dependsOn: [this.secret] },
+            // protect on prd: replacing it (a changed selector or serviceName) must be a deliberate act.
+            { ...child, dependsOn: [this.secret], ...(args.protect ? { protect: true } : {}) },
         );
         new k8s.core.v1.Service(
             `${name}-svc`,

@@ -20,6 +20,17 @@ export interface RedisArgs {
     readonly labels?: Readonly<Record<string, string>>;
     /** Something else (Sablier) sets the replica count; Pulumi leaves spec.replicas alone. @default false */
     readonly replicasManagedElsewhere?: boolean;
+    /** Append-only file on a PersistentVolumeClaim of this size and class. @default none (in memory only) */
+    readonly persistence?: RedisPersistence;
+}
+
+export interface RedisPersistence {
+    /** Size of the volume. */
+    readonly storage: string;
+    /** StorageClass of the volume. @default the cluster's default class */
+    readonly storageClass?: string;
+    /** Pulumi `protect` and retain-on-delete for the volume (prd). @default false */
+    readonly protect?: boolean;
 }
 
 const PORT = 6379;
@@ -33,9 +44,37 @@ export function maxMemory(limit: string): string {
     return `${Math.floor(mib * 0.8)}mb`;
 }
 
+/** Where Redis keeps its files (the volume with persistence). */
+export const REDIS_DIR = "/data";
+
+/**
+ * Redis's command line. With persistence every write goes to the append-only file, fsynced each
+ * second, and the file is loaded at start: a pod restart (SIGTERM, Redis fsyncs before it exits)
+ * loses nothing, a crash of the node at most the last second. Without, nothing is written at all.
+ * test/data/redis.dtest.ts runs a real redis-server with exactly these.
+ */
+export function redisArgs(memory: string, persistent: boolean, password = "$(REDIS_PASSWORD)"): string[] {
+    return [
+        "--requirepass",
+        password,
+        "--maxmemory",
+        maxMemory(memory),
+        "--maxmemory-policy",
+        "noeviction",
+        "--save",
+        "",
+        "--appendonly",
+        persistent ? "yes" : "no",
+        ...(persistent ? ["--appendfsync", "everysec"] : []),
+        "--dir",
+        REDIS_DIR,
+    ];
+}
+
 /**
  * Redis for an app's shared state and pub/sub between replicas: one pod, password from a generated
- * Secret, no persistence (state is rebuilt by the app; nothing here needs a backup).
+ * Secret; with `persistence` an append-only file on its own volume (prd: the votes survive a pod
+ * restart), without it nothing on disk.
  */
 export class Redis extends pulumi.ComponentResource {
     /** Secret holding `password`. */
@@ -65,7 +104,28 @@ export class Redis extends pulumi.ComponentResource {
             child,
         );
         const memory = args.memory ?? "256Mi";
-        const data = writable("redis", ["/data"]);
+        const p = args.persistence;
+        const keep = p?.protect ? { protect: true, retainOnDelete: true } : {};
+        const pvc = p
+            ? new k8s.core.v1.PersistentVolumeClaim(
+                  `${name}-data`,
+                  {
+                      metadata: { name: `${svcName}-data`, namespace: args.namespace, labels },
+                      spec: {
+                          accessModes: ["ReadWriteOnce"],
+                          ...(p.storageClass ? { storageClassName: p.storageClass } : {}),
+                          resources: { requests: { storage: p.storage } },
+                      },
+                  },
+                  { ...child, ...keep },
+              )
+            : undefined;
+        const data = pvc
+            ? {
+                  volumes: [{ name: "data", persistentVolumeClaim: { claimName: pvc.metadata.name } }],
+                  mounts: [{ name: "data", mountPath: REDIS_DIR }],
+              }
+            : writable("redis", [REDIS_DIR]);
         new k8s.apps.v1.Deployment(
             `${name}-deploy`,
             {
@@ -74,7 +134,9 @@ export class Redis extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     labels: { ...labels, ...args.labels },
                     annotations: {
-                        [SINGLE_REPLICA_ANNOTATION]: "one Redis per app: shared state the app rebuilds after a restart",
+                        [SINGLE_REPLICA_ANNOTATION]: p
+                            ? "one Redis per app on a ReadWriteOnce volume; its append-only file survives a restart"
+                            : "one Redis per app: shared state the app rebuilds after a restart",
                     },
                 },
                 spec: {
@@ -92,20 +154,7 @@ export class Redis extends pulumi.ComponentResource {
                                     name: "redis",
                                     image: IMAGES.redis,
                                     // $(REDIS_PASSWORD) is expanded by Kubernetes from the env below.
-                                    args: [
-                                        "--requirepass",
-                                        "$(REDIS_PASSWORD)",
-                                        "--maxmemory",
-                                        maxMemory(memory),
-                                        "--maxmemory-policy",
-                                        "noeviction",
-                                        "--save",
-                                        "",
-                                        "--appendonly",
-                                        "no",
-                                        "--dir",
-                                        "/data",
-                                    ],
+                                    args: redisArgs(memory, p !== undefined),
                                     env: [
                                         {
                                             name: "REDIS_PASSWORD",

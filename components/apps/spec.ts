@@ -79,7 +79,7 @@ export interface AppSpec {
     readonly minAvailable?: number;
     readonly hosts: HostSpec[];
     readonly metrics?: { readonly path: string; readonly interval: string; readonly container?: string };
-    readonly redis?: { readonly memory: string };
+    readonly redis?: { readonly memory: string; readonly persistence?: boolean; readonly storage: string };
     readonly mysql?: MysqlSpec;
     readonly onprem: OnpremEgressSpec[];
     readonly google?: { readonly roles: string[] };

@@ -74,6 +74,11 @@ export interface GithubOidcArgs {
     readonly appProviderId?: string;
     /** What creates the registry repository the app grants name (the gcp layer). @default none */
     readonly registryDependsOn?: readonly pulumi.Resource[];
+    /**
+     * Pulumi `protect` on the pool and its provider (prd): deleted, they stay soft-deleted for 30
+     * days, their IDs cannot be reused meanwhile, and CI cannot deploy. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /** `roles/container.admin` -> `container-admin`, for child names. */
@@ -105,6 +110,7 @@ export class GithubOidc extends pulumi.ComponentResource {
     constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ci:GithubOidc", name, {}, opts);
         const child = { parent: this };
+        const kept = { parent: this, protect: args.protect === true };
         const { project } = args;
 
         this.pool = new gcp.iam.WorkloadIdentityPool(
@@ -115,7 +121,7 @@ export class GithubOidc extends pulumi.ComponentResource {
                 displayName: "GitHub Actions",
                 description: `Keyless CI for ${args.repository}`,
             },
-            child,
+            kept,
         );
         this.provider = new gcp.iam.WorkloadIdentityPoolProvider(
             `${name}-provider`,
@@ -129,7 +135,7 @@ export class GithubOidc extends pulumi.ComponentResource {
                 attributeCondition: `assertion.repository == "${args.repository}"`,
                 oidc: { issuerUri: GITHUB_ISSUER },
             },
-            child,
+            kept,
         );
         this.providerName = this.provider.name;
 

@@ -16,7 +16,14 @@ export class ExistingCluster extends pulumi.ComponentResource {
         super("platform:cluster:ExistingCluster", name, {}, opts);
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { context: args.context, kubeconfig: args.kubeconfigPath, enableServerSideApply: true },
+            {
+                context: args.context,
+                kubeconfig: args.kubeconfigPath,
+                enableServerSideApply: true,
+                // The provider (and every object it manages) is replaced only when this changes, never
+                // because the kubeconfig file or its credentials did.
+                clusterIdentifier: `existing:${args.context}`,
+            },
             { parent: this },
         );
         this.registerOutputs({ context: args.context });

@@ -71,6 +71,13 @@ export interface PlatformNamespaceArgs {
      * `ingress-and-egress` (policy `default-deny`). Other policies open what the pods need.
      */
     readonly defaultDeny: "ingress" | "ingress-and-egress";
+    /**
+     * The namespace holds data (volumes): deleting it deletes them, whatever the volumes' own
+     * protection says. Such a namespace is never deleted by Pulumi (`retainOnDelete`: a rename or a
+     * destroy leaves it, and its data, in the cluster) and, with `protect`, not even planned to be
+     * (prd). @default no data
+     */
+    readonly holdsData?: { readonly protect: boolean };
     /** Earlier identities of the children (objects declared elsewhere before this component existed). @default none */
     readonly childAliases?: Readonly<Partial<Record<PlatformNamespaceRole, pulumi.Input<pulumi.Alias>[]>>>;
 }
@@ -116,7 +123,10 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             parent: this,
             ...(args.provider ? { provider: args.provider } : {}),
             ...(args.childAliases?.[role] ? { aliases: args.childAliases[role] } : {}),
+            // Deleting the namespace removes the rest: Pulumi need not delete them one by one.
+            ...(role !== "namespace" ? { deletedWith: this.namespace } : {}),
         });
+        const keep = args.holdsData ? { retainOnDelete: true, protect: args.holdsData.protect } : {};
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             {
@@ -128,7 +138,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                         : {}),
                 },
             },
-            child("namespace"),
+            { ...child("namespace"), ...keep },
         );
         this.name = this.namespace.metadata.name;
         const meta = (n: string) => ({ name: n, namespace: this.name });
@@ -195,4 +205,17 @@ export function declaredBefore(
     names: Readonly<Partial<Record<PlatformNamespaceRole, string>>>,
 ): Partial<Record<PlatformNamespaceRole, pulumi.Input<pulumi.Alias>[]>> {
     return Object.fromEntries(Object.entries(names).map(([role, n]) => [role, [{ name: n, parent }]]));
+}
+
+/**
+ * The alias of a default-deny policy that a `${name}-policies` component of type `type` (under
+ * `parent`) declared before, as `${name}-policies-<role>`.
+ */
+export function defaultDenyDeclaredBy(
+    parent: pulumi.Resource,
+    name: string,
+    type: string,
+    role = "default-deny",
+): pulumi.Input<pulumi.Alias>[] {
+    return [{ name: `${name}-policies-${role}`, parent: pulumi.createUrn(`${name}-policies`, type, parent) }];
 }

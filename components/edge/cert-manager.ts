@@ -1,10 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceAccountEmail } from "../gcp/service-account-email";
+import { awaitReady } from "../cluster/waits";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
-import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -90,13 +92,7 @@ export class CertManager extends pulumi.ComponentResource {
                         quota: `${name}-quota`,
                         limits: `${name}-limits`,
                     }),
-                    // Declared by IngressPolicies before.
-                    "default-deny": [
-                        {
-                            name: `${name}-policies-default-deny`,
-                            parent: pulumi.createUrn(`${name}-policies`, "platform:edge:IngressPolicies", this),
-                        },
-                    ],
+                    "default-deny": defaultDenyDeclaredBy(this, name, "platform:edge:IngressPolicies"),
                 },
             },
             { parent: this },
@@ -127,15 +123,16 @@ export class CertManager extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const saAnnotations: Record<string, pulumi.Input<string>> = {};
+        const saAnnotations: Record<string, string> = {};
         const waitFor: pulumi.Resource[] = [ns];
         const solver = args.cloudDns;
         if (solver) {
+            const accountId = "cert-manager-dns01";
             const gsa = new gcp.serviceaccount.Account(
                 `${name}-dns`,
                 {
                     project: solver.project,
-                    accountId: "cert-manager-dns01",
+                    accountId,
                     displayName: "cert-manager DNS-01 solver (Workload Identity, no keys)",
                 },
                 { parent: this },
@@ -159,7 +156,9 @@ export class CertManager extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            saAnnotations["iam.gke.io/gcp-service-account"] = gsa.email;
+            // Known before the account exists, so the chart's values are known in a preview; the
+            // chart waits for the account's grants below.
+            saAnnotations["iam.gke.io/gcp-service-account"] = serviceAccountEmail(accountId, solver.project);
             waitFor.push(dnsAdmin, wiUser);
         }
 
@@ -197,8 +196,8 @@ export class CertManager extends pulumi.ComponentResource {
                         validatingWebhookConfigurationAnnotations: CA_INJECTED,
                     },
                     cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources },
-                    // The waits above cover what the hook Job would check, without another pod.
-                    startupapicheck: { enabled: false },
+                    // startupapicheck is a post-install hook Job, which helm.v4.Chart never runs; the
+                    // waits above do what it would check (test/charts/hooks.test.ts keeps its values out).
                     prometheus: { enabled: true },
                 },
             },
@@ -222,10 +221,19 @@ export class CertManager extends pulumi.ComponentResource {
                   },
               }
             : { selfSigned: {} };
+        // The wildcard Certificate waits for this: created before the issuer is Ready (its ACME
+        // account registered), its first issuance fails and cert-manager backs off. Registering
+        // takes seconds; five minutes covers a slow ACME directory.
+        const ready = awaitReady(300);
         this.issuer = new k8s.apiextensions.CustomResource(
             `${name}-issuer`,
-            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: this.issuerName }, spec },
-            { ...k8sOpts, dependsOn: [this.chart] },
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: this.issuerName, annotations: ready.annotations },
+                spec,
+            },
+            { ...k8sOpts, dependsOn: [this.chart], customTimeouts: ready.customTimeouts },
         );
 
         this.registerOutputs({ issuerName: this.issuerName });

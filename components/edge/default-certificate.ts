@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { NO_WAIT } from "../cluster/waits";
 
 export interface DefaultCertificateArgs {
     /** The cluster's provider. */
@@ -35,7 +36,10 @@ export class DefaultCertificate extends pulumi.ComponentResource {
             {
                 apiVersion: "cert-manager.io/v1",
                 kind: "Certificate",
-                metadata: { name: "wildcard", namespace: args.namespace },
+                // Not waited for: it is issued once the domain is delegated to the zone, which the first
+                // deploy precedes (docs/operations.md), and nothing later in a run needs it: Traefik
+                // serves it from the Secret as soon as cert-manager writes it.
+                metadata: { name: "wildcard", namespace: args.namespace, annotations: { ...NO_WAIT } },
                 spec: {
                     secretName: WILDCARD_SECRET,
                     commonName: args.domain,

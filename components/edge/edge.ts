@@ -8,7 +8,7 @@ import { IngressPolicies } from "./ingress-policies";
 import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
-import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -92,13 +92,7 @@ export class Edge extends pulumi.ComponentResource {
                         quota: `${name}-quota`,
                         limits: `${name}-limits`,
                     }),
-                    // Declared by IngressPolicies before.
-                    "default-deny": [
-                        {
-                            name: `${name}-policies-default-deny`,
-                            parent: pulumi.createUrn(`${name}-policies`, "platform:edge:IngressPolicies", this),
-                        },
-                    ],
+                    "default-deny": defaultDenyDeclaredBy(this, name, "platform:edge:IngressPolicies"),
                 },
             },
             child,
@@ -209,6 +203,8 @@ export class Edge extends pulumi.ComponentResource {
             authService: { ...OAUTH2_PROXY_SERVICE, namespace },
             dependsOn: [this.traefik.chart, this.oauth2Proxy.errorsMiddleware, this.oauth2Proxy.forwardAuthMiddleware],
             dns: args.gcp ? { zone: args.gcp.zone, address: args.gcp.ingressIp } : undefined,
+            // Outside GCP the issuer is self-signed; on GCP, Let's Encrypt staging is not trusted either.
+            trustedCertificates: args.gcp !== undefined && args.issuer === "production",
         });
 
         // The sign-in host: oauth2-proxy's own pages and the OAuth callback, open to everyone.

@@ -164,9 +164,12 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
                 name: OAUTH2_PROXY_RELEASE,
                 namespace: args.namespace,
                 ...pinned(CHARTS.oauth2Proxy, args.charts),
+                // The cookie secret enters the digest by its identity, not its value: a generated value
+                // is unknown in a preview, and a chart with an unknown value shows as deleted there.
+                // Replacing it (`pulumi up --replace`) needs a restart by hand (docs/operations.md).
                 values: oauth2ProxyValues(
                     args,
-                    credentialsDigest([args.clientId, args.clientSecret, cookieSecret.result]),
+                    credentialsDigest([args.clientId, args.clientSecret, `generated:${name}-cookie-secret`]),
                 ),
             },
             { ...k8sOpts, dependsOn: [credentials, ...(args.dependsOn ?? [])] },

@@ -24,6 +24,8 @@ export interface EdgePublisherArgs {
     readonly dependsOn: readonly pulumi.Resource[];
     /** Cloud DNS zone and the ingress IP for the A records; undefined outside GCP (no records). */
     readonly dns?: { readonly zone: DnsZone; readonly address: pulumi.Input<string> };
+    /** The certificate served chains to a publicly trusted root (Let's Encrypt production). @default false */
+    readonly trustedCertificates?: boolean;
 }
 
 /** `Host(`a`) && (PathPrefix(`/x`) || PathPrefix(`/y`))`, or just the host for `/`. */
@@ -73,10 +75,12 @@ export function ingressRouteSpec(
  */
 export class EdgePublisher implements Publisher {
     readonly domain: string;
+    readonly trustedCertificates: boolean;
     private readonly published = new Map<string, string>();
 
     constructor(private readonly args: EdgePublisherArgs) {
         this.domain = args.domain;
+        this.trustedCertificates = args.trustedCertificates ?? false;
     }
 
     /** Every host published so far, with the route name that published it. */
@@ -121,6 +125,7 @@ export class EdgePublisher implements Publisher {
 
 /** What the other layers get when the stack has no edge: publishing anything is an error. */
 export class NoEdgePublisher implements Publisher {
+    readonly trustedCertificates = false;
     constructor(readonly domain: string) {}
 
     route(_parent: pulumi.Resource, name: string, spec: RouteSpec): void {

@@ -32,8 +32,34 @@ export function traefikSelector(namespace: string): Record<string, string> {
     return { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${TRAEFIK_RELEASE}-${namespace}` };
 }
 
+/** The ports the LoadBalancer exposes, each to the chart's container port of the same name. */
+const EXPOSED_PORTS = [
+    { name: "web", port: 80 },
+    { name: "websecure", port: 443 },
+] as const;
+
+/**
+ * The LoadBalancer Service in front of Traefik, as the chart rendered it before it became the
+ * component's own: same name, selector and ports, on the reserved IP when there is one.
+ */
+export function traefikService(namespace: string, loadBalancerIP?: pulumi.Input<string>) {
+    return {
+        metadata: { name: TRAEFIK_RELEASE, namespace, labels: traefikSelector(namespace) },
+        spec: {
+            type: "LoadBalancer",
+            // Keep client addresses (access logs, rate limits); nodes without a Traefik pod fail the LB check.
+            externalTrafficPolicy: "Local",
+            ...(loadBalancerIP !== undefined ? { loadBalancerIP } : {}),
+            selector: traefikSelector(namespace),
+            ports: EXPOSED_PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+        },
+    };
+}
+
 /** The chart values: pure, so tests can read what the release gets. */
-export function traefikValues(args: Omit<TraefikArgs, "provider" | "dependsOn">): Record<string, unknown> {
+export function traefikValues(
+    args: Omit<TraefikArgs, "provider" | "dependsOn" | "loadBalancerIP">,
+): Record<string, unknown> {
     const selector = { matchLabels: traefikSelector(args.namespace) };
     const ha = args.highAvailability;
     const sablier = args.sablier ?? false;
@@ -104,15 +130,9 @@ export function traefikValues(args: Omit<TraefikArgs, "provider" | "dependsOn">)
                 service: { enabled: true },
             },
         },
-        service: {
-            enabled: true,
-            spec: {
-                type: "LoadBalancer",
-                // Keep client addresses (access logs, rate limits); nodes without a Traefik pod fail the LB check.
-                externalTrafficPolicy: "Local",
-                ...(args.loadBalancerIP !== undefined ? { loadBalancerIP: args.loadBalancerIP } : {}),
-            },
-        },
+        // The LoadBalancer Service is the component's own (traefikService): its reserved IP is known
+        // only once the address exists, and a chart with an unknown value shows as deleted in a preview.
+        service: { enabled: false },
         global: { checkNewVersion: false, sendAnonymousUsage: false },
     };
 }
@@ -121,6 +141,8 @@ export function traefikValues(args: Omit<TraefikArgs, "provider" | "dependsOn">)
 export class Traefik extends pulumi.ComponentResource {
     /** The release; custom resources of the traefik.io group depend on it (it installs the CRDs). */
     readonly chart: k8s.helm.v4.Chart;
+    /** The LoadBalancer Service, on the reserved IP. */
+    readonly service: k8s.core.v1.Service;
     readonly serviceName: string = TRAEFIK_RELEASE;
     /** The chart's `traefik-metrics` Service (labels from its service-metrics template), for monitoring. */
     readonly scrapeTarget: ScrapeTarget;
@@ -139,6 +161,14 @@ export class Traefik extends pulumi.ComponentResource {
             { name: TRAEFIK_RELEASE, namespace: args.namespace, ...pinned(CHARTS.traefik, args.charts), values },
             { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
         );
+        // The chart rendered this Service before (as `<chart>:<namespace>/traefik`); the alias keeps it,
+        // so the load balancer and its address stay put.
+        this.service = new k8s.core.v1.Service(`${name}-service`, traefikService(args.namespace, args.loadBalancerIP), {
+            parent: this,
+            provider: args.provider,
+            dependsOn: args.dependsOn ?? [],
+            aliases: [{ name: `${name}-chart:${args.namespace}/${TRAEFIK_RELEASE}`, parent: this.chart }],
+        });
         this.registerOutputs({ serviceName: this.serviceName });
     }
 }

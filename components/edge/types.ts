@@ -28,5 +28,10 @@ export interface RouteSpec {
 export interface Publisher {
     /** The stack's domain. */
     readonly domain: string;
+    /**
+     * Whether the hosts' certificate chains to a publicly trusted root (Let's Encrypt production).
+     * Let's Encrypt staging and self-signed certificates do not: a client that verifies fails.
+     */
+    readonly trustedCertificates: boolean;
     route(parent: pulumi.Resource, name: string, spec: RouteSpec): void;
 }

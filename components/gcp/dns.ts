@@ -20,6 +20,29 @@ export interface DnsZone {
     readonly domain: string;
     readonly zoneName: pulumi.Output<string>;
     readonly ttl: number;
+    /** Who can resolve it: the internet (`public`) or one VPC (`private`). @default public */
+    readonly visibility?: "public" | "private";
+}
+
+/** RFC 1918 private and RFC 6598 shared (carrier-grade NAT) IPv4 ranges. */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
+
+/** The private range an IPv4 address is in, or undefined. */
+export function privateRange(address: string): string | undefined {
+    const n = ipv4(address);
+    if (n === undefined) return undefined;
+    return PRIVATE_RANGES.find((range) => {
+        const [base, bits] = range.split("/") as [string, string];
+        const size = 2 ** (32 - Number(bits));
+        const start = ipv4(base)!;
+        return n >= start && n < start + size;
+    });
+}
+
+function ipv4(text: string): number | undefined {
+    const parts = text.split(".");
+    if (parts.length !== 4 || parts.some((p) => !/^[0-9]{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+    return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
 }
 
 /** A public Cloud DNS zone (DNSSEC on) and the way other components add records to it. */
@@ -42,14 +65,15 @@ export class Dns extends pulumi.ComponentResource {
             { parent: this, protect: args.protect ?? false },
         );
         this.nameServers = this.zone.nameServers;
-        this.ref = { domain: args.domain, zoneName: this.zone.name, ttl: args.ttl };
+        this.ref = { domain: args.domain, zoneName: this.zone.name, ttl: args.ttl, visibility: "public" };
         this.registerOutputs({ zone: this.zone.name, nameServers: this.nameServers });
     }
 }
 
 /**
  * Adds an A record for `host` (which must be the zone's domain or under it) as a child of `parent`,
- * so the record belongs to whatever publishes the host.
+ * so the record belongs to whatever publishes the host. A private address is refused in a public
+ * zone (it belongs in a PrivateDns zone).
  */
 export function addARecord(
     parent: pulumi.Resource,
@@ -60,6 +84,12 @@ export function addARecord(
 ): gcp.dns.RecordSet {
     if (host !== zone.domain && !host.endsWith(`.${zone.domain}`)) {
         throw new Error(`DNS record ${name}: host ${host} is outside the zone ${zone.domain}`);
+    }
+    const range = typeof address === "string" ? privateRange(address) : undefined;
+    if (range && (zone.visibility ?? "public") === "public") {
+        throw new Error(
+            `DNS record ${name}: ${host} -> ${address} is a private address (${range}); it goes in a private zone, never the public zone ${zone.domain}`,
+        );
     }
     return new gcp.dns.RecordSet(
         name,

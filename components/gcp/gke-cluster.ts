@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gkeKubeconfig } from "./kubeconfig";
+import { poolLayout } from "./node-pool-layout";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 
 /** One node pool, every default filled in (config/sections/cluster.ts holds the schema). */
@@ -10,10 +11,12 @@ export interface NodePoolSpec {
     readonly name: string;
     /** e.g. e2-standard-4 */
     readonly machineType: string;
-    /** Nodes at least, in total across the pool's zones. */
+    /** Nodes at least, in total across the pool's zones, and the pool's size when created. */
     readonly minCount: number;
     /** Nodes at most, in total across the pool's zones. */
     readonly maxCount: number;
+    /** Zones the nodes run in (`nodeLocations`). @default the cluster's (three for a regional one) */
+    readonly zones?: string[];
     readonly diskSizeGb: number;
     readonly diskType: "pd-standard" | "pd-balanced" | "pd-ssd";
     readonly spot: boolean;
@@ -50,6 +53,9 @@ export interface GkeClusterArgs {
     readonly nodePools: readonly NodePoolSpec[];
 }
 
+/** Cluster inputs that shape only its creation (the default pool), ignored afterwards. */
+export const CLUSTER_CREATE_ONLY = ["nodeConfig", "initialNodeCount"] as const;
+
 /** Roles the node service account needs and nothing more (Google's least-privilege node SA list). */
 export const NODE_ROLES = [
     "roles/logging.logWriter",
@@ -58,6 +64,11 @@ export const NODE_ROLES = [
     "roles/stackdriver.resourceMetadata.writer",
     "roles/autoscaling.metricsWriter",
 ];
+
+/** The cluster's identity for its Kubernetes provider: gcloud's context name, `gke_<project>_<location>_<name>`. */
+export function gkeClusterIdentifier(args: Pick<GkeClusterArgs, "project" | "location" | "clusterName">): string {
+    return `gke_${args.project}_${args.location}_${args.clusterName}`;
+}
 
 /** A private, Workload-Identity, shielded GKE cluster with separately managed, autoscaled pools. */
 export class GkeCluster extends pulumi.ComponentResource {
@@ -122,6 +133,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                     servicesSecondaryRangeName: SERVICES_RANGE,
                 },
                 // The default pool cannot be changed in place; pools below are managed on their own.
+                // It exists only while the cluster is created, with the nodes' own service account.
                 removeDefaultNodePool: true,
                 initialNodeCount: 1,
                 nodeConfig: nodeSecurity,
@@ -150,42 +162,61 @@ export class GkeCluster extends pulumi.ComponentResource {
                 maintenancePolicy: { dailyMaintenanceWindow: { startTime: args.maintenanceStart } },
                 addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true } },
             },
-            { ...guarded, dependsOn: roleGrants },
+            {
+                ...guarded,
+                dependsOn: roleGrants,
+                // Both only shape the default pool that creation removes, and both force a new
+                // cluster: GKE then reports the first remaining pool's config (machine type, labels)
+                // as the cluster's nodeConfig and a node count of 0, so without this every run
+                // after the first plans to replace the cluster.
+                ignoreChanges: [...CLUSTER_CREATE_ONLY],
+            },
         );
 
-        this.nodePools = args.nodePools.map(
-            (pool) =>
-                new gcp.container.NodePool(
-                    `${name}-pool-${pool.name}`,
-                    {
-                        name: pool.name,
-                        project: args.project,
-                        location: args.location,
-                        cluster: this.cluster.name,
-                        // Per zone: a regional pool starts with one node in each zone (three), above
-                        // a total maximum below three until the autoscaler trims it.
-                        initialNodeCount: pool.minCount > 0 ? 1 : 0,
-                        // Totals across the pool's zones, so "one n1-highmem-16 node" means one.
-                        autoscaling: {
-                            totalMinNodeCount: pool.minCount,
-                            totalMaxNodeCount: pool.maxCount,
-                            locationPolicy: "BALANCED",
-                        },
-                        management: { autoRepair: true, autoUpgrade: true },
-                        upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
-                        nodeConfig: {
-                            ...nodeSecurity,
-                            machineType: pool.machineType,
-                            diskSizeGb: pool.diskSizeGb,
-                            diskType: pool.diskType,
-                            spot: pool.spot,
-                            labels: { ...pool.labels, "platform/pool": pool.name },
-                            taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
-                        },
+        this.nodePools = args.nodePools.map((pool) => {
+            const layout = poolLayout(args.location, pool);
+            if ("problem" in layout)
+                throw new Error(`node pool ${pool.name}: minCount ${pool.minCount} ${layout.problem}`);
+            return new gcp.container.NodePool(
+                `${name}-pool-${pool.name}`,
+                {
+                    name: pool.name,
+                    project: args.project,
+                    location: args.location,
+                    cluster: this.cluster.name,
+                    ...(pool.zones ? { nodeLocations: pool.zones } : {}),
+                    // Per zone, so the pool starts with minCount nodes in total (node-pool-layout.ts).
+                    initialNodeCount: layout.initialPerZone,
+                    // Totals across the pool's zones, so "one n1-highmem-16 node" means one.
+                    autoscaling: {
+                        totalMinNodeCount: pool.minCount,
+                        totalMaxNodeCount: pool.maxCount,
+                        locationPolicy: "BALANCED",
                     },
-                    guarded,
-                ),
-        );
+                    management: { autoRepair: true, autoUpgrade: true },
+                    upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+                    nodeConfig: {
+                        ...nodeSecurity,
+                        machineType: pool.machineType,
+                        diskSizeGb: pool.diskSizeGb,
+                        diskType: pool.diskType,
+                        spot: pool.spot,
+                        labels: { ...pool.labels, "platform/pool": pool.name },
+                        taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+                    },
+                },
+                {
+                    ...guarded,
+                    // A pool's name is fixed, so a replacement (spot, service account, scopes,
+                    // metadata: docs/operations.md) must delete the old pool before creating the
+                    // new one, or the create collides with it.
+                    deleteBeforeReplace: true,
+                    // The initial count forces a new pool and only matters when one is created;
+                    // the autoscaler owns the size after that.
+                    ignoreChanges: ["initialNodeCount"],
+                },
+            );
+        });
 
         this.endpoint = this.cluster.endpoint;
         const server = args.dnsEndpoint
@@ -198,11 +229,20 @@ export class GkeCluster extends pulumi.ComponentResource {
                 .apply(([s, ca]) => gkeKubeconfig({ name: args.clusterName, server: s, caData: ca })),
         );
 
-        // Kubernetes objects wait for nodes: charts with webhooks and pods cannot become ready without them.
+        // Not waiting for the node pools: a pool update (a new machine type, an upgrade) takes many
+        // minutes and would hold up every Kubernetes change behind it. On the first run the
+        // provider's objects wait for readiness (Deployments for their pods) while the pools come up.
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-            { parent: this, dependsOn: this.nodePools },
+            {
+                kubeconfig: this.kubeconfig,
+                enableServerSideApply: true,
+                // Constant: a kubeconfig that changes (a new endpoint, a rotated CA, unknown while the
+                // cluster is created) updates the provider; only another cluster replaces it, and with
+                // it every Kubernetes object.
+                clusterIdentifier: gkeClusterIdentifier(args),
+            },
+            { parent: this },
         );
 
         this.registerOutputs({ clusterName: this.cluster.name, endpoint: this.endpoint, kubeconfig: this.kubeconfig });

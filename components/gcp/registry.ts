@@ -14,6 +14,8 @@ export interface RegistryArgs {
     readonly keepRecent: number;
     /** Members (e.g. `serviceAccount:...`) that may pull. @default [] */
     readonly readers?: readonly pulumi.Input<string>[];
+    /** Pulumi `protect` on the repository (prd): deleting it deletes every image the workloads run. @default false */
+    readonly protect?: boolean;
 }
 
 /** The Docker repository the apps' images live in, with cleanup rules and read access for the nodes. */
@@ -42,7 +44,7 @@ export class Registry extends pulumi.ComponentResource {
                     { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: args.keepRecent } },
                 ],
             },
-            { parent: this },
+            { parent: this, protect: args.protect === true },
         );
         (args.readers ?? []).forEach(
             (member, i) =>

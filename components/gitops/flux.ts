@@ -8,8 +8,13 @@ import type { ChartSource } from "../versions";
 export interface FluxArgs {
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
-    /** Google service account the image-reflector-controller acts as (Workload Identity). @default none */
-    readonly reflectorServiceAccount?: pulumi.Input<string>;
+    /**
+     * Google service account the image-reflector-controller acts as (Workload Identity): its email,
+     * a plain string so the chart's values stay known in a preview. @default none
+     */
+    readonly reflectorServiceAccount?: string;
+    /** What the chart waits for besides its namespace (the reflector's identity and its grants). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
     /** Namespace whose pods may scrape the controllers' metrics on 8080. @default none (nothing scrapes them) */
     readonly metricsNamespace?: string;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
@@ -95,13 +100,8 @@ export class Flux extends pulumi.ComponentResource {
                 namespace: FLUX_NAMESPACE,
                 values: {
                     installCRDs: true,
-                    // The pre-install `flux check` job.
-                    cli: {
-                        resources: {
-                            requests: { cpu: "20m", memory: "32Mi" },
-                            limits: { cpu: "200m", memory: "128Mi" },
-                        },
-                    },
+                    // No `cli` values: they configure only the pre-install `flux check` hook Job, which
+                    // helm.v4.Chart never runs (test/charts/hooks.test.ts).
                     sourceController: controller("sourceController"),
                     kustomizeController: controller("kustomizeController"),
                     helmController: controller("helmController"),
@@ -123,7 +123,7 @@ export class Flux extends pulumi.ComponentResource {
                     logLevel: "info",
                 },
             },
-            { ...child, dependsOn: [ns, ...policies] },
+            { ...child, dependsOn: [ns, ...policies, ...(args.dependsOn ?? [])] },
         );
 
         this.registerOutputs({ namespace: FLUX_NAMESPACE });

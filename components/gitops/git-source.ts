@@ -1,6 +1,7 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { awaitReady, NO_WAIT } from "../cluster/waits";
 import * as tls from "@pulumi/tls";
 import { knownHostsFile } from "./known-hosts";
 import { FLUX_NAMESPACE, PLATFORM_REPOSITORY } from "./names";
@@ -79,12 +80,21 @@ export class GitSource extends pulumi.ComponentResource {
             );
         }
 
+        // The Kustomization and the image automation read this source: with the deploy key
+        // registered here, they wait until Flux has fetched it (Ready), two fetch timeouts and a
+        // controller start at most. A key a person adds after the run cannot make it Ready within
+        // the run, so then nothing waits.
+        const ready = this.deployKey ? awaitReady(300) : { annotations: NO_WAIT, customTimeouts: undefined };
         this.repository = new k8s.apiextensions.CustomResource(
             `${name}-repo`,
             {
                 apiVersion: "source.toolkit.fluxcd.io/v1",
                 kind: "GitRepository",
-                metadata: { name: PLATFORM_REPOSITORY, namespace: FLUX_NAMESPACE },
+                metadata: {
+                    name: PLATFORM_REPOSITORY,
+                    namespace: FLUX_NAMESPACE,
+                    annotations: { ...ready.annotations },
+                },
                 spec: {
                     url: repo.url,
                     ref: { branch: repo.branch },
@@ -93,7 +103,11 @@ export class GitSource extends pulumi.ComponentResource {
                     secretRef: { name: secretName },
                 },
             },
-            { ...k8sOpts, dependsOn: [args.crds, this.secret, ...(this.deployKey ? [this.deployKey] : [])] },
+            {
+                ...k8sOpts,
+                dependsOn: [args.crds, this.secret, ...(this.deployKey ? [this.deployKey] : [])],
+                ...(ready.customTimeouts ? { customTimeouts: ready.customTimeouts } : {}),
+            },
         );
 
         this.registerOutputs({ publicKey: this.publicKey });

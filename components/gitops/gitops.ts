@@ -82,7 +82,8 @@ export class GitOps extends pulumi.ComponentResource {
             `${name}-flux`,
             {
                 provider,
-                reflectorServiceAccount: identity?.email,
+                reflectorServiceAccount: identity?.annotationEmail,
+                dependsOn: identity ? [identity] : [],
                 metricsNamespace: args.metricsNamespace,
                 charts: args.charts,
             },

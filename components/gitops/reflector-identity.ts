@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceAccountEmail } from "../gcp/service-account-email";
 import { FLUX_NAMESPACE, REFLECTOR_SERVICE_ACCOUNT } from "./names";
 
 export interface ReflectorIdentityArgs {
@@ -18,16 +19,20 @@ export interface ReflectorIdentityArgs {
  */
 export class ReflectorIdentity extends pulumi.ComponentResource {
     readonly serviceAccount: gcp.serviceaccount.Account;
-    /** Email for the `iam.gke.io/gcp-service-account` annotation. */
+    /** The account's email as its grants see it (waits for the account). */
     readonly email: pulumi.Output<string>;
+    /** The same email as a plain string, for the `iam.gke.io/gcp-service-account` annotation (known in a preview). */
+    readonly annotationEmail: string;
 
     constructor(name: string, args: ReflectorIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gitops:ReflectorIdentity", name, {}, opts);
+        const accountId = "flux-image-reflector";
+        this.annotationEmail = serviceAccountEmail(accountId, args.project);
         this.serviceAccount = new gcp.serviceaccount.Account(
             `${name}-sa`,
             {
                 project: args.project,
-                accountId: "flux-image-reflector",
+                accountId,
                 displayName: "Flux image-reflector-controller (reads image tags)",
             },
             { parent: this },

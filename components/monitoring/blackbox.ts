@@ -13,6 +13,15 @@ export { BLACKBOX_NAME, BLACKBOX_PORT };
  */
 export const UNPRIVILEGED_PING = { name: "net.ipv4.ping_group_range", value: "0 2147483647" } as const;
 
+const REACHABLE = {
+    valid_status_codes: [200, 301, 302, 303, 307, 308, 401, 403],
+    follow_redirects: false,
+    preferred_ip_protocol: "ip4",
+};
+
+/** `http_reachable` without certificate verification, for hosts served with an untrusted certificate. */
+export const UNTRUSTED_TLS_MODULE = "http_reachable_untrusted_tls";
+
 /** Probe modules; the on-prem layer's Probes name them. */
 export function blackboxModules(): Record<string, unknown> {
     return {
@@ -26,14 +35,13 @@ export function blackboxModules(): Record<string, unknown> {
             },
         },
         // A host behind GitHub login answers with a redirect to sign in: alive, not an error.
-        http_reachable: {
+        http_reachable: { prober: "http", timeout: "5s", http: REACHABLE },
+        // The same for hosts whose certificate no client trusts by design (Let's Encrypt staging,
+        // self-signed): the probe checks that the host answers through the edge, not who signed it.
+        [UNTRUSTED_TLS_MODULE]: {
             prober: "http",
             timeout: "5s",
-            http: {
-                valid_status_codes: [200, 301, 302, 303, 307, 308, 401, 403],
-                follow_redirects: false,
-                preferred_ip_protocol: "ip4",
-            },
+            http: { ...REACHABLE, tls_config: { insecure_skip_verify: true } },
         },
         tcp_connect: { prober: "tcp", timeout: "5s", tcp: { preferred_ip_protocol: "ip4" } },
         icmp: { prober: "icmp", timeout: "5s", icmp: { preferred_ip_protocol: "ip4" } },

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gib, MonitoringSettings } from "./settings";
-import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { gib, GrafanaDatabaseConnection, MonitoringSettings } from "./settings";
+import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
-import { BlackboxExporter } from "./blackbox";
+import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
 import { Dashboards } from "./dashboards";
 import { MonitoringPolicies } from "./network-policies";
 import { PrometheusStack } from "./prometheus-stack";
@@ -24,8 +24,10 @@ export interface MonitoringArgs {
     readonly grafanaOAuthClientSecret: pulumi.Input<string>;
     /** Slack or Discord webhook URL every alert goes to (secret). */
     readonly alertmanagerWebhookUrl: pulumi.Input<string>;
-    /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
-    readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** Grafana's PostgreSQL (address and password); needed when config.grafana.database is set. @default none */
+    readonly grafanaDatabase?: GrafanaDatabaseConnection;
+    /** Reserved IP for the SNMP trap receiver (gke). @default an ephemeral address */
+    readonly snmpTrapAddress?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
     /** Namespace of Traefik, let in to the web UIs. @default none (no edge layer) */
@@ -36,6 +38,17 @@ export interface MonitoringArgs {
     readonly scrapeTargets?: readonly ScrapeTarget[];
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /**
+     * prd: Pulumi `protect` on what must outlive any one run: the namespace (Prometheus' and
+     * Zabbix's volumes live in it) and the generated passwords the databases keep from their first
+     * start. @default false
+     */
+    readonly protect?: boolean;
+    /**
+     * StorageClass of the layer's volumes (Prometheus unless `prometheus.storageClass`, Alertmanager,
+     * Grafana's SQLite, Zabbix's PostgreSQL). @default the cluster's default class
+     */
+    readonly dataStorageClass?: string;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -98,23 +111,20 @@ export class Monitoring extends pulumi.ComponentResource {
                     storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
                 },
                 defaultDeny: "ingress",
+                // Prometheus', Alertmanager's, Grafana's and Zabbix's database volumes live here.
+                holdsData: { protect: args.protect === true },
                 childAliases: {
                     ...declaredBefore(this, {
                         namespace: `${name}-ns`,
                         quota: `${name}-quota`,
                         limits: `${name}-limits`,
                     }),
-                    // Declared by MonitoringPolicies before.
-                    "default-deny": [
-                        {
-                            name: `${name}-policies-default-deny-ingress`,
-                            parent: pulumi.createUrn(
-                                `${name}-policies`,
-                                "platform:monitoring:MonitoringPolicies",
-                                this,
-                            ),
-                        },
-                    ],
+                    "default-deny": defaultDenyDeclaredBy(
+                        this,
+                        name,
+                        "platform:monitoring:MonitoringPolicies",
+                        "default-deny-ingress",
+                    ),
                 },
             },
             child,
@@ -134,7 +144,15 @@ export class Monitoring extends pulumi.ComponentResource {
         this.zabbix = config.zabbix.enabled
             ? new Zabbix(
                   `${name}-zabbix`,
-                  { namespace: ns, config: config.zabbix, grafanaDeployment: NAMES.grafana, charts: args.charts },
+                  {
+                      namespace: ns,
+                      config: config.zabbix,
+                      grafanaDeployment: NAMES.grafana,
+                      storageClass: args.dataStorageClass,
+                      snmpTrapAddress: args.snmpTrapAddress,
+                      charts: args.charts,
+                      protect: args.protect,
+                  },
                   inNs,
               )
             : undefined;
@@ -149,7 +167,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaOAuthClientId: args.grafanaOAuthClientId,
                 grafanaOAuthClientSecret: args.grafanaOAuthClientSecret,
                 alertmanagerWebhookUrl: args.alertmanagerWebhookUrl,
-                grafanaDatabasePassword: args.grafanaDatabasePassword,
+                grafanaDatabase: args.grafanaDatabase,
+                storageClass: args.dataStorageClass,
+                protect: args.protect,
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,
@@ -183,6 +203,9 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.publisher) {
             for (const [role, spec] of routes) args.publisher.route(this, `${name}-${role}`, spec);
             // Probe the published hosts themselves (only once they exist): a sign-in redirect counts as up.
+            // Where the certificate is untrusted by design (staging, self-signed) the probe does not
+            // verify it: it would fail on a healthy stack. cert-manager's and Traefik's certificate
+            // metrics watch the certificate itself (rules.ts); on prd the probe verifies it too.
             new k8s.apiextensions.CustomResource(
                 `${name}-host-probe`,
                 {
@@ -192,7 +215,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     spec: {
                         jobName: "platform-hosts",
                         interval: "60s",
-                        module: "http_reachable",
+                        module: args.publisher.trustedCertificates ? "http_reachable" : UNTRUSTED_TLS_MODULE,
                         prober: { url: this.blackbox.address },
                         targets: { staticConfig: { static: routes.map(([, r]) => `https://${r.host}`) } },
                     },

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CHARTS, pinned } from "../versions";
 import { contentHash } from "../hash";
-import { MonitoringSettings } from "./settings";
+import { GrafanaDatabaseConnection, MonitoringSettings } from "./settings";
 import type { ChartSource } from "../versions";
 import {
     discordAlertmanagerConfigSpec,
@@ -25,26 +25,34 @@ export interface PrometheusStackArgs {
     readonly grafanaOAuthClientSecret: pulumi.Input<string>;
     /** Slack or Discord webhook URL every alert goes to (secret). */
     readonly alertmanagerWebhookUrl: pulumi.Input<string>;
-    /** Password of Grafana's PostgreSQL user; needed when config.grafana.database is set. @default none */
-    readonly grafanaDatabasePassword?: pulumi.Input<string>;
+    /** Grafana's PostgreSQL (address and password); needed when config.grafana.database is set. @default none */
+    readonly grafanaDatabase?: GrafanaDatabaseConnection;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
     /** Namespace of the release and its Secrets. */
     readonly namespace: string;
+    /**
+     * Pulumi `protect` on Grafana's generated admin password and secret key (prd): Grafana keeps the
+     * admin password in its database from the first start, and the key encrypts the data sources'
+     * secrets there, so new ones lock out the admin and break every data source. @default false
+     */
+    readonly protect?: boolean;
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
     readonly zabbix?: { readonly apiUrl: string; readonly tokenSecretName: string };
+    /** StorageClass of Prometheus (unless config.prometheus.storageClass), Alertmanager and Grafana volumes. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
-/** More than one Grafana replica never shares SQLite; a database needs its password. */
-export function checkGrafanaDatabase(args: Pick<PrometheusStackArgs, "config" | "grafanaDatabasePassword">): void {
+/** More than one Grafana replica never shares SQLite; a database needs its address and password. */
+export function checkGrafanaDatabase(args: Pick<PrometheusStackArgs, "config" | "grafanaDatabase">): void {
     const g = args.config.grafana;
     if (g.replicas > 1 && !g.database) {
         throw new Error(
             `grafana replicas ${g.replicas} needs monitoring.grafana.database: more than one replica never shares SQLite`,
         );
     }
-    if (g.database && args.grafanaDatabasePassword === undefined) {
-        throw new Error("grafanaDatabasePassword is required when monitoring.grafana.database is set");
+    if (g.database && args.grafanaDatabase === undefined) {
+        throw new Error("grafanaDatabase (address and password) is required when monitoring.grafana.database is set");
     }
 }
 
@@ -80,16 +88,13 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
         const deps: pulumi.Resource[] = [];
         deps.push(secret("webhook", NAMES.alertmanagerWebhookSecret, { url: args.alertmanagerWebhookUrl }));
+        const kept = { parent: this, protect: args.protect === true };
         const adminPassword = new random.RandomPassword(
             `${name}-grafana-admin-password`,
             { length: 32, special: false },
-            { parent: this },
+            kept,
         );
-        const secretKey = new random.RandomPassword(
-            `${name}-grafana-secret-key`,
-            { length: 40, special: false },
-            { parent: this },
-        );
+        const secretKey = new random.RandomPassword(`${name}-grafana-secret-key`, { length: 40, special: false }, kept);
         deps.push(
             secret("grafana-admin", NAMES.grafanaAdminSecret, {
                 "admin-user": "admin",
@@ -103,8 +108,24 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 "client-secret": args.grafanaOAuthClientSecret,
             }),
         );
-        if (db) {
-            deps.push(secret("grafana-db", NAMES.grafanaDatabaseSecret, { password: args.grafanaDatabasePassword! }));
+        const conn = args.grafanaDatabase;
+        if (db && conn) {
+            deps.push(secret("grafana-db", NAMES.grafanaDatabaseSecret, { password: conn.password }));
+            // The address is known only once Cloud SQL exists: in a ConfigMap it reaches Grafana as
+            // GF_DATABASE_HOST, and the chart's values stay free of unknowns (with one, the
+            // chart's preview would be incomplete). Not a secret: the render diff shows it.
+            deps.push(
+                new k8s.core.v1.ConfigMap(
+                    `${name}-grafana-db-address`,
+                    {
+                        metadata: { name: NAMES.grafanaDatabaseConfigMap, namespace },
+                        data: { host: pulumi.interpolate`${conn.host}:${db.port}` },
+                    },
+                    { parent: this },
+                ),
+            );
+            // Grafana starts only once its database and user exist.
+            deps.push(...(conn.dependsOn ?? []));
         }
 
         const plugins = pluginsProvisioning();
@@ -124,13 +145,16 @@ export class PrometheusStack extends pulumi.ComponentResource {
         const host = (label: string) => `${label}.${args.domain}`;
         const values = prometheusStackValues({
             config,
+            storageClass: args.storageClass,
             hosts: { prometheus: host(config.hosts.prometheus), alertmanager: host(config.hosts.alertmanager) },
             grafana: {
                 config: config.grafana,
+                namespace,
                 host: host(config.hosts.grafana),
                 zabbixApiUrl: args.zabbix?.apiUrl,
                 zabbixTokenSecret: args.zabbix?.tokenSecretName,
                 configHash: contentHash(args.zabbix ? plugins : ""),
+                storageClass: args.storageClass,
             },
         });
 

@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 /**
  * What the monitoring layer is given: `platform:monitoring` resolved, every default filled in
  * (config/sections/monitoring.ts holds the schema; config/plan.ts fills in what depends on
@@ -33,13 +35,20 @@ export interface MonitoringSettings {
         readonly replicas: number;
         readonly organizations: string[];
         readonly teamIds: number[];
-        /** External PostgreSQL; present whenever replicas > 1. @default none (SQLite on a volume) */
+        /** PostgreSQL; present whenever replicas > 1. @default none (SQLite on a volume) */
         readonly database?: {
-            readonly host: string;
+            /** An existing PostgreSQL; unset: Cloud SQL the stack creates (its address arrives at run time). */
+            readonly host?: string;
             readonly port: number;
             readonly name: string;
             readonly user: string;
             readonly sslMode: "disable" | "require" | "verify-full";
+            /** Size of the Cloud SQL instance (only without host). @default the schema's defaults */
+            readonly cloudSql?: {
+                readonly tier: string;
+                readonly diskSizeGb: number;
+                readonly highAvailability?: boolean;
+            };
         };
         readonly volumeSize: string;
     };
@@ -52,6 +61,16 @@ export interface ZabbixSettings {
     readonly snmpPollers: number;
     readonly databaseVolumeSize: string;
     readonly snmpTraps: { readonly enabled: boolean; readonly sourceRanges: string[] };
+}
+
+/** Where Grafana's PostgreSQL is and how to sign in, known only at run time for the Cloud SQL one. */
+export interface GrafanaDatabaseConnection {
+    /** Host (an IP or name, without the port). */
+    readonly host: pulumi.Input<string>;
+    /** The user's password (secret). */
+    readonly password: pulumi.Input<string>;
+    /** What must exist before Grafana starts (the Cloud SQL database and user). @default [] */
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** Number of GiB in `50Gi` (or `40GiB`). */

@@ -9,12 +9,23 @@ export const NAMES = {
     grafanaAdminSecret: "grafana-admin",
     grafanaOAuthSecret: "grafana-github-oauth",
     grafanaDatabaseSecret: "grafana-database",
+    /** ConfigMap with the database's `host:port` (key `host`). */
+    grafanaDatabaseConfigMap: "grafana-database",
     grafanaPluginsConfigMap: "grafana-plugins",
     /** The global AlertmanagerConfig (Discord receiver). */
     alertmanagerConfig: "platform",
 } as const;
 
 export const PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 80 } as const;
+
+/** Port of Grafana's alerting gossip (the chart's `gossip-tcp`/`gossip-udp` container ports). */
+export const GRAFANA_GOSSIP_PORT = 9094;
+
+/**
+ * The Service the chart's `headlessService: true` makes (its template names it
+ * `<fullname>-headless`): it resolves to every Grafana pod, so replicas find their alerting peers.
+ */
+export const GRAFANA_HEADLESS_SERVICE = `${NAMES.grafana}-headless`;
 
 /** Where the Alertmanager operator mounts `alertmanagerSpec.secrets`. */
 export const WEBHOOK_URL_FILE = `/etc/alertmanager/secrets/${NAMES.alertmanagerWebhookSecret}/url`;
@@ -135,6 +146,8 @@ export function discordAlertmanagerConfigSpec(): Values {
 
 export interface GrafanaInputs {
     readonly config: MonitoringSettings["grafana"];
+    /** Namespace of the release (the alerting peers' addresses). */
+    readonly namespace: string;
     /** Public host, e.g. grafana.example.org. */
     readonly host: string;
     /** Zabbix API URL for the Zabbix data source; no Zabbix data source when undefined. */
@@ -143,6 +156,8 @@ export interface GrafanaInputs {
     readonly zabbixTokenSecret?: string;
     /** Hash of the ConfigMaps this program mounts into Grafana, so a change rolls the pods. */
     readonly configHash: string;
+    /** StorageClass of Grafana's SQLite volume (one replica, no database). @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /** Values for kube-prometheus-stack's grafana subchart (grafana-community grafana 12.11.1). */
@@ -154,6 +169,7 @@ export function grafanaValues(g: GrafanaInputs): Values {
         GF_SECURITY_SECRET_KEY: { secretKeyRef: { name: NAMES.grafanaAdminSecret, key: "secret-key" } },
     };
     if (db) {
+        env.GF_DATABASE_HOST = { configMapKeyRef: { name: NAMES.grafanaDatabaseConfigMap, key: "host" } };
         env.GF_DATABASE_PASSWORD = { secretKeyRef: { name: NAMES.grafanaDatabaseSecret, key: "password" } };
     }
     if (g.zabbixTokenSecret) {
@@ -177,12 +193,19 @@ export function grafanaValues(g: GrafanaInputs): Values {
         },
     };
     if (db) {
-        ini.database = {
-            type: "postgres",
-            host: `${db.host}:${db.port}`,
-            name: db.name,
-            user: db.user,
-            ssl_mode: db.sslMode,
+        // The host comes from GF_DATABASE_HOST (ConfigMap grafana-database).
+        ini.database = { type: "postgres", name: db.name, user: db.user, ssl_mode: db.sslMode };
+    }
+    const ha = c.replicas > 1;
+    if (ha) {
+        // Alerting HA: the replicas gossip (memberlist) so one alert is sent once, not once per pod.
+        // Peers are found through the chart's headless Service; POD_IP is set by the chart.
+        const gossip = `\${POD_IP}:${GRAFANA_GOSSIP_PORT}`;
+        ini.unified_alerting = {
+            enabled: true,
+            ha_peers: `${GRAFANA_HEADLESS_SERVICE}.${g.namespace}.svc:${GRAFANA_GOSSIP_PORT}`,
+            ha_listen_address: gossip,
+            ha_advertise_address: gossip,
         };
     }
     const persist = c.replicas === 1 && !db;
@@ -190,6 +213,7 @@ export function grafanaValues(g: GrafanaInputs): Values {
         enabled: true,
         fullnameOverride: NAMES.grafana,
         replicas: c.replicas,
+        headlessService: ha,
         admin: { existingSecret: NAMES.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
         "grafana.ini": ini,
         envValueFrom: env,
@@ -216,7 +240,14 @@ export function grafanaValues(g: GrafanaInputs): Values {
         podAnnotations: { "platform/config-hash": g.configHash },
         // Read by kube-prometheus-stack (not the subchart): provisioned through its datasource ConfigMap.
         additionalDataSources: additionalDataSources(g),
-        persistence: persist ? { enabled: true, type: "pvc", size: c.volumeSize } : { enabled: false },
+        persistence: persist
+            ? {
+                  enabled: true,
+                  type: "pvc",
+                  size: c.volumeSize,
+                  ...(g.storageClass ? { storageClassName: g.storageClass } : {}),
+              }
+            : { enabled: false },
         // A ReadWriteOnce volume cannot attach to a second pod: replace the pod rather than surge.
         ...(persist ? { deploymentStrategy: { type: "Recreate" } } : {}),
         // The chart's root chown init container breaks the non-root rule; fsGroup 472 owns the volume.
@@ -262,6 +293,8 @@ export interface StackInputs {
     readonly config: MonitoringSettings;
     readonly hosts: { readonly prometheus: string; readonly alertmanager: string };
     readonly grafana: GrafanaInputs;
+    /** StorageClass of Alertmanager's volume, and Prometheus's unless config.prometheus.storageClass. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 function volume(size: string, storageClass?: string): Values {
@@ -292,10 +325,10 @@ export function prometheusStackValues(s: StackInputs): Values {
         coreDns: { enabled: false },
         kubeDns: { enabled: true },
         // The rule-validating webhook's certificates come from Helm hook Jobs, which helm.v4.Chart
-        // applies as ordinary objects in no guaranteed order: rules created meanwhile would fail
-        // with x509 errors. Render validates every PrometheusRule against the CRD schema instead.
-        // The operator's own TLS must go too: it mounts the certificate Secret only those Jobs make,
-        // so its pod would never start (prometheus-community/helm-charts#6586).
+        // never runs: the webhook configurations would point at a Service without a certificate and
+        // every PrometheusRule would fail. Render validates every PrometheusRule against the CRD
+        // schema instead. The operator's own TLS must go too: it mounts the certificate Secret only
+        // those Jobs make, so its pod would never start (prometheus-community/helm-charts#6586).
         prometheusOperator: { admissionWebhooks: { enabled: false }, tls: { enabled: false } },
         kubeStateMetrics: { enabled: true },
         nodeExporter: { enabled: true },
@@ -309,7 +342,7 @@ export function prometheusStackValues(s: StackInputs): Values {
                     ? { secrets: [NAMES.alertmanagerWebhookSecret] }
                     : { alertmanagerConfiguration: { name: NAMES.alertmanagerConfig } }),
                 externalUrl: `https://${s.hosts.alertmanager}`,
-                storage: volume(s.config.alertmanager.volumeSize),
+                storage: volume(s.config.alertmanager.volumeSize, s.storageClass),
                 resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             },
         },
@@ -317,7 +350,7 @@ export function prometheusStackValues(s: StackInputs): Values {
             prometheusSpec: {
                 retention: p.retention,
                 retentionSize: p.retentionSize,
-                storageSpec: volume(p.volumeSize, p.storageClass),
+                storageSpec: volume(p.volumeSize, p.storageClass ?? s.storageClass),
                 externalUrl: `https://${s.hosts.prometheus}`,
                 // Pick up every ServiceMonitor, PodMonitor, Probe, PrometheusRule and ScrapeConfig in the
                 // cluster, not only those carrying this release's label.

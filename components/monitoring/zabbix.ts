@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ZabbixSettings } from "./settings";
 import { CHARTS, IMAGES, pinned } from "../versions";
 import { contentHash } from "../hash";
+import { jobRun } from "../cluster/waits";
 import { UNPRIVILEGED_PING } from "./blackbox";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
 import { ZABBIX_RELEASE, ZABBIX_WEB_PORT, zabbixApiUrl } from "./addresses";
@@ -22,7 +23,8 @@ export const ZABBIX_NAMES = {
     snmpTraps: "zabbix-snmptraps",
 } as const;
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
-const JOB_TIMEOUTS = { create: "30m", update: "30m" };
+/** The bootstrap waits up to 15 minutes for Zabbix's first start (schema creation), then works briefly; one hour bounds all retries. */
+const BOOTSTRAP = jobRun(3600);
 
 const nonRoot = {
     runAsNonRoot: true,
@@ -32,7 +34,7 @@ const nonRoot = {
 };
 
 /** Values for the zabbix-community chart 7.0.12; credentials only by Secret reference. */
-export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
+export function zabbixValues(c: ZabbixSettings, storageClass?: string): Record<string, unknown> {
     const traps = c.snmpTraps.enabled;
     const serverEnv = [
         // Current images read ZBX_START*POLLERS; the old ZBX_IPMIPOLLERS is ignored.
@@ -80,7 +82,11 @@ export function zabbixValues(c: ZabbixSettings): Record<string, unknown> {
         },
         postgresql: {
             enabled: true,
-            persistence: { enabled: true, storageSize: c.databaseVolumeSize },
+            persistence: {
+                enabled: true,
+                storageSize: c.databaseVolumeSize,
+                ...(storageClass ? { storageClass } : {}),
+            },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         },
         zabbixAgent: {
@@ -109,8 +115,21 @@ export interface ZabbixArgs {
     readonly config: ZabbixSettings;
     /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
     readonly grafanaDeployment: string;
+    /**
+     * Reserved IP of the SNMP trap receiver's load balancer (what devices send traps to).
+     * @default an address the cloud picks, which changes whenever the Service is recreated
+     */
+    readonly snmpTrapAddress?: pulumi.Input<string>;
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /**
+     * Pulumi `protect` on the generated passwords (prd): PostgreSQL keeps the password it was
+     * initialised with and Zabbix's Admin password lives in its database, so a new one locks Zabbix
+     * out of both. @default false
+     */
+    readonly protect?: boolean;
+    /** StorageClass of the PostgreSQL volume. @default the cluster's default */
+    readonly storageClass?: string;
 }
 
 /**
@@ -133,7 +152,11 @@ export class Zabbix extends pulumi.ComponentResource {
         super("platform:monitoring:Zabbix", name, {}, opts);
         const { namespace } = args;
         const password = (role: string) =>
-            new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
+            new random.RandomPassword(
+                `${name}-${role}`,
+                { length: 32, special: false },
+                { parent: this, protect: args.protect === true },
+            ).result;
 
         const db = new k8s.core.v1.Secret(
             `${name}-db`,
@@ -178,7 +201,7 @@ export class Zabbix extends pulumi.ComponentResource {
                 name: ZABBIX_RELEASE,
                 ...pinned(pin, args.charts),
                 namespace,
-                values: zabbixValues(args.config),
+                values: zabbixValues(args.config, args.storageClass),
             },
             { parent: this, dependsOn: [db] },
         );
@@ -192,6 +215,9 @@ export class Zabbix extends pulumi.ComponentResource {
                     spec: {
                         type: "LoadBalancer",
                         externalTrafficPolicy: "Local",
+                        // GKE puts a reserved regional address on the forwarding rule of an
+                        // external passthrough load balancer, UDP included, from this field.
+                        ...(args.snmpTrapAddress !== undefined ? { loadBalancerIP: args.snmpTrapAddress } : {}),
                         loadBalancerSourceRanges: args.config.snmpTraps.sourceRanges,
                         selector: {
                             "app.kubernetes.io/name": "zabbix",
@@ -272,7 +298,7 @@ export class Zabbix extends pulumi.ComponentResource {
                 metadata: { name: `${n}-${hash}`, namespace, labels },
                 spec: {
                     backoffLimit: 3,
-                    activeDeadlineSeconds: 3600,
+                    activeDeadlineSeconds: BOOTSTRAP.activeDeadlineSeconds,
                     template: {
                         metadata: { labels, annotations: { "platform/config-hash": hash } },
                         spec: {
@@ -315,9 +341,8 @@ export class Zabbix extends pulumi.ComponentResource {
                     },
                 },
             },
-            // The script waits up to 15 minutes for a first Zabbix start (schema creation); Pulumi's
-            // own wait for a Job is 10 minutes by default.
-            { parent: this, dependsOn: [...deps, binding, script], customTimeouts: JOB_TIMEOUTS },
+            // Pulumi's own wait for a Job is 10 minutes by default; this one outlasts the Job's deadline.
+            { parent: this, dependsOn: [...deps, binding, script], customTimeouts: BOOTSTRAP.customTimeouts },
         );
     }
 }

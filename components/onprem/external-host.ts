@@ -25,10 +25,11 @@ export interface ExternalHostArgs {
     readonly namespace: string;
     /** Provider of the cluster. */
     readonly provider: k8s.Provider;
-    /** The stack's DNS zone; without one (cluster.mode existing) no record is made. @default undefined */
+    /**
+     * The private zone the host's record goes in, as `<name>.<zone domain>`; without one
+     * (cluster.mode existing) no record is made. @default undefined
+     */
     readonly dnsZone?: DnsZone;
-    /** Records go to `<name>.<dnsSubdomain>.<domain>`. @default onprem */
-    readonly dnsSubdomain?: string;
     /** Blackbox exporter host:port the Probes go through. */
     readonly blackboxAddress: string;
     /** How often Prometheus probes the host. @default 30s */
@@ -101,7 +102,11 @@ export class ExternalHost extends pulumi.ComponentResource {
                 },
                 addressType: "IPv4",
                 endpoints: [{ addresses: [host.address], conditions: { ready: true } }],
-                ports: host.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
+                // The API server stores an empty list as no list: sending `[]` would show as drift
+                // on every refresh (the e2e tier's real engine found it).
+                ...(host.ports.length > 0
+                    ? { ports: host.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })) }
+                    : {}),
             },
             childOpts,
         );
@@ -124,7 +129,7 @@ export class ExternalHost extends pulumi.ComponentResource {
         this.clusterDns = `${hostName}.${namespace}.svc.cluster.local`;
 
         if (host.dns && args.dnsZone) {
-            const fqdn = `${hostName}.${args.dnsSubdomain ?? "onprem"}.${args.dnsZone.domain}`;
+            const fqdn = `${hostName}.${args.dnsZone.domain}`;
             this.dnsRecord = addARecord(this, `${name}-dns`, args.dnsZone, fqdn, host.address);
         }
 

@@ -21,7 +21,10 @@ export interface OnpremArgs {
     readonly zabbixApiToken?: pulumi.Input<string>;
     /** A login to this stack's own Zabbix, used instead of a token (see ZabbixSyncArgs.login). @default none */
     readonly zabbixLogin?: ZabbixLogin;
-    /** The stack's DNS zone, for hosts with `dns: true`. @default undefined (no records) */
+    /**
+     * The private zone `<dnsSubdomain>.<domain>` (bound to the VPC) for hosts with `dns: true`.
+     * @default undefined (no records)
+     */
     readonly dnsZone?: DnsZone;
     /** The chart(s) installing the Probe and PrometheusRule CRDs. @default [] */
     readonly crdDependsOn?: pulumi.Resource[];
@@ -102,7 +105,6 @@ export class Onprem extends pulumi.ComponentResource {
                     namespace: ns,
                     provider: args.provider,
                     dnsZone: args.dnsZone,
-                    dnsSubdomain: cfg.dnsSubdomain,
                     blackboxAddress: cfg.blackboxAddress,
                     probeInterval: cfg.probeInterval,
                     dependsOn: [this.namespace],

@@ -60,7 +60,7 @@ export interface OnpremHost {
 export interface OnpremSettings {
     /** Namespace of the Services, EndpointSlices, probes and the sync Job, decided once for every layer. */
     readonly namespace: string;
-    /** DNS records go to `<host>.<dnsSubdomain>.<domain>`. */
+    /** DNS records go to `<host>.<dnsSubdomain>.<domain>`, in a private zone of that name. */
     readonly dnsSubdomain: string;
     /** Probe interval, e.g. 60s. */
     readonly probeInterval: string;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../versions";
+import { jobRun } from "../cluster/waits";
 import { inventoryHash, SyncInventory, syncScript } from "./inventory";
 
 /** The monitoring layer's Zabbix web Service (zabbix-community chart, release `zabbix` in `monitoring`). */
@@ -123,8 +124,8 @@ export class ZabbixSync extends pulumi.ComponentResource {
             ...(this.loginSecret ? [this.loginSecret] : []),
             ...(args.login?.ready ? [args.login.ready] : []),
         ];
-        const deadline = (args.waitSeconds ?? 600) + 900;
-        const jobTimeout = `${Math.ceil(deadline / 60) + 5}m`;
+        // The script waits up to waitSeconds for the API, then syncs; this bounds the whole run.
+        const run = jobRun((args.waitSeconds ?? 600) + 900);
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
             {
@@ -136,8 +137,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                 },
                 spec: {
                     backoffLimit: 3,
-                    // The script itself waits up to waitSeconds for the API; this bounds the whole run.
-                    activeDeadlineSeconds: deadline,
+                    activeDeadlineSeconds: run.activeDeadlineSeconds,
                     template: {
                         metadata: { labels: { ...labels, "platform/inventory-hash": this.hash } },
                         spec: {
@@ -189,12 +189,12 @@ export class ZabbixSync extends pulumi.ComponentResource {
                     },
                 },
             },
-            // The Job may run up to activeDeadlineSeconds (25 minutes by default); Pulumi's own wait
-            // for a Job is 10 minutes.
+            // The Job may run up to its deadline (25 minutes by default); Pulumi's own wait for a Job
+            // is 10 minutes, so it waits for the deadline plus a pod's start instead.
             {
                 ...childOpts,
                 dependsOn: [...(args.dependsOn ?? []), ...waitFor],
-                customTimeouts: { create: jobTimeout, update: jobTimeout },
+                customTimeouts: run.customTimeouts,
             },
         );
         this.registerOutputs({ job: this.job.metadata.name, hash: this.hash });

@@ -1,6 +1,7 @@
 import { AppSpec, ContainerSpec, HostSpec, PLATFORM_RESOURCES } from "../../components/apps/spec";
 import { agree, Same } from "../type-check";
 import { z } from "zod";
+import { uniqueList } from "../unique";
 import { cidr, dnsLabel } from "../validators";
 import type { Environment } from "../../contract/environment";
 
@@ -109,8 +110,7 @@ const containerSchema = z
             .meta({ description: "Requests and limits of the container." }),
         readiness: probeSchema.optional().meta({ description: "Readiness probe. Unset: TCP on `port`." }),
         liveness: probeSchema.optional().meta({ description: "Liveness probe. Unset: the readiness probe's spec." }),
-        writablePaths: z
-            .array(z.string().startsWith("/"))
+        writablePaths: uniqueList(z.string().startsWith("/"))
             .default(["/tmp"])
             .meta({ description: "Writable directories, each an emptyDir (the root filesystem is read-only)." }),
         files: z.record(z.string().startsWith("/"), z.string()).default({}).meta({
@@ -141,8 +141,7 @@ const hostSchema = z
         container: dnsLabel(30)
             .optional()
             .meta({ description: "The container serving it. Unset: the first container with a `port`." }),
-        paths: z
-            .array(z.string().startsWith("/"))
+        paths: uniqueList(z.string().startsWith("/"))
             .optional()
             .meta({ description: 'Path prefixes routed to it. Unset: `["/"]`.' }),
         websockets: z
@@ -215,6 +214,14 @@ const redisSchema = z
         memory: quantity
             .default("256Mi")
             .meta({ description: "Memory limit; Redis's `maxmemory` is set a little below it." }),
+        persistence: z.boolean().optional().meta({
+            description:
+                "Append-only file (`appendonly yes`, fsync every second) on its own volume, so the data survives a pod restart. Unset: on for prd, off for dev; prd refuses `false`.",
+        }),
+        storage: quantity.default("1Gi").meta({
+            description:
+                "Size of the volume with persistence (the append-only file grows to about twice the data before Redis rewrites it).",
+        }),
     })
     .strict();
 
@@ -236,8 +243,7 @@ export const appSchema = z
             description:
                 "Pod Security Standard enforced. `baseline` is an explicit choice: warn and audit stay `restricted`, and the namespace gets a `platform/pod-security-justification` annotation.",
         }),
-        containers: z
-            .array(containerSchema)
+        containers: uniqueList(containerSchema, "name")
             .min(1)
             .max(10)
             .meta({ description: "The pod's containers (an API and its frontend are two); at least one." }),
@@ -265,13 +271,15 @@ export const appSchema = z
             .meta({ description: "An HPA on CPU; Pulumi then leaves `spec.replicas` alone. Unset: none." }),
         singleReplicaReason: z.string().min(10).optional().meta({
             description:
-                "Why one pod is enough on prd: the `platform/single-replica` annotation the guardrails' `workload-replicas` rule reads (Redis and MySQL carry their own).",
+                "Why the app runs exactly one pod: it rolls with `Recreate` (the old pod stops before the new one starts, never two at once), and the reason is the `platform/single-replica` annotation the guardrails' `workload-replicas` rule reads on prd (Redis and MySQL carry their own). Not with `replicas` above 1 or `autoscale`.",
         }),
         minAvailable: z.number().int().min(1).max(100).optional().meta({
             description:
                 "PodDisruptionBudget `minAvailable`; must be below `replicas` (or `autoscale.min`). Unset: `maxUnavailable: 1`. Only an app with more than one replica gets a PodDisruptionBudget.",
         }),
-        hosts: z.array(hostSchema).default([]).meta({ description: "Hosts published through the edge." }),
+        hosts: uniqueList(hostSchema, "host")
+            .default([])
+            .meta({ description: "Hosts published through the edge, each once." }),
         metrics: z
             .object({
                 container: dnsLabel(30).optional().meta({ description: "Container exposing them. Unset: the first." }),
@@ -294,13 +302,14 @@ export const appSchema = z
         mysql: mysqlSchema.optional().meta({
             description: "MySQL on its own volume with generated credentials; its URL lands in `urlEnv`. Unset: none.",
         }),
-        onprem: z.array(onpremEgressSchema).default([]).meta({
-            description: "On-prem endpoints the app connects to; egress is allowed to exactly these.",
-        }),
+        onprem: uniqueList(onpremEgressSchema, { key: (e) => `${e.name}:${e.port}/${e.protocol}` })
+            .default([])
+            .meta({
+                description: "On-prem endpoints the app connects to; egress is allowed to exactly these.",
+            }),
         google: z
             .object({
-                roles: z
-                    .array(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/))
+                roles: uniqueList(z.string().regex(/^roles\/[A-Za-z0-9_.]+$/))
                     .min(1)
                     .meta({ description: "Project roles of that service account (`roles/...`)." }),
             })
@@ -405,8 +414,6 @@ export function checkApp(
 ): void {
     const containers = new Map(app.containers.map((c) => [c.name, c]));
     app.containers.forEach((c, i) => {
-        if (app.containers.findIndex((o) => o.name === c.name) !== i)
-            add(["containers", i, "name"], c.name, `repeats a container name in app ${name}`);
         // A malformed reference is the schema's to report; here only what the policy needs.
         if (c.image !== undefined && parseImage(c.image))
             for (const p of imageProblems(name, c.image, c.imagePolicy)) add(["containers", i, "image"], c.image, p);
@@ -422,6 +429,12 @@ export function checkApp(
         );
     if (app.singleReplicaReason !== undefined && replicas > 1)
         add(["singleReplicaReason"], app.singleReplicaReason, `is set but app ${name} runs ${replicas} replicas`);
+    else if (app.singleReplicaReason !== undefined && app.autoscale)
+        add(
+            ["singleReplicaReason"],
+            app.singleReplicaReason,
+            `is set but app ${name} autoscales up to ${app.autoscale.max} replicas (one pod only: drop autoscale)`,
+        );
     app.hosts.forEach((h, i) => {
         if (h.host !== stack.domain && !h.host.endsWith(`.${stack.domain}`))
             add(["hosts", i, "host"], h.host, `is outside the stack's domain ${stack.domain} (app ${name})`);
@@ -436,6 +449,22 @@ export function checkApp(
         else if ((c.metricsPort ?? c.port) === undefined)
             add(["metrics"], app.metrics, `needs a port or metricsPort on container ${c.name} (app ${name})`);
     }
+    if (app.redis?.persistence === false && stack.environment === "prd")
+        add(
+            ["redis", "persistence"],
+            false,
+            `is refused on prd: app ${name}'s Redis would lose its data on every pod restart`,
+        );
+    const volumes = [
+        app.mysql ? memoryBytes(app.mysql.storage) : 0,
+        app.redis && (app.redis.persistence ?? stack.environment === "prd") ? memoryBytes(app.redis.storage) : 0,
+    ].reduce((a, b) => a + b, 0);
+    if (volumes > memoryBytes(app.quota.storage))
+        add(
+            ["quota", "storage"],
+            app.quota.storage,
+            `is below the ${fmt(volumes, "memory")} of volumes app ${name} claims (MySQL and Redis)`,
+        );
     if (app.mysql && !app.mysql.backup && stack.environment === "prd")
         add(
             ["mysql", "backup"],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { uniqueList } from "../unique";
 import { dnsLabel } from "../validators";
 
 /** Roles the deployer of an environment needs to run `pulumi up` for this program. */
@@ -15,6 +16,8 @@ export const DEFAULT_DEPLOYER_ROLES = [
     "roles/iam.workloadIdentityPoolAdmin",
     "roles/resourcemanager.projectIamAdmin",
     "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+    // Grafana's Cloud SQL instance, its database and user (the VPC peering is compute.networkAdmin's).
+    "roles/cloudsql.admin",
 ];
 
 /** Read-only roles for `pulumi preview` from pull requests of this repository. */
@@ -36,8 +39,7 @@ const environmentSchema = z
             description:
                 "The GitHub environment whose deploy jobs may impersonate this deployer (`ci-<name>-deployer`), e.g. `dev` or `prd`.",
         }),
-        roles: z
-            .array(role)
+        roles: uniqueList(role)
             .min(1)
             .max(40)
             .default(DEFAULT_DEPLOYER_ROLES)
@@ -77,15 +79,14 @@ export const ciSchema = z
             })
             .default("github-actions")
             .meta({ description: "Provider ID in the pool." }),
-        environments: z.array(environmentSchema).max(10).optional().meta({
+        environments: uniqueList(environmentSchema, "name").max(10).optional().meta({
             description:
                 "The deployers to create, one per environment; list several in a shared bootstrap project. Unset: one for the stack's `environment`, with the default roles.",
         }),
         previewer: z.boolean().default(true).meta({
             description: "Also create the read-only previewer `ci-previewer` for pull requests of the repository.",
         }),
-        previewerRoles: z
-            .array(role)
+        previewerRoles: uniqueList(role)
             .min(1)
             .max(40)
             .default(DEFAULT_PREVIEWER_ROLES)
@@ -102,19 +103,6 @@ export const ciSchema = z
                 message: "is required when enabled is true (the GitHub repository, owner/name)",
             });
         }
-        const seen = new Map<string, number>();
-        (c.environments ?? []).forEach((env, i) => {
-            const first = seen.get(env.name);
-            if (first !== undefined) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["environments", i, "name"],
-                    input: env.name,
-                    message: `repeats environments[${first}].name; one deployer per environment`,
-                });
-            }
-            seen.set(env.name, i);
-        });
     });
 
 export type CiConfig = z.output<typeof ciSchema>;

@@ -1,6 +1,8 @@
 import type { NodePoolSpec } from "../../components/gcp/gke-cluster";
+import { poolLayout } from "../../components/gcp/node-pool-layout";
 import { agree, Same } from "../type-check";
 import { z } from "zod";
+import { uniqueList } from "../unique";
 import { cidr, dnsLabel, parseCidr } from "../validators";
 
 const taintSchema = z
@@ -25,12 +27,22 @@ export const nodePoolSchema = z
             .meta({ description: "Compute Engine machine type, e.g. `e2-standard-4` or `n1-highmem-16`." }),
         minCount: z.number().int().min(0).max(1000).default(1).meta({
             description:
-                "Autoscaler lower bound, in total across the pool's zones (`totalMinNodeCount`). A regional cluster still starts a pool with one node in each of its zones.",
+                "Autoscaler lower bound, in total across the pool's zones (`totalMinNodeCount`), and the pool's size when created (`minCount / zones` per zone): a multiple of its zones (three for a regional cluster unless `zones` names fewer).",
         }),
         maxCount: z.number().int().min(1).max(1000).default(3).meta({
             description:
                 "Autoscaler upper bound, in total across the pool's zones (`totalMaxNodeCount`); not below `minCount`.",
         }),
+        zones: uniqueList(
+            z.string().regex(/^[a-z]+-[a-z]+[0-9]-[a-z]$/, { message: "is not a zone (e.g. asia-northeast1-a)" }),
+        )
+            .min(1)
+            .max(4)
+            .optional()
+            .meta({
+                description:
+                    "Zones the pool's nodes run in (`nodeLocations`), in the cluster's region. Unset: the cluster's zone, or the three GKE picks for a regional cluster.",
+            }),
         diskSizeGb: z.number().int().min(10).max(65536).default(50).meta({ description: "Boot disk size in GB." }),
         diskType: z
             .enum(["pd-standard", "pd-balanced", "pd-ssd"])
@@ -41,7 +53,9 @@ export const nodePoolSchema = z
             .default(false)
             .meta({ description: "Spot VMs: cheap and preemptible, for dev and burst pools." }),
         labels: z.record(z.string(), z.string()).default({}).meta({ description: "Kubernetes node labels." }),
-        taints: z.array(taintSchema).default([]).meta({ description: "Kubernetes node taints." }),
+        taints: uniqueList(taintSchema, { key: (t) => `${t.key}:${t.effect}` })
+            .default([])
+            .meta({ description: "Kubernetes node taints; one per key and effect." }),
     })
     .strict()
     .superRefine((pool, ctx) => {
@@ -98,7 +112,7 @@ export const clusterSchema = z
             description:
                 "Reach the control plane through its IAM-authenticated DNS endpoint (from anywhere, no IP allow list to keep current); the kubeconfig uses it.",
         }),
-        authorizedNetworks: z.array(authorizedNetworkSchema).max(50).default([]).meta({
+        authorizedNetworks: uniqueList(authorizedNetworkSchema, "name", "cidr").max(50).default([]).meta({
             description: "Ranges allowed to reach the control plane's IP endpoint; empty: the VPC only.",
         }),
         maintenanceStart: z
@@ -110,7 +124,7 @@ export const clusterSchema = z
             description:
                 "GKE deletion protection plus Pulumi `protect` on the cluster and its node pools (prd also protects the DNS zone and ingress IP). Unset: `true` on prd, `false` elsewhere.",
         }),
-        nodePools: z.array(nodePoolSchema).max(20).default([]).meta({
+        nodePools: uniqueList(nodePoolSchema, "name").max(20).default([]).meta({
             description: "Separately managed, autoscaled node pools; `gke` mode needs at least one, with unique names.",
         }),
         context: z
@@ -145,18 +159,26 @@ export const clusterSchema = z
                 message: "must list at least one node pool when mode is gke",
             });
         }
-        const seen = new Map<string, number>();
+        // Unset, the location is gcp:region: a regional cluster.
+        const location = c.location ?? "region";
         c.nodePools.forEach((pool, i) => {
-            const first = seen.get(pool.name);
-            if (first !== undefined) {
+            const layout = poolLayout(location, pool);
+            if ("problem" in layout)
                 ctx.addIssue({
                     code: "custom",
-                    path: ["nodePools", i, "name"],
-                    input: pool.name,
-                    message: `repeats nodePools[${first}].name; pool names must be unique`,
+                    path: ["nodePools", i, "minCount"],
+                    input: pool.minCount,
+                    message: layout.problem,
                 });
-            }
-            seen.set(pool.name, i);
+            const region = c.location?.replace(/-[a-z]$/, "");
+            const foreign = region ? (pool.zones ?? []).filter((zone) => !zone.startsWith(`${region}-`)) : [];
+            if (foreign.length > 0)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["nodePools", i, "zones"],
+                    input: pool.zones,
+                    message: `names ${foreign.join(", ")}, outside the cluster's region ${region}`,
+                });
         });
         c.authorizedNetworks.forEach((net, i) => {
             if (parseCidr(net.cidr)?.prefix === 0) {

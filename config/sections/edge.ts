@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Environment } from "../../contract/environment";
+import { uniqueList } from "../unique";
 
 /** A GitHub organisation login: letters, digits and single '-' (not at either end), at most 39. */
 const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
@@ -25,8 +26,7 @@ export const edgeSchema = z
             description:
                 "GitHub organisation whose members may sign in; **required when enabled** (without it any GitHub user could).",
         }),
-        githubTeams: z
-            .array(teamSlug)
+        githubTeams: uniqueList(teamSlug)
             .max(20)
             .default([])
             .meta({ description: "Team slugs inside `githubOrg`; when set, a user must be in one of these teams." }),
@@ -67,18 +67,6 @@ export const edgeSchema = z
                     "is required when the edge is enabled (the GitHub organisation allowed to sign in; without it any GitHub user could)",
             });
         }
-        const seen = new Set<string>();
-        e.githubTeams.forEach((team, i) => {
-            if (seen.has(team)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["githubTeams", i],
-                    input: team,
-                    message: "is listed twice; team slugs must be unique",
-                });
-            }
-            seen.add(team);
-        });
     });
 
 export type EdgeConfig = z.output<typeof edgeSchema>;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { gib, MonitoringSettings } from "../../components/monitoring/settings";
 import { agree, Same } from "../type-check";
-import { dnsLabel } from "../validators";
+import { uniqueList } from "../unique";
+import { cidr, dnsLabel } from "../validators";
 
 export { gib };
 
@@ -58,27 +59,58 @@ const alertmanagerSchema = z
     })
     .strict();
 
-const grafanaDatabaseSchema = z
+/** The Cloud SQL instance the stack creates for Grafana when no `host` is given. */
+export const cloudSqlSchema = z
     .object({
-        host: z
+        tier: z
             .string()
-            .min(1)
-            .max(253)
-            .meta({ description: "PostgreSQL host (e.g. a Cloud SQL private IP or an in-cluster service)." }),
-        port: z.number().int().min(1).max(65535).default(5432).meta({ description: "PostgreSQL port." }),
-        name: z.string().min(1).max(63).default("grafana").meta({ description: "Database name." }),
-        user: z
-            .string()
-            .min(1)
-            .max(63)
-            .default("grafana")
-            .meta({ description: "Database user; its password is the `grafanaDatabasePassword` secret." }),
-        sslMode: z
-            .enum(["disable", "require", "verify-full"])
-            .default("require")
-            .meta({ description: "TLS to the database (PostgreSQL `sslmode`)." }),
+            .regex(/^db-(custom-[0-9]+-[0-9]+|g1-small|f1-micro|n1-(standard|highmem)-[0-9]+)$/, {
+                message: "is not a Cloud SQL Enterprise tier (e.g. db-custom-1-3840, db-g1-small)",
+            })
+            .default("db-custom-1-3840")
+            .meta({ description: "Machine tier (Enterprise edition): 1 vCPU and 3.75 GB by default." }),
+        diskSizeGb: z
+            .number()
+            .int()
+            .min(10)
+            .max(1000)
+            .default(10)
+            .meta({ description: "Initial SSD size in GB; it grows by itself when nearly full." }),
+        highAvailability: z.boolean().optional().meta({
+            description:
+                "A standby in a second zone with automatic failover (`REGIONAL`). Unset: on prd, off elsewhere.",
+        }),
     })
     .strict();
+
+const grafanaDatabaseSchema = z
+    .object({
+        host: z.string().min(1).max(253).optional().meta({
+            description:
+                "An existing PostgreSQL to use (an address or in-cluster name); its user's password is the `grafanaDatabasePassword` secret. Unset: the stack creates Cloud SQL for PostgreSQL with a private IP in its VPC and a generated password (`cluster.mode: gke` only; backups, point-in-time recovery and deletion protection on prd).",
+        }),
+        port: z.number().int().min(1).max(65535).default(5432).meta({ description: "PostgreSQL port." }),
+        name: z.string().min(1).max(63).default("grafana").meta({ description: "Database name." }),
+        user: z.string().min(1).max(63).default("grafana").meta({ description: "Database user." }),
+        sslMode: z.enum(["disable", "require", "verify-full"]).default("require").meta({
+            description: "TLS to the database (PostgreSQL `sslmode`); the Cloud SQL instance accepts only TLS.",
+        }),
+        cloudSql: cloudSqlSchema.optional().meta({
+            description:
+                "Size of the Cloud SQL instance the stack creates; only without `host`. Unset: the defaults below.",
+        }),
+    })
+    .strict()
+    .superRefine((d, ctx) => {
+        if (d.host !== undefined && d.cloudSql !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["cloudSql"],
+                input: d.cloudSql,
+                message: `only applies when the stack creates the database (no host); host is ${d.host}`,
+            });
+        }
+    });
 
 const grafanaSchema = z
     .object({
@@ -86,24 +118,23 @@ const grafanaSchema = z
             description:
                 "Grafana pods; more than one needs `grafana.database` (sessions and state never in SQLite on a shared volume).",
         }),
-        organizations: z
-            .array(
-                z
-                    .string()
-                    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub organisation name" }),
-            )
+        organizations: uniqueList(
+            z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "is not a GitHub organisation name" }),
+            // GitHub logins are case-insensitive.
+            { key: (org) => org.toLowerCase() },
+        )
             .default([])
             .meta({
                 description:
                     "GitHub organisations whose members may sign in. With `teamIds` also empty, anyone who passed the edge's GitHub login may sign in (as Viewer).",
             }),
-        teamIds: z.array(z.number().int().positive()).default([]).meta({
+        teamIds: uniqueList(z.number().int().positive()).default([]).meta({
             description:
                 "Numeric GitHub team IDs whose members may sign in; with `organizations` set too, users must match both.",
         }),
         database: grafanaDatabaseSchema.optional().meta({
             description:
-                "External PostgreSQL for Grafana's state (sessions, users, preferences); required when `replicas` is more than 1.",
+                "PostgreSQL for Grafana's state (sessions, users, alert state); required when `replicas` is more than 1. `{}` creates Cloud SQL.",
         }),
         volumeSize: gibibytes
             .default("5Gi")
@@ -133,18 +164,15 @@ const zabbixSchema = z
         snmpTraps: z
             .object({
                 enabled: z.boolean().default(false).meta({ description: "Run the trap receiver." }),
-                sourceRanges: z
-                    .array(z.string().regex(/^[0-9.]+\/[0-9]{1,2}$/, { message: "is not a CIDR" }))
-                    .default([])
-                    .meta({
-                        description: "Ranges allowed to send traps, the on-prem network (`loadBalancerSourceRanges`).",
-                    }),
+                sourceRanges: uniqueList(cidr()).default([]).meta({
+                    description: "Ranges allowed to send traps, the on-prem network (`loadBalancerSourceRanges`).",
+                }),
             })
             .strict()
             .default({ enabled: false, sourceRanges: [] })
             .meta({
                 description:
-                    "SNMP trap receiver beside the server, exposed by a LoadBalancer Service `zabbix-snmptraps` on UDP 162.",
+                    "SNMP trap receiver beside the server, exposed by a LoadBalancer Service `zabbix-snmptraps` on UDP 162; with `cluster.mode: gke` on a reserved static IP (the `snmpTrapAddress` output, protected on prd), so the devices' trap destination never changes.",
             }),
     })
     .strict();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { credentialRefs, hostProbes, OnpremHost, OnpremProbe, OnpremSnmp } from "../../components/onprem/spec";
 import { agree, Same } from "../type-check";
+import { uniqueList } from "../unique";
 import { dnsLabel, ipv4, ipv4ToInt } from "../validators";
 
 /**
@@ -158,12 +159,10 @@ const probeSchema = z.discriminatedUnion("module", [
 
 const zabbixHostSchema = z
     .object({
-        templates: z
-            .array(z.string().min(1).max(128))
+        templates: uniqueList(z.string().min(1).max(128))
             .default([])
             .meta({ description: "Templates to link, by technical or visible name; they must exist in Zabbix." }),
-        groups: z
-            .array(z.string().min(1).max(255))
+        groups: uniqueList(z.string().min(1).max(255))
             .default([])
             .meta({ description: "Host groups, created when missing. Empty: `onprem.zabbix.defaultGroups`." }),
         agentPort: portNumber.optional().meta({
@@ -183,20 +182,27 @@ export const onpremHostSchema = z
                 "The IPv4 address pods reach it at; not loopback, link-local or multicast; unique across the inventory.",
         }),
         description: z.string().max(255).default("").meta({ description: "One line shown in Zabbix." }),
-        ports: z.array(portSchema).max(32).default([]).meta({
-            description:
-                "Ports the Service `<host>.<namespace>.svc` exposes; without any it is a headless Service resolving to `address`.",
-        }),
+        ports: uniqueList(portSchema, "name", { field: "port", key: (p) => `${p.port}/${p.protocol}` })
+            .max(32)
+            .default([])
+            .meta({
+                description:
+                    "Ports the Service `<host>.<namespace>.svc` exposes; without any it is a headless Service resolving to `address`.",
+            }),
         ipmi: ipmiSchema.optional().meta({ description: "IPMI interface; servers only." }),
         snmp: snmpSchema.optional().meta({ description: "SNMP interface; servers and network devices." }),
         zabbix: zabbixHostSchema.default(zabbixHostSchema.parse({})).meta({ description: "Zabbix host settings." }),
-        probes: z.array(probeSchema).max(8).optional().meta({
-            description:
-                "Blackbox probes; `[]` turns probing and the host-down alert off. Unset: `icmp`, except a `service` with TCP ports: `tcp` on each.",
-        }),
+        // A Probe is named after its module and port: two on the same port would be one object.
+        probes: uniqueList(probeSchema, { key: (p) => (p.module === "icmp" ? "icmp" : `${p.module}-${p.port}`) })
+            .max(8)
+            .optional()
+            .meta({
+                description:
+                    "Blackbox probes; `[]` turns probing and the host-down alert off. Unset: `icmp`, except a `service` with TCP ports: `tcp` on each.",
+            }),
         dns: z.boolean().default(false).meta({
             description:
-                "Publish `<host>.<dnsSubdomain>.<domain>` as an A record (only where the stack has a zone: `cluster.mode: gke`).",
+                "Publish `<host>.<dnsSubdomain>.<domain>` as an A record in the private zone only the platform's VPC resolves (`cluster.mode: gke`), never in the public zone.",
         }),
     })
     .strict();
@@ -226,8 +232,7 @@ const zabbixSchema = z
                 description:
                     "A Secret made elsewhere, in `namespace`, holding the API token for a Zabbix this stack does not run. Unset: the sync signs in to the stack's own Zabbix with its Admin login, or to any other with the `zabbixApiToken` secret (kept in the Secret `zabbix-api-token`).",
             }),
-        defaultGroups: z
-            .array(z.string().min(1).max(255))
+        defaultGroups: uniqueList(z.string().min(1).max(255))
             .min(1)
             .default(["On-prem"])
             .meta({ description: "Groups for hosts that list none." }),
@@ -239,9 +244,10 @@ export const onpremSchema = z
         namespace: dnsLabel()
             .default("onprem")
             .meta({ description: "Namespace of the Services, EndpointSlices, probes and the sync Job." }),
-        dnsSubdomain: dnsLabel()
-            .default("onprem")
-            .meta({ description: "DNS records are `<host>.<dnsSubdomain>.<domain>`." }),
+        dnsSubdomain: dnsLabel().default("onprem").meta({
+            description:
+                "DNS records are `<host>.<dnsSubdomain>.<domain>`, in a private zone of that name bound to the VPC.",
+        }),
         blackboxAddress: z
             .string()
             .regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, { message: "is not host:port" })
@@ -307,23 +313,6 @@ export const onpremSchema = z
                     owner.set(address, { host: name, key });
                 }
             }
-            const ports = new Map<string, number>();
-            const numbers = new Map<string, number>();
-            host.ports.forEach((p, i) => {
-                const dupName = ports.get(p.name);
-                const dupNumber = numbers.get(`${p.port}/${p.protocol}`);
-                if (dupName !== undefined || dupNumber !== undefined) {
-                    const what = dupName !== undefined ? `name ${p.name}` : `${p.port}/${p.protocol}`;
-                    ctx.addIssue({
-                        code: "custom",
-                        path: at("ports", i),
-                        input: p,
-                        message: `repeats ports[${dupName ?? dupNumber}] (${what}) of host ${name}; list each port once`,
-                    });
-                }
-                ports.set(p.name, i);
-                numbers.set(`${p.port}/${p.protocol}`, i);
-            });
             (host.probes ?? []).forEach((probe, i) => {
                 if (probe.module === "icmp") return;
                 const port = host.ports.find((p) => p.name === probe.port);

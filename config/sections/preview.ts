@@ -32,12 +32,12 @@ export const previewSchema = z
         }),
         devStack: z
             .string()
-            .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
-                message: "is not a stack name (<org>/<project>/<stack>)",
+            .regex(/^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, {
+                message: "is not a stack name: `<stack>` (this project's, on any backend) or `<org>/<project>/<stack>`",
             })
             .meta({
                 description:
-                    "The dev stack, `<org>/<project>/<stack>`, read through a StackReference (`kubeconfig`, `sablierUrl`).",
+                    "The dev stack, read through a StackReference (`kubeconfig`, `sablierUrl`): `dev` (this project's, on any backend), or `<org>/platform/dev` with the backend's organization: `organization` on a self-managed backend (gs://, file://), the Pulumi Cloud org otherwise.",
             }),
         images: z.record(dnsLabel(30), z.string()).default({}).meta({
             description: "Container name to the branch build's image; a container not listed keeps the app's image.",
@@ -52,6 +52,32 @@ export const previewSchema = z
 
 export type PreviewsConfig = z.output<typeof previewsSchema>;
 export type PreviewConfig = z.output<typeof previewSchema>;
+
+/**
+ * Problems with a fully qualified `preview.devStack` that only the running stack can see: the dev
+ * stack is this project's, in this backend. A self-managed backend (gs://, file://) has one
+ * organization, literally `organization`; a name with another (`clubplatform/platform/dev`) is
+ * refused by the engine when the preview runs. `organization` is undefined when the CLI does not
+ * report one (then only the project is checked).
+ */
+export function devStackProblems(devStack: string, here: { project: string; organization?: string }): string[] {
+    const parts = devStack.split("/");
+    if (parts.length !== 3) return [];
+    const [org, project] = parts as [string, string, string];
+    const problems: string[] = [];
+    if (project !== here.project)
+        problems.push(
+            `preview.devStack: ${JSON.stringify(devStack)} names project ${project}; the dev stack is this project's (${here.project})`,
+        );
+    if (here.organization !== undefined && org !== here.organization)
+        problems.push(
+            `preview.devStack: ${JSON.stringify(devStack)} names organization ${org}, not this backend's (${here.organization})` +
+                (here.organization === "organization"
+                    ? `: a self-managed backend (gs://, file://) has only "organization"; write \`organization/${project}/${parts[2]}\` or just \`${parts[2]}\``
+                    : ""),
+        );
+    return problems;
+}
 
 /**
  * The DNS label a branch is published under: lower-case, every run of '/', '_', '.' or '-' becomes

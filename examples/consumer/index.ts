@@ -18,6 +18,9 @@ export = async (): Promise<Record<string, unknown>> => {
     const provider = new k8s.Provider("platform", {
         kubeconfig: platform.requireOutput("kubeconfig") as pulumi.Output<string>,
         enableServerSideApply: true,
+        // A changed kubeconfig (new endpoint, rotated CA) updates the provider; only another
+        // platform stack replaces it, and every object with it.
+        clusterIdentifier: `stack:${config.require("platformStack")}`,
     });
     const opts = { provider };
 

@@ -1,4 +1,5 @@
 import type { Rule } from "../types";
+import { dataRules } from "./data";
 import { edgeRules } from "./edge";
 import { gkeRules } from "./gke";
 import { namespaceRules } from "./namespaces";
@@ -10,6 +11,7 @@ import { secretRules } from "./secrets";
 export const RULES: readonly Rule[] = [
     ...podRules,
     ...reliabilityRules,
+    ...dataRules,
     ...namespaceRules,
     ...edgeRules,
     ...gkeRules,

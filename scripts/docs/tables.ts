@@ -4,6 +4,7 @@ import { SECRET_NEEDED_WHEN } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { imageFileSchema } from "../../config/sections/image-file";
 import { SECRET_KEYS, SecretKey } from "../../config/secrets";
+import { IN_PLACE, REPLACEMENTS } from "../../config/replacements";
 import { OUTPUTS } from "../../contract/outputs";
 import { Generators } from "./blocks";
 import { configTable, JsonSchema, jsonSchemaOf, markdownTable, TableSpec } from "./config-tables";
@@ -14,6 +15,7 @@ export const CONFIG_TABLES: Readonly<Record<string, readonly TableSpec[]>> = {
     "config:core": [
         { path: ["gcp"], key: "gcp", separator: ":" },
         { path: ["environment"], key: "platform:environment" },
+        { path: ["bootstrap"], key: "platform:bootstrap" },
         { path: ["cluster"], key: "platform:cluster" },
         { path: ["network"], key: "platform:network" },
         { path: ["dns"], key: "platform:dns" },
@@ -79,9 +81,26 @@ function imageFileBlock(): string {
     return configTable(jsonSchemaOf(imageFileSchema), [{ path: [], key: "" }]);
 }
 
+/** docs/operations.md: which config changes replace what (config/replacements.ts). */
+function replacementsBlock(): string {
+    return markdownTable(
+        ["change", "replaces", "guarded by"],
+        REPLACEMENTS.map((r) => [r.config, r.replaces, r.guard]),
+    );
+}
+
+function inPlaceBlock(): string {
+    return markdownTable(
+        ["change", "updated in place"],
+        IN_PLACE.map((r) => [r.config, r.what]),
+    );
+}
+
 export const GENERATORS: Generators = {
     outputs: outputsBlock,
     "image-file": imageFileBlock,
+    replacements: replacementsBlock,
+    "replacements:in-place": inPlaceBlock,
     ...Object.fromEntries(Object.entries(CONFIG_TABLES).map(([id, specs]) => [id, () => configBlock(specs)])),
     ...Object.fromEntries(Object.entries(SECRET_TABLES).map(([id, keys]) => [id, () => secretsBlock(keys)])),
 };

@@ -27,7 +27,14 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
     const start = Date.now();
     appendFileSync(opts.log, `\n$ ${cmd} ${args.join(" ")}\n`);
     return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+        // Its own process group, so a kill takes its plugins and the program with it, as a CI
+        // runner's cancel or an OOM kill of the whole job would.
+        const child = spawn(cmd, args, {
+            cwd: opts.cwd,
+            env: opts.env,
+            stdio: ["pipe", "pipe", "pipe"],
+            detached: true,
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => {
@@ -40,7 +47,13 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
         });
         child.stdin.end(opts.input ?? "");
         const limit = (opts.killAfterSeconds ?? opts.timeoutSeconds ?? 2400) * 1000;
-        const timer = setTimeout(() => child.kill("SIGKILL"), limit);
+        const timer = setTimeout(() => {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                child.kill("SIGKILL");
+            }
+        }, limit);
         child.on("error", reject);
         child.on("close", (code, signal) => {
             clearTimeout(timer);
@@ -52,27 +65,42 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
 }
 
 /**
- * Changes an engine run reports in its `--json` output (`changeSummary`, every operation but
- * `same`); undefined when the output is not the engine's JSON.
+ * The operation counts of an engine run's `--json` output: a preview prints one document with
+ * `changeSummary`; up, refresh and destroy stream engine events, the last a `summaryEvent` with
+ * `resourceChanges`. Undefined when neither is there.
  */
-export function changesOf(json: string): number | undefined {
+export function summaryOf(json: string): Record<string, number> | undefined {
     try {
-        const summary = (JSON.parse(json) as { changeSummary?: Record<string, number> }).changeSummary;
-        if (!summary) return undefined;
-        return Object.entries(summary)
-            .filter(([op]) => op !== "same")
-            .reduce((n, [, count]) => n + count, 0);
+        const doc = JSON.parse(json) as { changeSummary?: Record<string, number> };
+        if (doc.changeSummary) return doc.changeSummary;
     } catch {
-        return undefined;
+        // Not one document: an event stream, one JSON object a line.
     }
+    for (const line of json.split("\n").reverse()) {
+        if (!line.includes('"summaryEvent"')) continue;
+        try {
+            return (
+                (JSON.parse(line) as { summaryEvent: { resourceChanges?: Record<string, number> } }).summaryEvent
+                    .resourceChanges ?? {}
+            );
+        } catch {
+            return undefined;
+        }
+    }
+    return undefined;
 }
 
-/** The resource count of an engine run's `--json` output (every step, `same` included). */
+/** Changes an engine run reports: every operation but `same`. */
+export function changesOf(json: string): number | undefined {
+    const summary = summaryOf(json);
+    if (!summary) return undefined;
+    return Object.entries(summary)
+        .filter(([op]) => op !== "same")
+        .reduce((n, [, count]) => n + count, 0);
+}
+
+/** The resources an engine run went through, `same` included. */
 export function resourcesOf(json: string): number | undefined {
-    try {
-        const summary = (JSON.parse(json) as { changeSummary?: Record<string, number> }).changeSummary;
-        return summary ? Object.values(summary).reduce((n, c) => n + c, 0) : undefined;
-    } catch {
-        return undefined;
-    }
+    const summary = summaryOf(json);
+    return summary ? Object.values(summary).reduce((n, c) => n + c, 0) : undefined;
 }

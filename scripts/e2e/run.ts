@@ -5,7 +5,7 @@
 // (e2e/Pulumi.e2e.yaml: every Kubernetes layer, cluster.mode existing) through up, an idempotent
 // preview and refresh, destroy, and an interrupted up that must converge on a re-run. Writes
 // out/e2e/summary.json and prints `e2e: N passed, N failed`.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -96,6 +96,7 @@ async function main(): Promise<number> {
             doc.config["platform:cluster"] = { mode: "existing", context, kubeconfigPath: kubeconfig };
             doc.config["platform:charts"] = { mirror: chartDir };
             writeFileSync(file, stringify(doc));
+            // `--stack` first: `stack export` takes only that part.
             const flags = ["--stack", name, "--config-file", file];
             await setUp(
                 `stack init ${name}`,
@@ -103,11 +104,20 @@ async function main(): Promise<number> {
                 ["stack", "init", name, "--secrets-provider", "passphrase", "--non-interactive"],
                 { ...base, env },
             );
+            // `stack init` takes no --config-file: it writes the passphrase salt beside Pulumi.yaml.
+            // Move it into the temporary stack file so nothing of the run stays in the repository.
+            const beside = path.join(ROOT, `Pulumi.${name}.yaml`);
+            if (existsSync(beside)) {
+                const salt = (parse(readFileSync(beside, "utf8")) as { encryptionsalt?: string } | null)
+                    ?.encryptionsalt;
+                writeFileSync(file, stringify({ ...(salt ? { encryptionsalt: salt } : {}), ...doc }));
+                rmSync(beside);
+            }
             for (const [key, value] of Object.entries(sentinelSecrets("e2e", "E2E", STACK_FILE))) {
                 await setUp(
                     `config set ${key}`,
                     "pulumi",
-                    ["config", "set", "--secret", `platform:${key}`, "--", value, ...flags],
+                    ["config", "set", "--secret", ...flags, `platform:${key}`, "--", value],
                     { ...base, env },
                 );
             }
@@ -143,7 +153,7 @@ async function main(): Promise<number> {
                 `${summary.refreshChanges} changes`,
             );
         }
-        const state = await pulumi(["stack", "export", ...flags]);
+        const state = await pulumi(["stack", "export", ...flags.slice(0, 2)]);
         const owned = ownedObjects(state.stdout);
         const destroy = await pulumi(["destroy", "--yes", "--skip-preview", ...flags]);
         const left = await leftovers(owned, { ...base, env });
@@ -163,6 +173,9 @@ async function main(): Promise<number> {
         const iflags = await stack("e2e-interrupted");
         const killAt = Math.max(20, Math.round((up.seconds || 120) * 0.4));
         const killed = await pulumi(["up", "--yes", "--skip-preview", ...iflags], { killAfterSeconds: killAt });
+        // What a person does after a killed update (docs/operations.md): release the lock the dead
+        // process held, drop the creates it never confirmed, update again.
+        const unlocked = await pulumi(["cancel", "--yes", ...iflags.slice(0, 2)]);
         const cleared = await pulumi(["refresh", "--yes", "--clear-pending-creates", ...iflags]);
         const again = await pulumi(["up", "--yes", "--skip-preview", ...iflags]);
         const settled = await pulumi(["preview", "--expect-no-changes", "--json", ...iflags]);
@@ -170,9 +183,9 @@ async function main(): Promise<number> {
         check(
             "an up killed part-way converges on re-run",
             summary.interruptedRecovered === true,
-            `killed after ${killAt} s (exit ${killed.code}); refresh ${cleared.code}, up ${again.code}, preview ${settled.code}`,
+            `killed after ${killAt} s (exit ${killed.code}); cancel ${unlocked.code}, refresh ${cleared.code}, up ${again.code}, preview ${settled.code}`,
         );
-        const istate = await pulumi(["stack", "export", ...iflags]);
+        const istate = await pulumi(["stack", "export", ...iflags.slice(0, 2)]);
         const idestroy = await pulumi(["destroy", "--yes", "--skip-preview", ...iflags]);
         const ileft = await leftovers(ownedObjects(istate.stdout), { ...base, env });
         check(

@@ -177,6 +177,13 @@ describe("platform:apps config", () => {
         expect(problems(c)).toEqual([
             'apps.scoreserver.singleReplicaReason: "only one scoreboard writer" is set but app scoreserver runs 2 replicas',
         ]);
+        const auto = raw("dev");
+        auto.apps.plarail.autoscale = { min: 1, max: 2 };
+        expect(problems(auto)).toEqual([
+            expect.stringMatching(
+                /^apps\.plarail\.singleReplicaReason: "one gRPC .*" is set but app plarail autoscales up to 2 replicas/,
+            ),
+        ]);
     });
 
     it("rejects a host outside the stack's domain", () => {
@@ -199,6 +206,36 @@ describe("platform:apps config", () => {
         const dev = raw("dev");
         delete dev.apps.uploader.mysql.backup;
         expect(problems(dev)).toEqual([]);
+    });
+
+    it("refuses Redis without persistence on prd only", () => {
+        const prd = raw("prd");
+        prd.apps.vote.redis.persistence = false;
+        expect(problems(prd)).toEqual([
+            expect.stringMatching(
+                /^apps\.vote\.redis\.persistence: false is refused on prd: app vote's Redis would lose/,
+            ),
+        ]);
+        const dev = raw("dev");
+        dev.apps.vote.redis.persistence = false;
+        expect(problems(dev)).toEqual([]);
+    });
+
+    it("rejects a storage quota below the volumes the app claims (MySQL, and Redis on prd)", () => {
+        const prd = raw("prd");
+        prd.apps.vote.quota.storage = "512Mi";
+        expect(problems(prd)).toEqual([
+            expect.stringMatching(
+                /^apps\.vote\.quota\.storage: "512Mi" is below the 1024Mi of volumes app vote claims/,
+            ),
+        ]);
+        // dev's Redis keeps nothing on disk: no volume to hold.
+        const dev = raw("dev");
+        dev.apps.vote.quota.storage = "512Mi";
+        expect(problems(dev)).toEqual([]);
+        const big = raw("prd");
+        big.apps.uploader.mysql.storage = "50Gi";
+        expect(problems(big)).toEqual([expect.stringMatching(/^apps\.uploader\.quota\.storage: "40Gi" is below/)]);
     });
 
     it("rejects a quota the app cannot fit at full scale (the load test that took nodes down)", () => {

@@ -70,6 +70,7 @@ export function podSpecs(objects: readonly KubeObject[]): { owner: string; spec:
 
 /** A Publisher that records what it was asked to publish. */
 export class FakePublisher implements Publisher {
+    readonly trustedCertificates = true;
     readonly calls: { parent: string; name: string; spec: RouteSpec }[] = [];
     constructor(readonly domain: string) {}
     route(parent: { constructor: { name: string } }, name: string, spec: RouteSpec): void {

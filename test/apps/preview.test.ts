@@ -5,8 +5,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { Preview } from "../../components/apps/preview";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
-import { branchLabel, previewHost, previewNamespace } from "../../config/sections/preview";
+import { branchLabel, devStackProblems, previewHost, previewNamespace } from "../../config/sections/preview";
 import { redact, unwrapSecrets } from "../../render/redact";
+import { previewProblems } from "../../render/preview-checks";
 import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
 import { FakePublisher, find, parseApp, stackConfig } from "./fixtures";
@@ -24,7 +25,7 @@ function previewStackFile(preview: string): string {
 
 const GOOD = `    app: vote
     branch: ${BRANCH}
-    devStack: clubplatform/platform/dev
+    devStack: organization/platform/dev
     images:
       web: ${BRANCH_IMAGE}
 `;
@@ -83,6 +84,16 @@ describe("a dev-br-<branch> preview stack", () => {
         expect(ns.provider).toContain(providers[0]!.urn);
     });
 
+    it("keeps its objects when the dev kubeconfig changes, and lets go of them when the dev cluster is gone", async () => {
+        const [provider] = r.resources.filter((x) => x.type === "pulumi:providers:kubernetes");
+        // Constant and plain: only another dev stack replaces the provider (and the preview's objects).
+        expect(provider!.inputs.clusterIdentifier).toBe("stack:organization/platform/dev");
+        expect(provider!.inputDependsOn.clusterIdentifier).toBeUndefined();
+        expect(provider!.inputs.deleteUnreachable).toBe("true");
+        const preview = await renderStack({ stack: "dev-br-x", stackFile: previewStackFile(GOOD), preview: true });
+        expect(previewProblems(preview.resources)).toEqual([]);
+    });
+
     it("sleeps when idle: Sablier labels on every workload and its middleware with the dev stack's URL", () => {
         const workloads = r.objects.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet") as any[];
         expect(workloads.map((w) => w.metadata.name).sort()).toEqual(["vote", "vote-redis"]);
@@ -109,8 +120,54 @@ describe("a dev-br-<branch> preview stack", () => {
     });
 });
 
+describe("the dev stack's name", () => {
+    const withDevStack = (devStack: string) => previewStackFile(GOOD.replace("organization/platform/dev", devStack));
+
+    it("is refused with another organization on a self-managed backend (only `organization` exists there)", async () => {
+        const err = await renderStack({
+            stack: "dev-br-x",
+            stackFile: withDevStack("clubplatform/platform/dev"),
+        }).catch((e: Error) => e);
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).problems).toEqual([
+            expect.stringMatching(
+                /^preview.devStack: "clubplatform\/platform\/dev" names organization clubplatform, not this backend's \(organization\): a self-managed backend/,
+            ),
+        ]);
+    });
+
+    it("is refused in another project, or in the ambiguous two-part form", async () => {
+        const other = await renderStack({ stack: "dev-br-x", stackFile: withDevStack("organization/other/dev") }).catch(
+            (e: Error) => e,
+        );
+        expect((other as ConfigError).problems).toEqual([expect.stringMatching(/names project other/)]);
+        const two = await renderStack({ stack: "dev-br-x", stackFile: withDevStack("platform/dev") }).catch(
+            (e: Error) => e,
+        );
+        expect((two as ConfigError).problems).toEqual([
+            expect.stringMatching(/^preview.devStack: "platform\/dev" is not a stack name/),
+        ]);
+    });
+
+    it("may be the bare stack name, which means this project's on any backend", async () => {
+        const r = await renderStack({ stack: "dev-br-x", stackFile: withDevStack("dev") });
+        expect(r.errors).toEqual([]);
+        const provider = r.resources.find((x) => x.type === "pulumi:providers:kubernetes")!;
+        expect(provider.inputs.clusterIdentifier).toBe("stack:dev");
+    });
+
+    it("is checked against the organization a Pulumi Cloud backend reports", () => {
+        expect(
+            devStackProblems("clubplatform/platform/dev", { project: "platform", organization: "clubplatform" }),
+        ).toEqual([]);
+        expect(devStackProblems("acme/platform/dev", { project: "platform", organization: "clubplatform" })).toEqual([
+            expect.stringMatching(/names organization acme, not this backend's \(clubplatform\)$/),
+        ]);
+    });
+});
+
 describe("preview config errors", () => {
-    const good = { app: "vote", branch: BRANCH, devStack: "clubplatform/platform/dev", images: { web: BRANCH_IMAGE } };
+    const good = { app: "vote", branch: BRANCH, devStack: "organization/platform/dev", images: { web: BRANCH_IMAGE } };
     /** The dev stack's config in the schema's shape, plus a preview section. */
     function problems(preview: Record<string, unknown>, environment = "dev"): string[] {
         const raw: Record<string, any> = { gcp: {} };

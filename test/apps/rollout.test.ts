@@ -25,3 +25,36 @@ describe("editing a config file in the stack file", () => {
             expect(template(after, app)).toEqual(template(before, app));
     });
 });
+
+/** The most pods a Deployment runs at once while it rolls out a new template. */
+function podsDuringRollout(d: any): number {
+    const replicas: number = d.spec.replicas ?? 1;
+    const strategy = d.spec.strategy ?? { type: "RollingUpdate" };
+    if (strategy.type === "Recreate") return replicas;
+    // Kubernetes' default surge is 25%, rounded up.
+    const surge = strategy.rollingUpdate?.maxSurge ?? "25%";
+    const extra = typeof surge === "number" ? surge : Math.ceil((replicas * parseInt(surge, 10)) / 100);
+    return replicas + extra;
+}
+
+describe("an app that must run once (singleReplicaReason)", () => {
+    it.each(["dev", "prd"] as const)("never runs two pods on %s, not even while it rolls", async (stack) => {
+        const r = await rendered(stack);
+        const once = r.objects.filter(
+            (o: any) =>
+                o.kind === "Deployment" &&
+                o.metadata.namespace === "plarail" &&
+                o.metadata.annotations?.["platform/single-replica"] !== undefined,
+        );
+        // plarail holds the one gRPC session to the train controller in both stack files.
+        expect(once.map((d) => d.metadata.name)).toEqual(["plarail"]);
+        for (const d of once) expect(podsDuringRollout(d)).toBe(1);
+    });
+
+    it("a Deployment that may run two keeps serving while it rolls", async () => {
+        const r = await rendered("prd");
+        const vote = find(r.objects, "Deployment", "vote")[0] as any;
+        expect(vote.spec.strategy.type).toBe("RollingUpdate");
+        expect(vote.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    });
+});

@@ -1,5 +1,6 @@
 import { CommittedStack, rendered } from "../rendered";
 import { find, objectsIn, podSpecs, revealedObjects, stackApps, writtenImage } from "./fixtures";
+import { mysqlBackupScript } from "../../components/apps/backup-steps";
 
 describe.each(["dev", "prd"] as const)("%s workloads", (stack) => {
     it("runs every container and init container non-root, read-only, without capabilities, with resources", async () => {
@@ -124,17 +125,24 @@ describe("uploader's MySQL and nightly backup", () => {
         for (const stack of ["dev", "prd"] as const) {
             const r = await rendered(stack);
             const backup = stackApps(stack).uploader.mysql.backup;
-            const [cron] = find(objectsIn(r, "uploader"), "CronJob") as any[];
+            const [cron] = find(objectsIn(r, "uploader"), "CronJob", "uploader-backup") as any[];
             expect(cron.spec.schedule).toBe(backup.schedule);
             expect(cron.spec.concurrencyPolicy).toBe("Forbid");
             const pod = cron.spec.jobTemplate.spec.template.spec;
-            expect(pod.initContainers[0].command.join(" ")).toContain("mysqldump");
+            // The script file the data tests run (test/data/), mounted from a ConfigMap named by its hash.
+            expect(pod.initContainers[0].command).toEqual(["sh", "/opt/mysql-backup/mysql-backup.sh", "dump"]);
+            expect(pod.containers[0].command).toEqual(["sh", "/opt/mysql-backup/mysql-backup.sh", "upload"]);
+            const scriptVolume = pod.volumes.find((v: any) => v.name === "script");
+            const [configMap] = find(objectsIn(r, "uploader"), "ConfigMap", scriptVolume.configMap.name) as any[];
+            expect(configMap.data["mysql-backup.sh"]).toBe(mysqlBackupScript());
+            expect(configMap.data["mysql-backup.sh"]).toContain("--single-transaction");
             const bucket = r.resources.find((x) => x.type === "gcp:storage/bucket:Bucket")!;
             const inputs = bucket.inputs as any;
             expect(inputs.versioning).toEqual({ enabled: true });
             expect(inputs.publicAccessPrevention).toBe("enforced");
             expect(inputs.lifecycleRules[0].condition.age).toBe(backup.retentionDays);
-            expect(pod.containers[0].command[2]).toContain(`gs://${inputs.name}/uploader/`);
+            const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+            expect([env.BUCKET, env.PREFIX, env.DATABASE]).toEqual([inputs.name, "uploader", "uploader"]);
             expect(pod.serviceAccountName).toBe("uploader-backup");
             const member = r.resources.find(
                 (x) =>
@@ -144,8 +152,41 @@ describe("uploader's MySQL and nightly backup", () => {
             expect((member.inputs as any).member).toBe(
                 `serviceAccount:${stack === "prd" ? "clubplatform-prd" : "clubplatform-dev"}.svc.id.goog[uploader/uploader-backup]`,
             );
-            const writer = r.resources.find((x) => x.type === "gcp:storage/bucketIAMMember:BucketIAMMember")!;
+            const writer = r.resources.find((x) => x.name === "app-uploader-backup-writer")!;
             expect((writer.inputs as any).role).toBe("roles/storage.objectCreator");
+        }
+    });
+
+    it("declares the restore as a suspended template running the same script, with read-only access", async () => {
+        for (const stack of ["dev", "prd"] as const) {
+            const r = await rendered(stack);
+            const [backup] = find(objectsIn(r, "uploader"), "CronJob", "uploader-backup") as any[];
+            const [restore] = find(objectsIn(r, "uploader"), "CronJob", "uploader-mysql-restore") as any[];
+            expect([restore.spec.suspend, restore.spec.schedule]).toEqual([true, "0 0 30 2 *"]);
+            const pod = restore.spec.jobTemplate.spec.template.spec;
+            const backupPod = backup.spec.jobTemplate.spec.template.spec;
+            expect(pod.initContainers.map((c: any) => c.command.at(-1))).toEqual(["fetch"]);
+            expect(pod.containers.map((c: any) => c.command.at(-1))).toEqual(["apply"]);
+            // The backup's script ConfigMap, MySQL client file and network identity (component label).
+            expect(pod.volumes.find((v: any) => v.name === "script")).toEqual(
+                backupPod.volumes.find((v: any) => v.name === "script"),
+            );
+            expect(pod.volumes.find((v: any) => v.name === "client")).toEqual(
+                backupPod.volumes.find((v: any) => v.name === "client"),
+            );
+            expect(restore.spec.jobTemplate.spec.template.metadata.labels["app.kubernetes.io/component"]).toBe(
+                "backup",
+            );
+            // scripts/restore-mysql.sh sets OBJECT on the fetch container; empty means the newest dump.
+            expect(pod.initContainers[0].env).toEqual(expect.arrayContaining([{ name: "OBJECT", value: "" }]));
+            expect(pod.serviceAccountName).toBe("uploader-restore");
+            const roles = r.resources
+                .filter((x) => x.type === "gcp:storage/bucketIAMMember:BucketIAMMember")
+                .map((x) => [x.name, (x.inputs as any).role]);
+            expect(roles).toEqual([
+                ["app-uploader-backup-writer", "roles/storage.objectCreator"],
+                ["app-uploader-restore-reader", "roles/storage.objectViewer"],
+            ]);
         }
     });
 

@@ -156,7 +156,7 @@ describe("platform:ci config", () => {
     const base = {
         environment: "dev",
         gcp: { project: "club-dev", region: "asia-northeast1" },
-        cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4" }] },
+        cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4", zones: ["asia-northeast1-a"] }] },
         dns: { domain: "dev.example.org" },
     };
     const problems = (ci: unknown, extra: Record<string, unknown> = {}): string[] => {
@@ -187,7 +187,9 @@ describe("platform:ci config", () => {
 
     it("rejects two deployers for one environment", () => {
         const p = problems({ enabled: true, repository: "o/r", environments: [{ name: "dev" }, { name: "dev" }] });
-        expect(p).toEqual([expect.stringMatching(/^ci\.environments\[1\]\.name: "dev" repeats environments\[0\]/)]);
+        expect(p).toEqual([
+            expect.stringMatching(/^ci\.environments\[1\]\.name: "dev" repeats ci\.environments\[0\]\.name$/),
+        ]);
     });
 
     it("rejects a role that is not an IAM role", () => {

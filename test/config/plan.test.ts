@@ -1,3 +1,5 @@
+import { bootstrapMessage } from "../../config/plan";
+import { rawConfig } from "../../config/load";
 import { renderStack } from "../../render/render";
 import { stackConfig, writeStackFile } from "../stack-files";
 
@@ -25,5 +27,24 @@ describe("the resolved plan: what one layer needs from another", () => {
         const { objects } = await renderStack({ stack: "local", stackFile });
         const probe = objects.find((o) => o.kind === "Probe") as { spec: { prober: { url: string } } } | undefined;
         expect(probe?.spec.prober.url).toBe("blackbox.example.internal:9115");
+    });
+});
+
+describe("the bootstrap run's message", () => {
+    it("names the apps it left out, each image to push, and the next command", () => {
+        const text = bootstrapMessage("dev", {
+            appsHeldBack: ["vote", "plarail"],
+            imagesToPush: ["r.example/p/apps/plarail:a-1", "r.example/p/apps/vote:b-2"],
+            registry: "r.example/p/apps",
+        });
+        expect(text).toContain("Not deployed: vote, plarail.");
+        expect(text).toContain("push these images to r.example/p/apps");
+        expect(text).toContain("\n  r.example/p/apps/plarail:a-1\n  r.example/p/apps/vote:b-2\n");
+        expect(text).toContain("pulumi config set platform:bootstrap false --stack dev && pulumi up --stack dev");
+    });
+
+    it("reads the flag as the CLI hands it over (text), from `pulumi config set platform:bootstrap true`", () => {
+        expect(rawConfig({ "platform:bootstrap": "true" }).bootstrap).toBe(true);
+        expect(rawConfig({ "platform:bootstrap": "false" }).bootstrap).toBe(false);
     });
 });

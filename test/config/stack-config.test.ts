@@ -20,6 +20,19 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
         /cluster\.nodePools\[0\]\.maxCount: 1 is below minCount 2/,
     ],
     [
+        "a regional pool whose minimum the zones cannot share evenly (it would start three times larger)",
+        devWith((c) => {
+            delete c[CLUSTER].location;
+            Object.assign(c[CLUSTER].nodePools[0], { minCount: 1, maxCount: 3 });
+        }),
+        /cluster\.nodePools\[0\]\.minCount: 1 is not a multiple of the 3 zones of a regional cluster: .* would start with 3/,
+    ],
+    [
+        "a pool zone outside the cluster's region",
+        devWith((c) => (c[CLUSTER].nodePools[0].zones = ["us-central1-a"])),
+        /cluster\.nodePools\[0\]\.zones: \["us-central1-a"\] names us-central1-a, outside the cluster's region asia-northeast1/,
+    ],
+    [
         "a negative minCount",
         devWith((c) => (c[CLUSTER].nodePools[0].minCount = -1)),
         /cluster\.nodePools\[0\]\.minCount: -1 is below the minimum 0/,
@@ -37,7 +50,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
     [
         "an unknown top-level platform key",
         devWith((c) => (c["platform:clustr"] = { mode: "gke" })),
-        /clustr: unknown key \(allowed: environment, gcp, cluster/,
+        /clustr: unknown key \(allowed: environment, gcp, bootstrap, cluster/,
     ],
     [
         "an environment that is neither dev nor prd",
@@ -82,7 +95,17 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
     [
         "two pools with one name",
         devWith((c) => c[CLUSTER].nodePools.push({ ...c[CLUSTER].nodePools[0] })),
-        /cluster\.nodePools\[1\]\.name: "general" repeats nodePools\[0\]\.name/,
+        /cluster\.nodePools\[1\]\.name: "general" repeats cluster\.nodePools\[0\]\.name$/m,
+    ],
+    [
+        "an authorized network listed twice",
+        devWith((c) => c[CLUSTER].authorizedNetworks.push({ name: "club-room-2", cidr: "203.0.113.0/28" })),
+        /cluster\.authorizedNetworks\[1\]\.cidr: "203\.0\.113\.0\/28" repeats cluster\.authorizedNetworks\[0\]\.cidr$/m,
+    ],
+    [
+        "a Grafana organisation listed twice (GitHub logins ignore case)",
+        devWith((c) => c["platform:monitoring"].grafana.organizations.push("Example-Club")),
+        /monitoring\.grafana\.organizations\[1\]: "Example-Club" repeats monitoring\.grafana\.organizations\[0\]$/m,
     ],
     [
         "a pool name over the 40-character limit",

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { changesOf, resourcesOf } from "../../scripts/e2e/cli";
-import { ownedObjects } from "../../scripts/e2e/leftovers";
+import { ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { renderStack, ROOT } from "../../render/render";
 import { sentinelSecrets } from "../stack-files";
 
@@ -38,6 +38,18 @@ describe("reading the engine's JSON", () => {
         expect(resourcesOf(json)).toBe(203);
         expect(changesOf(JSON.stringify({ changeSummary: { same: 5 } }))).toBe(0);
         expect(changesOf("not json")).toBeUndefined();
+    });
+
+    it("reads the summary event at the end of an up's event stream", () => {
+        const stream = [
+            { sequence: 1, resourcePreEvent: { metadata: { op: "create" } } },
+            { sequence: 2, summaryEvent: { durationSeconds: 357, resourceChanges: { create: 255 } } },
+        ]
+            .map((e) => JSON.stringify(e))
+            .join("\n");
+        expect(changesOf(stream)).toBe(255);
+        expect(resourcesOf(stream)).toBe(255);
+        expect(changesOf(JSON.stringify({ sequence: 1 }))).toBeUndefined();
     });
 
     it("takes namespaces and cluster-scoped objects from a state export, marking retained ones", () => {
@@ -81,5 +93,12 @@ describe("reading the engine's JSON", () => {
                 retained: true,
             },
         ]);
+    });
+
+    it("names core types by kind and others by Kind.group, as kubectl resolves them", () => {
+        expect(resourceArg({ apiVersion: "v1", kind: "Namespace" })).toBe("namespace");
+        expect(resourceArg({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" })).toBe(
+            "ClusterIssuer.cert-manager.io",
+        );
     });
 });

@@ -1,6 +1,8 @@
 import { addARecord, Dns } from "../../components/gcp/dns";
 import { IngressAddress } from "../../components/gcp/ingress-address";
 import { Registry } from "../../components/gcp/registry";
+import { PrivateDns } from "../../components/gcp/private-dns";
+import { StaticAddress } from "../../components/gcp/static-address";
 import { recordResources } from "../harness";
 
 describe("Dns", () => {
@@ -78,5 +80,55 @@ describe("Registry", () => {
                 member: "serviceAccount:nodes@clubplatform-dev.iam.gserviceaccount.com",
             }),
         ]);
+    });
+});
+
+describe("StaticAddress", () => {
+    it("reserves a regional external address with its purpose, protected only when asked", async () => {
+        const args = { project: "p-prd1", region: "asia-northeast1", description: "SNMP traps" };
+        const prd = await recordResources(() => new StaticAddress("traps", { ...args, protect: true }));
+        const ip = prd.one("gcp:compute/address:Address");
+        expect(prd.inputs(ip)).toMatchObject({
+            region: "asia-northeast1",
+            addressType: "EXTERNAL",
+            description: "SNMP traps",
+        });
+        expect(ip.protect).toBe(true);
+        const dev = await recordResources(() => new StaticAddress("traps", { ...args, protect: false }));
+        expect(dev.one("gcp:compute/address:Address").protect).toBe(false);
+    });
+});
+
+describe("PrivateDns", () => {
+    it("is a private zone for its domain, visible only to the given network", async () => {
+        const h = await recordResources(
+            () => new PrivateDns("onprem-dns", { domain: "onprem.example.org", network: "net-vpc-id", ttl: 300 }),
+        );
+        const zone = h.inputs(h.one("gcp:dns/managedZone:ManagedZone"));
+        expect(zone).toMatchObject({ dnsName: "onprem.example.org.", visibility: "private" });
+        expect(zone.privateVisibilityConfig.networks).toEqual([{ networkUrl: "net-vpc-id" }]);
+    });
+
+    it("takes private addresses, which a public zone refuses", async () => {
+        const h = await recordResources(() => {
+            const zone = new PrivateDns("onprem-dns", { domain: "onprem.example.org", network: "net", ttl: 300 });
+            addARecord(zone, "srv", zone.ref, "srv.onprem.example.org", "10.50.0.11");
+        });
+        expect(h.inputs(h.one("gcp:dns/recordSet:RecordSet")).rrdatas).toEqual(["10.50.0.11"]);
+        for (const ip of ["10.1.2.3", "172.31.0.1", "192.168.40.10", "100.64.0.1", "100.127.255.254"]) {
+            await expect(
+                recordResources(() => {
+                    const dns = new Dns("dns", { domain: "example.org", dnssec: true, ttl: 120 });
+                    addARecord(dns, "leak", dns.ref, "leak.example.org", ip);
+                }),
+            ).rejects.toThrow(`leak.example.org -> ${ip} is a private address`);
+        }
+        for (const ip of ["172.32.0.1", "100.128.0.1", "35.1.2.3"]) {
+            const ok = await recordResources(() => {
+                const dns = new Dns("dns", { domain: "example.org", dnssec: true, ttl: 120 });
+                addARecord(dns, "pub", dns.ref, "pub.example.org", ip);
+            });
+            expect(ok.ofType("gcp:dns/recordSet:RecordSet")).toHaveLength(1);
+        }
     });
 });

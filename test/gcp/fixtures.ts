@@ -22,6 +22,8 @@ export const GKE_ARGS: GkeClusterArgs = {
             diskSizeGb: 50,
             diskType: "pd-balanced",
             spot: true,
+            // A regional cluster: one zone, so the pool's one node is its whole minimum.
+            zones: ["asia-northeast1-a"],
             labels: {},
             taints: [],
         },

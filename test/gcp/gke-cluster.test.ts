@@ -1,4 +1,6 @@
 import { GkeCluster, NODE_ROLES } from "../../components/gcp/gke-cluster";
+import { isRegion, REGIONAL_ZONES } from "../../components/gcp/node-pool-layout";
+import { rendered } from "../rendered";
 import { GKE_ARGS } from "./fixtures";
 import { parse } from "yaml";
 import { recordResources, valueOf } from "../harness";
@@ -102,11 +104,83 @@ describe("GkeCluster", () => {
         expect(doc.clusters[0].cluster.server).toMatch(/^https:\/\/\d+\.\d+\.\d+\.\d+$/);
         expect(doc.clusters[0].cluster["certificate-authority-data"]).toBeTruthy();
     });
+});
 
-    it("makes the Kubernetes provider wait for the node pools", async () => {
+describe("GkeCluster on later runs", () => {
+    it("does not plan a new cluster every run: what GKE rewrites after creation is ignored", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const cluster = h.one(CLUSTER);
+        // GKE reports the first remaining pool's config as the cluster's nodeConfig (a new cluster
+        // if compared) and 0 nodes once the default pool is gone.
+        expect(h.inputs(cluster).removeDefaultNodePool).toBe(true);
+        for (const createOnly of ["nodeConfig", "initialNodeCount"]) {
+            if (h.inputs(cluster)[createOnly] !== undefined) expect(cluster.ignoreChanges).toContain(createOnly);
+        }
+    });
+
+    it("replaces a pool by deleting it first (its name is fixed) and never for its initial size", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const pool = h.one(POOL);
+        expect(pool.deleteBeforeReplace).toBe(true);
+        expect(pool.ignoreChanges).toEqual(["initialNodeCount"]);
+    });
+
+    it("starts a pool with minCount nodes in total, its zones each with the same share", async () => {
+        const overRegion = { ...base.nodePools[0]!, zones: undefined };
+        const regional = await recordResources(
+            () => new GkeCluster("gke", { ...base, nodePools: [{ ...overRegion, minCount: 3, maxCount: 6 }] }),
+        );
+        expect(regional.inputs(regional.one(POOL)).nodeLocations).toBeUndefined();
+        expect(regional.inputs(regional.one(POOL))).toMatchObject({ initialNodeCount: 1 });
+        const oneZone = await recordResources(
+            () => new GkeCluster("gke", { ...base, nodePools: [{ ...overRegion, zones: ["asia-northeast1-b"] }] }),
+        );
+        expect(oneZone.inputs(oneZone.one(POOL))).toMatchObject({
+            initialNodeCount: 1,
+            nodeLocations: ["asia-northeast1-b"],
+        });
+        // A single-node pool over a regional cluster's three zones would start with three.
+        await expect(
+            recordResources(() => new GkeCluster("gke", { ...base, nodePools: [overRegion] })),
+        ).rejects.toThrow(/node pool general: minCount 1 is not a multiple of the 3 zones of a regional cluster/);
+    });
+
+    it("does not hold Kubernetes changes behind node pool updates", async () => {
         const h = await recordResources(() => new GkeCluster("gke", base));
         const provider = h.one("pulumi:providers:kubernetes");
-        const pool = h.one(POOL);
-        expect(provider.dependsOn).toContain(pool.urn);
+        expect(provider.dependsOn).not.toContain(h.one(POOL).urn);
+    });
+});
+
+describe("the committed stacks' clusters", () => {
+    it.each(["dev", "prd"] as const)("%s: every pool starts with its configured total minimum", async (stack) => {
+        const r = await rendered(stack);
+        const cluster = r.resources.find((x) => x.type === CLUSTER)!;
+        const regional = isRegion(String(cluster.inputs.location));
+        for (const pool of r.resources.filter((x) => x.type === POOL)) {
+            const i = pool.inputs as any;
+            const zones = i.nodeLocations?.length ?? (regional ? REGIONAL_ZONES : 1);
+            expect({ pool: pool.name, starts: i.initialNodeCount * zones }).toEqual({
+                pool: pool.name,
+                starts: i.autoscaling.totalMinNodeCount,
+            });
+        }
+    });
+
+    it.each(["dev", "prd"] as const)("%s: no Kubernetes object waits for a node pool", async (stack) => {
+        const r = await rendered(stack);
+        const byUrn = new Map(r.resources.map((x) => [x.urn, x]));
+        const pools = new Set(r.resources.filter((x) => x.type === POOL).map((x) => x.urn));
+        const reaches = (urn: string, seen = new Set<string>()): boolean => {
+            if (pools.has(urn)) return true;
+            if (seen.has(urn)) return false;
+            seen.add(urn);
+            return (byUrn.get(urn)?.dependsOn ?? []).some((d) => reaches(d, seen));
+        };
+        const waiting = r.resources
+            .filter((x) => x.type.startsWith("kubernetes:") || x.type === "pulumi:providers:kubernetes")
+            .filter((x) => reaches(x.urn))
+            .map((x) => x.name);
+        expect(waiting).toEqual([]);
     });
 });

@@ -12,7 +12,7 @@ function ownSecrets(...args: Parameters<typeof requiredSecrets>) {
 const BASE = {
     environment: "dev",
     gcp: { project: "clubplatform-dev" },
-    cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4" }] },
+    cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4", zones: ["asia-northeast1-a"] }] },
     dns: { domain: "dev.example.org" },
 };
 const REPO = { url: "ssh://git@github.com/example-club/platform" };

@@ -52,7 +52,12 @@ export const CASES: readonly HostileCase[] = [
     mutated("dnssec is text", "dns.dnssec:", (c) => (c["platform:dns"].dnssec = "on")),
     mutated("nodePools is a mapping", "cluster.nodePools:", (c) => (c["platform:cluster"].nodePools = { general: {} })),
     // missing required keys
-    mutated("environment missing", "environment:", (c) => delete c["platform:environment"]),
+    // Declared in Pulumi.yaml without a default: the CLI refuses the stack first, and so does render.
+    mutated(
+        "environment missing",
+        "missing configuration value 'platform:environment'",
+        (c) => delete c["platform:environment"],
+    ),
     mutated("gcp project missing in gke mode", "gcp.project:", (c) => delete c["gcp:project"]),
     mutated("cluster missing", "cluster:", (c) => delete c["platform:cluster"]),
     mutated("dns missing", "dns:", (c) => delete c["platform:dns"]),

@@ -44,6 +44,29 @@ describe("monitoring config", () => {
         expect(problems({ grafana: { replicas: 2, database: { host: "10.0.0.3" } } })).toEqual([]);
     });
 
+    it("creates the database only in gke stacks: elsewhere it needs a host, and size only without one", () => {
+        expect(problems({ grafana: { replicas: 2, database: {} } })).toEqual([
+            "monitoring.grafana.database.host: (missing) is required when cluster.mode is existing: the stack creates Cloud SQL for Grafana only in gke stacks (give an existing PostgreSQL's host)",
+        ]);
+        expect(problems({ grafana: { database: { host: "db", cloudSql: { tier: "db-g1-small" } } } })).toEqual([
+            'monitoring.grafana.database.cloudSql: {"tier":"db-g1-small","diskSizeGb":10} only applies when the stack creates the database (no host); host is db',
+        ]);
+        const gke = {
+            environment: "prd",
+            gcp: { project: "club-prd1" },
+            cluster: { nodePools: [{ name: "general", machineType: "e2-standard-4", minCount: 3 }] },
+            dns: { domain: "example.org" },
+        };
+        const created = parseOrThrow(stackSchema, { ...gke, monitoring: { grafana: { replicas: 2, database: {} } } });
+        expect(requiredSecrets(created).map((n) => n.key)).not.toContain("grafanaDatabasePassword");
+        expect(() =>
+            parseOrThrow(stackSchema, {
+                ...gke,
+                monitoring: { grafana: { database: { cloudSql: { tier: "db-perf-optimized-N-2" } } } },
+            }),
+        ).toThrow(/cloudSql\.tier: "db-perf-optimized-N-2" is not a Cloud SQL Enterprise tier/);
+    });
+
     it("rejects malformed sizes, durations and team IDs", () => {
         expect(problems({ prometheus: { volumeSize: "50GB" } })[0]).toMatch(
             /monitoring\.prometheus\.volumeSize: "50GB" is not a size in whole Gi/,

@@ -28,13 +28,14 @@ export function secretArgs() {
         grafanaOAuthClientId: pulumi.secret(SENTINELS.grafanaOAuthClientId),
         grafanaOAuthClientSecret: pulumi.secret(SENTINELS.grafanaOAuthClientSecret),
         alertmanagerWebhookUrl: pulumi.secret(SENTINELS.alertmanagerWebhookUrl),
-        grafanaDatabasePassword: pulumi.secret(SENTINELS.grafanaDatabasePassword),
+        grafanaDatabase: { host: "db.internal", password: pulumi.secret(SENTINELS.grafanaDatabasePassword) },
     };
 }
 
 /** Records every route a layer asks the edge for. */
 export class FakePublisher implements Publisher {
     readonly domain: string;
+    readonly trustedCertificates = true;
     readonly calls: { parent: pulumi.Resource; name: string; spec: RouteSpec }[] = [];
     constructor(domain = "dev.example.org") {
         this.domain = domain;

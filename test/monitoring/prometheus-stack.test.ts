@@ -185,9 +185,19 @@ describe("PrometheusStack", () => {
         );
         const g = valuesOf(h, KPS).grafana;
         expect(g.replicas).toBe(3);
-        expect(g["grafana.ini"].database).toMatchObject({ type: "postgres", host: "10.1.2.3:5432", name: "gf" });
-        expect(g["grafana.ini"].database.password).toBeUndefined();
+        expect(g["grafana.ini"].database).toEqual({
+            type: "postgres",
+            name: "gf",
+            user: "grafana",
+            ssl_mode: "require",
+        });
         expect(g.envValueFrom.GF_DATABASE_PASSWORD.secretKeyRef).toEqual({ name: "grafana-database", key: "password" });
+        expect(g.envValueFrom.GF_DATABASE_HOST.configMapKeyRef).toEqual({ name: "grafana-database", key: "host" });
+        // The address the connection gives (fixtures: db.internal), with the configured port.
+        const address = h
+            .ofType("kubernetes:core/v1:ConfigMap")
+            .find((r) => h.inputs(r).metadata.name === "grafana-database")!;
+        expect(h.inputs(address).data).toEqual({ host: "db.internal:5432" });
         expect(g.persistence.enabled).toBe(false);
 
         const one = valuesOf(await recordResources(stack()), KPS).grafana;
@@ -201,8 +211,12 @@ describe("PrometheusStack", () => {
         const args = { namespace: "monitoring", config: bad, domain: "dev.example.org", ...secretArgs() };
         expect(() => new PrometheusStack("stack", args)).toThrow(/replicas 2 needs monitoring\.grafana\.database/);
         const withDb = monitoringConfig({ grafana: { replicas: 2, database: { host: "db" } } });
-        expect(() => checkGrafanaDatabase({ config: withDb })).toThrow(/grafanaDatabasePassword is required/);
-        expect(() => checkGrafanaDatabase({ config: withDb, grafanaDatabasePassword: "x" })).not.toThrow();
+        expect(() => checkGrafanaDatabase({ config: withDb })).toThrow(
+            /grafanaDatabase \(address and password\) is required/,
+        );
+        expect(() =>
+            checkGrafanaDatabase({ config: withDb, grafanaDatabase: { host: "db", password: "x" } }),
+        ).not.toThrow();
     });
 
     it("provisions the Zabbix app and a token-authenticated Zabbix data source", async () => {

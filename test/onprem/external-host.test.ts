@@ -31,7 +31,12 @@ function declare(name: string, host: typeof controller, extra: Partial<ExternalH
     };
 }
 
-const zone = { domain: "dev.example.org", zoneName: pulumi.output("dev-example-org"), ttl: 300 };
+const zone = {
+    domain: "onprem.dev.example.org",
+    zoneName: pulumi.output("onprem-dev-example-org"),
+    ttl: 300,
+    visibility: "private" as const,
+};
 
 describe("ExternalHost", () => {
     it("gives the host a Service without selector and an EndpointSlice with its address and ports", async () => {
@@ -109,6 +114,15 @@ describe("ExternalHost", () => {
 
         const quiet = await recordResources(declare("esp32-02", { ...board, probes: [] }));
         expect(quiet.objects().filter((o) => o.kind === "Probe" || o.kind === "PrometheusRule")).toEqual([]);
+    });
+
+    it("refuses to put its private address in a public zone", async () => {
+        const publicZone = { ...zone, domain: "dev.example.org", visibility: "public" as const };
+        await expect(
+            recordResources(declare("plarail-controller", controller, { dnsZone: publicZone })),
+        ).rejects.toThrow(
+            "plarail-controller.dev.example.org -> 192.168.40.10 is a private address (192.168.0.0/16); it goes in a private zone, never the public zone dev.example.org",
+        );
     });
 
     it("adds an A record under the zone when asked and a zone exists, and none otherwise", async () => {

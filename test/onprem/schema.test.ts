@@ -166,7 +166,7 @@ describe("onprem inventory: every malformed entry is rejected naming the host", 
                 },
                 "h.ports[1]",
             ),
-        ).toContain("repeats ports[0]");
+        ).toBe('onprem.hosts.h.ports[1].name: "a" repeats onprem.hosts.h.ports[0].name');
         expect(
             onlyProblem({ h: { ...server, ports: [{ name: "a", port: 1, protocol: "ICMP" }] } }, "h.ports[0].protocol"),
         ).toContain('"ICMP" is not one of');

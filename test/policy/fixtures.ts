@@ -30,7 +30,10 @@ export function res(
         parent: "",
         provider: "",
         dependsOn: [],
+        explicitDependsOn: [],
+        inputDependsOn: {},
         protect: false,
+        retainOnDelete: false,
         inputs,
         ...extra,
     };

@@ -19,7 +19,10 @@ function res(type: string, name: string, parent: string, more: Partial<RecordedR
         parent,
         provider: "",
         dependsOn: [],
+        explicitDependsOn: [],
+        inputDependsOn: {},
         protect: false,
+        retainOnDelete: false,
         inputs: {},
         ...more,
     };

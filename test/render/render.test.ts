@@ -35,7 +35,7 @@ describe("render", () => {
         async (stack) => {
             const result = await rendered(stack);
             expect(result.errors).toEqual([]);
-            for (const f of ["resources.json", "outputs.json", "manifests", "helm"]) {
+            for (const f of ["resources.json", "outputs.json", "quota.json", "manifests", "helm"]) {
                 expect(existsSync(path.join(result.dir, f))).toBe(true);
             }
             const resources = JSON.parse(readFileSync(path.join(result.dir, "resources.json"), "utf8"));

@@ -26,7 +26,10 @@ describe("compareUrns", () => {
         parent: "",
         provider: "",
         dependsOn: [],
+        explicitDependsOn: [],
+        inputDependsOn: {},
         protect: false,
+        retainOnDelete: false,
         inputs: {},
         ...(aliases ? { aliases } : {}),
     });

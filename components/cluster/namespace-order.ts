@@ -1,0 +1,58 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const CHARTS = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]);
+
+type Props = {
+    readonly namespace?: unknown;
+    readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
+};
+
+/**
+ * The Namespace an Output such as `PlatformNamespace.name` comes from: one of the resources the
+ * Output carries (the SDK's `resources()`, internal but what its own dependency tracking reads).
+ */
+function fromOutput(
+    value: unknown,
+    declared: ReadonlyMap<string, k8s.core.v1.Namespace>,
+): k8s.core.v1.Namespace | undefined {
+    if (!pulumi.Output.isInstance(value)) return undefined;
+    const carried = (value as unknown as { resources?: () => Set<pulumi.Resource> }).resources?.() ?? new Set();
+    return [...declared.values()].find((ns) => carried.has(ns));
+}
+
+/**
+ * Makes every Kubernetes object, and every chart, that names a namespace the program declares wait
+ * for that Namespace, and lets the Namespace's deletion take the object with it (`deletedWith`:
+ * Pulumi does not delete one by one what deleting the namespace removes, nor what a retained
+ * namespace keeps).
+ *
+ * `dependsOn` given to a component does not reach the component's children in the Node SDK, and
+ * most objects name their namespace as a plain string, so without this a layer's objects race its
+ * namespace on the first run. It is a stack transformation (the SDK's client-side one) so it
+ * sees each registration where the program makes it, the mock runtime included; register it before
+ * any resource, once: `pulumi.runtime.registerStackTransformation(namespaceOrder())`.
+ */
+export function namespaceOrder(): pulumi.ResourceTransformation {
+    const declared = new Map<string, k8s.core.v1.Namespace>();
+    return (args) => {
+        const props = args.props as Props;
+        if (args.type === NAMESPACE) {
+            const name = props.metadata?.name;
+            if (typeof name === "string") declared.set(name, args.resource as k8s.core.v1.Namespace);
+            return undefined;
+        }
+        if (!args.type.startsWith("kubernetes:")) return undefined;
+        const chart = CHARTS.has(args.type);
+        const name = chart ? props.namespace : props.metadata?.namespace;
+        const namespace = typeof name === "string" ? declared.get(name) : fromOutput(name, declared);
+        if (!namespace) return undefined;
+        // A chart is a component: its objects go with the namespace through their own chart.
+        const deletedWith = chart || args.opts.deletedWith ? {} : { deletedWith: namespace };
+        return {
+            props: args.props,
+            opts: pulumi.mergeOptions(args.opts, { dependsOn: [namespace], ...deletedWith }),
+        };
+    };
+}

@@ -1,0 +1,40 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface StaticAddressArgs {
+    /** GCP project ID. */
+    readonly project: string;
+    /** Region of the address; must be the cluster's for a LoadBalancer Service to take it. */
+    readonly region: string;
+    /** What the address is for (shown in the console). */
+    readonly description: string;
+    /** Protect the address from deletion (devices and firewalls outside the cluster point at it). */
+    readonly protect: boolean;
+}
+
+/**
+ * A reserved regional external IP for a LoadBalancer Service that things outside the cluster are
+ * configured with (e.g. the SNMP trap receiver every switch and router sends to). Premium tier,
+ * like the ingress address; GKE gives it to an external passthrough Network Load Balancer (TCP or
+ * UDP) through the Service's `spec.loadBalancerIP`.
+ */
+export class StaticAddress extends pulumi.ComponentResource {
+    readonly address: pulumi.Output<string>;
+
+    constructor(name: string, args: StaticAddressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:gcp:StaticAddress", name, {}, opts);
+        const ip = new gcp.compute.Address(
+            `${name}-ip`,
+            {
+                project: args.project,
+                region: args.region,
+                addressType: "EXTERNAL",
+                networkTier: "PREMIUM",
+                description: args.description,
+            },
+            { parent: this, protect: args.protect },
+        );
+        this.address = ip.address;
+        this.registerOutputs({ address: this.address });
+    }
+}
