@@ -41,6 +41,8 @@ interface Base {
     readonly edgeGcp?: EdgeGcp;
     /** Project, region and Workload Identity pool for apps and Flux (gke only). */
     readonly gcp?: GcpContext;
+    /** The app image registry (gke only). */
+    readonly registry?: Registry;
     /** Reserved IP of the SNMP trap receiver (gke, traps on). */
     readonly snmpTrapAddress?: pulumi.Output<string>;
     /** The private zone on-prem hosts' records go in (gke, a host with `dns: true`). */
@@ -82,6 +84,7 @@ function gkeBase(p: GkePlan): Base {
     );
     return {
         provider: gke.provider,
+        registry,
         gcp: { project: p.project, region: p.region, workloadIdentityPool },
         edgeGcp: { project: p.project, zone: dns.ref, ingressIp: ingress.address, workloadIdentityPool },
         snmpTrapAddress: traps?.address,
@@ -156,6 +159,7 @@ function onpremLayer(plan: Plan, base: Base, monitoring: Monitoring | undefined)
 /** Apps: every app in its namespace envelope; Sablier for branch previews. */
 function appsLayer(plan: Plan, base: Base, publisher: Publisher | undefined, monitoring: Monitoring | undefined) {
     const apps: Record<string, unknown> = {};
+    const components: pulumi.Resource[] = [];
     for (const { name, args } of plan.apps) {
         const a = new Application(`app-${name}`, {
             ...args,
@@ -164,13 +168,14 @@ function appsLayer(plan: Plan, base: Base, publisher: Publisher | undefined, mon
             publisher,
             crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         });
+        components.push(a.envelope);
         apps[name] = {
             namespace: a.namespace,
             hosts: args.spec.hosts.map((h) => h.host),
             backupBucket: a.backupBucket,
         };
     }
-    if (!plan.previews) return { apps };
+    if (!plan.previews) return { apps, components };
     const sablier = new SablierServer("sablier", {
         ...plan.previews,
         provider: base.provider,
@@ -181,13 +186,18 @@ function appsLayer(plan: Plan, base: Base, publisher: Publisher | undefined, mon
     if (base.edgeGcp) {
         addARecord(sablier, "previews-wildcard", base.edgeGcp.zone, `*.${plan.domain}`, base.edgeGcp.ingressIp);
     }
-    return { apps, sablierUrl: sablier.url };
+    return { apps, components, sablierUrl: sablier.url };
 }
 
 /** GitOps: Flux, the platform repository, image automation for every app image. */
-function gitopsLayer(plan: Plan, base: Base): GitOps | undefined {
+function gitopsLayer(plan: Plan, base: Base, namespaces: readonly pulumi.Resource[]): GitOps | undefined {
     if (!plan.gitops) return undefined;
-    return new GitOps("gitops", { ...plan.gitops, provider: base.provider, gcp: base.gcp });
+    return new GitOps("gitops", {
+        ...plan.gitops,
+        provider: base.provider,
+        gcp: base.gcp,
+        syncNamespacesDependOn: namespaces,
+    });
 }
 
 function monitoringOutputs(monitoring: Monitoring | undefined): Partial<StackOutputs> {
@@ -214,9 +224,9 @@ export = async (): Promise<Record<string, unknown>> => {
     const edge = edgeLayer(plan, base);
     const monitoring = monitoringLayer(plan, base, edge);
     onpremLayer(plan, base, monitoring);
-    const apps = appsLayer(plan, base, edge.publisher, monitoring);
-    const gitops = gitopsLayer(plan, base);
-    if (plan.ci) new GithubOidc("ci", plan.ci);
+    const { components, ...appOutputs } = appsLayer(plan, base, edge.publisher, monitoring);
+    const gitops = gitopsLayer(plan, base, components);
+    if (plan.ci) new GithubOidc("ci", { ...plan.ci, registryDependsOn: base.registry ? [base.registry] : [] });
     // The first deploy: say, by name, what to push before the apps can be declared.
     if (plan.bootstrap) void pulumi.log.warn(bootstrapMessage(plan.stackName, plan.bootstrap));
 
@@ -227,7 +237,7 @@ export = async (): Promise<Record<string, unknown>> => {
         ...base.outputs,
         ...(gitops ? { gitopsDeployKey: gitops.deployPublicKey } : {}),
         ...monitoringOutputs(monitoring),
-        ...apps,
+        ...appOutputs,
         ...(plan.bootstrap ? { imagesToPush: [...plan.bootstrap.imagesToPush] } : {}),
     } satisfies StackOutputs;
 };

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseOrThrow } from "./errors";
 import { stackSchema, StackConfig } from "./schema";
+import { withImages } from "./images";
 import { SECRET_KEYS, SecretKey } from "./secrets";
 import { requiredSecrets } from "./required-secrets";
 
@@ -51,11 +52,13 @@ function splitKey(key: string): [string, string] {
 }
 
 /**
- * Reads and validates the whole stack config. Throws a ConfigError naming every bad key (and
- * every secret the config needs but the stack lacks) before the program declares anything.
+ * Reads and validates the whole stack config and the image file it names. Throws a ConfigError
+ * naming every bad key (and every secret the config needs but the stack lacks) before the program
+ * declares anything.
  */
 export function loadConfig(): LoadedConfig {
-    const stack = parseOrThrow(stackSchema, rawConfig(pulumi.runtime.allConfig()));
+    // The image file (platform:imageFile) is relative to the project folder, where Pulumi runs the program.
+    const stack = withImages(parseOrThrow(stackSchema, rawConfig(pulumi.runtime.allConfig())), process.cwd());
     const cfg = new pulumi.Config(NAMESPACE);
     const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
     // Pulumi.yaml declares none of them (the CLI would demand each of every stack), so the check

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationArgs } from "../components/apps/application";
 import type { PreviewArgs } from "../components/apps/preview";
 import type { SablierServerArgs } from "../components/apps/sablier";
-import type { GithubOidcArgs } from "../components/ci/github-oidc";
+import type { AppPushGrant, GithubOidcArgs } from "../components/ci/github-oidc";
 import type { ExistingClusterArgs } from "../components/cluster/existing-cluster";
 import type { EdgeArgs } from "../components/edge/edge";
 import { authHost, checkHosts, HostClaim } from "../components/edge/hosts";
@@ -32,6 +32,7 @@ import { SecretKey } from "./secrets";
 import { chartSource } from "./sections/charts";
 import { ChartPin, CHARTS, chartFile, ChartSource, CLOUD_SQL } from "../components/versions";
 import { existsSync } from "node:fs";
+import { posix } from "node:path";
 
 /**
  * The stack file resolved once into what each layer is given: every default filled in, every
@@ -53,8 +54,8 @@ export interface Plan {
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
-    readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp">;
-    readonly ci?: GithubOidcArgs;
+    readonly gitops?: Omit<GitOpsArgs, "provider" | "gcp" | "syncNamespacesDependOn">;
+    readonly ci?: Omit<GithubOidcArgs, "registryDependsOn">;
     /** `platform:bootstrap`: the first deploy, platform only; absent otherwise. */
     readonly bootstrap?: BootstrapPlan;
 }
@@ -269,6 +270,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                   providerId: stack.ci.providerId,
                   environments: stack.ci.environments ?? [{ name: environment, roles: DEFAULT_DEPLOYER_ROLES }],
                   previewerRoles: stack.ci.previewer ? stack.ci.previewerRoles : undefined,
+                  apps: appPushGrants(config),
                   protect: prd,
               }
             : undefined,
@@ -444,12 +446,57 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces, apps: LoadedCo
         metricsNamespace: g.metricsNamespace ?? namespaces.monitoring,
         // Image automation only for deployed apps: a bootstrap run's images are not pushed yet.
         images: appImages({ apps }),
+        imageUpdatePath: imageUpdatePath(stack.imageFile),
+        syncNamespaces: Object.values(namespaces.apps),
         deployKeyToken: g.registerDeployKey ? secret(config, "gitopsGithubToken") : undefined,
         ghcr: g.ghcrUsername ? { username: g.ghcrUsername, token: secret(config, "gitopsGhcrToken") } : undefined,
         notifications: g.notifications
             ? { ...g.notifications, webhookUrl: secret(config, "gitopsWebhookUrl") }
             : undefined,
     };
+}
+
+/**
+ * Each app that names its source repository may push the images it runs from the stack's own
+ * registry (`<region>-docker.pkg.dev/<project>/<registry>/<package>`). Needs the registry, so gke.
+ */
+function appPushGrants(config: LoadedConfig): AppPushGrant[] | undefined {
+    const { stack } = config;
+    if (stack.cluster.mode !== "gke" || !stack.gcp.project) return undefined;
+    const prefix = `${stack.gcp.region}-docker.pkg.dev/${stack.gcp.project}/${stack.registry.name}/`;
+    const problems: string[] = [];
+    const grants = Object.entries(stack.apps).flatMap(([app, spec]) => {
+        if (!spec.source) return [];
+        const packages = [
+            ...new Set(
+                appImages({ apps: { [app]: spec } })
+                    .map((i) => i.repository)
+                    .filter((r) => r.startsWith(prefix))
+                    .map((r) => r.slice(prefix.length)),
+            ),
+        ];
+        if (packages.length === 0) {
+            problems.push(
+                `apps.${app}.source: ${JSON.stringify(spec.source.repository)} would push nothing: none of app ${app}'s images is in this stack's registry ${prefix}`,
+            );
+            return [];
+        }
+        const registry = { project: stack.gcp.project!, location: stack.gcp.region, repositoryId: stack.registry.name };
+        return [
+            { app, repository: spec.source.repository, repositoryId: spec.source.repositoryId, registry, packages },
+        ];
+    });
+    if (problems.length > 0) throw new ConfigError(problems);
+    return grants.length > 0 ? grants : undefined;
+}
+
+/**
+ * The folder image automation reads and writes: the image file's. Without an image file no line
+ * can be bumped; `./images` keeps the automation away from the rest of the repository.
+ */
+export function imageUpdatePath(imageFile: string | undefined): string {
+    const dir = imageFile ? posix.dirname(imageFile) : "images";
+    return dir === "." ? "./" : `./${dir}`;
 }
 
 function withCharts<T extends object>(

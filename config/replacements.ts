@@ -96,10 +96,19 @@ export const REPLACEMENTS: readonly Replacement[] = [
     },
     {
         config: "`platform:registry.name`",
-        replaces: "the Artifact Registry repository and every image in it",
+        replaces:
+            "the Artifact Registry repository and every image in it: push the images again and move the image files' lines; an app's `source` is refused until one of its images is in the new repository",
         guard: "prd: `protect` refuses it",
         reaches: { type: "gcp:artifactregistry/repository:Repository", name: "registry-repo", input: "repositoryId" },
-        change: [{ key: "platform:registry", path: ["name"], value: "apps2" }],
+        // dev's images stay in the old repository, so the apps' push grants go with the change.
+        change: [
+            { key: "platform:registry", path: ["name"], value: "apps2" },
+            ...["plarail", "vote", "uploader", "scoreserver"].map((app) => ({
+                key: "platform:apps",
+                path: [app, "source"],
+                value: undefined,
+            })),
+        ],
     },
     {
         config: "`platform:ci.poolId`, `.providerId`",

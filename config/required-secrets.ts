@@ -1,5 +1,5 @@
 import { credentialRefs } from "./sections/onprem";
-import { StackConfig } from "./schema";
+import { ParsedStack } from "./schema";
 import { SecretKey } from "./secrets";
 import { gitopsSecretNeeds } from "./sections/gitops";
 
@@ -33,13 +33,13 @@ export const SECRET_NEEDED_WHEN: Readonly<Record<SecretKey, string>> = {
  * Whether the on-prem sync signs in to the stack's own Zabbix (the monitoring layer's) with its
  * generated Admin login rather than a token: no other Zabbix named, no token Secret given.
  */
-export function syncLogsInToOwnZabbix(stack: StackConfig): boolean {
+export function syncLogsInToOwnZabbix(stack: ParsedStack): boolean {
     const z = stack.onprem.zabbix;
     return !z.apiUrl && !z.tokenSecret && stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
 }
 
 /** The secret keys this stack's config cannot work without. */
-export function requiredSecrets(stack: StackConfig): SecretNeed[] {
+export function requiredSecrets(stack: ParsedStack): SecretNeed[] {
     // A dev-br-<branch> stack deploys one app through the dev stack's edge and cluster: it reads
     // the rest of dev's config (copied with `pulumi config cp`) and none of its secrets.
     if (stack.preview) return [];

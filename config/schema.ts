@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppsConfig, appsSchema, checkApp, parseImage } from "./sections/apps";
+import { AppsConfig, appsSchema, checkApp, parseImage, StackApp } from "./sections/apps";
 import { chartsSchema } from "./sections/charts";
 import { ciSchema } from "./sections/ci";
 import { clusterSchema } from "./sections/cluster";
@@ -59,6 +59,17 @@ export const stackSchema = z
         monitoring: monitoringSchema.default(monitoringSchema.parse({})),
         /** `platform:apps` */
         apps: appsSchema.default(appsSchema.parse({})),
+        /** `platform:imageFile`: the images Flux bumps (config/images.ts) */
+        imageFile: z
+            .string()
+            .regex(/^(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+\.ya?ml$/, {
+                message: "is not a path of a .yaml file without '..' (e.g. images/dev.yaml)",
+            })
+            .optional()
+            .meta({
+                description:
+                    "The image file Flux's image automation writes, relative to the project folder (e.g. `images/dev.yaml`) or absolute: a Kubernetes-shaped document holding every app container's image with its setter marker. Unset: every container names its `image` in the stack file, and Flux can bump none.",
+            }),
         /** `platform:onprem` */
         onprem: onpremSchema.default(onpremSchema.parse({})),
         /** `platform:previews`: host branch previews (dev) */
@@ -123,7 +134,11 @@ export const stackSchema = z
         }
     });
 
-export type StackConfig = z.output<typeof stackSchema>;
+/** The stack file as validated; an app container's image may still be in the image file. */
+export type ParsedStack = z.output<typeof stackSchema>;
+
+/** The whole stack config with every app image resolved (config/images.ts `withImages`). */
+export type StackConfig = Omit<ParsedStack, "apps"> & { readonly apps: AppsConfig };
 
 type AddIssue = (path: (string | number)[], input: unknown, message: string) => void;
 
@@ -133,7 +148,7 @@ function checkApps(
         environment: Environment;
         cluster: { mode: string };
         dns: { domain: string };
-        apps: AppsConfig;
+        apps: Record<string, StackApp>;
         preview?: PreviewConfig;
     },
     add: AddIssue,

@@ -1,4 +1,4 @@
-import { StackConfig } from "../config/schema";
+import { ParsedStack } from "../config/schema";
 import { ENVIRONMENTS } from "./environment";
 
 /**
@@ -185,7 +185,7 @@ export type StackOutputs = { readonly [K in AlwaysKey]: unknown } & {
 };
 
 /** Whether a stack with this config exports the output. */
-export function outputPresent(spec: OutputSpec, stack: StackConfig): boolean {
+export function outputPresent(spec: OutputSpec, stack: ParsedStack): boolean {
     if (spec.when === "gke") return stack.cluster.mode === "gke";
     if (spec.when === "gitops") return stack.gitops.enabled;
     if (spec.when === "previews") return stack.previews.enabled;

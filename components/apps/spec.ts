@@ -83,6 +83,8 @@ export interface AppSpec {
     readonly mysql?: MysqlSpec;
     readonly onprem: OnpremEgressSpec[];
     readonly google?: { readonly roles: string[] };
+    /** The app's own GitHub repository, which may push its images keylessly (main and tags only). */
+    readonly source?: { readonly repository: string; readonly repositoryId: number };
     readonly quota: {
         readonly cpu: string;
         readonly memory: string;

@@ -20,6 +20,41 @@ export interface GithubOidcEnvironment {
     readonly roles: readonly string[];
 }
 
+/** Claims the app repositories' provider maps: enough to name a repository by id, nothing more. */
+export const APP_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
+    "google.subject": "assertion.sub",
+    "attribute.repository_id": "assertion.repository_id",
+    "attribute.ref": "assertion.ref",
+};
+
+/** One app repository's keyless push: its id and the registry packages (images) it may write. */
+export interface AppPushGrant {
+    /** The app, for resource names. */
+    readonly app: string;
+    /** `owner/name`, for descriptions only. */
+    readonly repository: string;
+    /** GitHub's numeric repository id: the grant is by id, which a rename or transfer keeps. */
+    readonly repositoryId: number;
+    /** The Artifact Registry repository its images live in. */
+    readonly registry: { readonly project: string; readonly location: string; readonly repositoryId: string };
+    /** Package (image) names in that repository, e.g. `uploader-api`. */
+    readonly packages: readonly string[];
+}
+
+/** The app provider's condition: tokens of the listed repositories, from main or a tag, only. */
+export function appAttributeCondition(repositoryIds: readonly number[]): string {
+    const ids = [...new Set(repositoryIds)].sort((a, b) => a - b).map((id) => `"${id}"`);
+    return `assertion.repository_id in [${ids.join(", ")}] && (assertion.ref == "refs/heads/main" || assertion.ref.startsWith("refs/tags/"))`;
+}
+
+/** The IAM condition limiting an app's writer grant to its own packages of the registry repository. */
+export function packageCondition(grant: AppPushGrant): string {
+    const repo = `projects/${grant.registry.project}/locations/${grant.registry.location}/repositories/${grant.registry.repositoryId}`;
+    return grant.packages
+        .map((p) => `resource.name.startsWith("${repo}/packages/${encodeURIComponent(p)}")`)
+        .join(" || ");
+}
+
 export interface GithubOidcArgs {
     /** GCP project the pool and service accounts live in. */
     readonly project: string;
@@ -33,6 +68,12 @@ export interface GithubOidcArgs {
     readonly environments: readonly GithubOidcEnvironment[];
     /** Roles of the read-only previewer; omit for no previewer. @default no previewer */
     readonly previewerRoles?: readonly string[];
+    /** App repositories that push their own images. @default none (no app provider) */
+    readonly apps?: readonly AppPushGrant[];
+    /** Provider ID of the app repositories' provider. @default github-apps */
+    readonly appProviderId?: string;
+    /** What creates the registry repository the app grants name (the gcp layer). @default none */
+    readonly registryDependsOn?: readonly pulumi.Resource[];
     /**
      * Pulumi `protect` on the pool and its provider (prd): deleted, they stay soft-deleted for 30
      * days, their IDs cannot be reused meanwhile, and CI cannot deploy. @default false
@@ -63,6 +104,8 @@ export class GithubOidc extends pulumi.ComponentResource {
     /** Deployer service account per environment name. */
     readonly deployers: Record<string, gcp.serviceaccount.Account>;
     readonly previewer?: gcp.serviceaccount.Account;
+    /** The app repositories' provider, when any app names its source repository. */
+    readonly appProvider?: gcp.iam.WorkloadIdentityPoolProvider;
 
     constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ci:GithubOidc", name, {}, opts);
@@ -149,6 +192,45 @@ export class GithubOidc extends pulumi.ComponentResource {
                 args.previewerRoles,
                 principalSet("repository", args.repository),
             );
+        }
+
+        // App repositories get a provider of their own in the same pool. It maps no `repository`
+        // and no `environment`, so their tokens can never match the deployers' or the previewer's
+        // principal sets; it admits only the listed repository ids, and only from main or a tag.
+        const apps = args.apps ?? [];
+        if (apps.length > 0) {
+            this.appProvider = new gcp.iam.WorkloadIdentityPoolProvider(
+                `${name}-apps-provider`,
+                {
+                    project,
+                    workloadIdentityPoolId: this.pool.workloadIdentityPoolId,
+                    workloadIdentityPoolProviderId: args.appProviderId ?? "github-apps",
+                    displayName: "GitHub Actions OIDC (apps)",
+                    description: `Image pushes of ${apps.map((a) => a.repository).join(", ")}`.slice(0, 256),
+                    attributeMapping: { ...APP_ATTRIBUTE_MAPPING },
+                    attributeCondition: appAttributeCondition(apps.map((a) => a.repositoryId)),
+                    oidc: { issuerUri: GITHUB_ISSUER },
+                },
+                child,
+            );
+            for (const grant of apps) {
+                new gcp.artifactregistry.RepositoryIamMember(
+                    `${name}-push-${grant.app}`,
+                    {
+                        project: grant.registry.project,
+                        location: grant.registry.location,
+                        repository: grant.registry.repositoryId,
+                        role: "roles/artifactregistry.writer",
+                        member: principalSet("repository_id", String(grant.repositoryId)),
+                        condition: {
+                            title: `${grant.app} images only`,
+                            description: `${grant.repository} pushes ${grant.packages.join(", ")}`,
+                            expression: packageCondition(grant),
+                        },
+                    },
+                    { ...child, dependsOn: [this.appProvider, ...(args.registryDependsOn ?? [])] },
+                );
+            }
         }
 
         this.registerOutputs({

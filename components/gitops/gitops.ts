@@ -25,6 +25,12 @@ export interface GitOpsArgs {
     readonly metricsNamespace?: string;
     /** Every app container image (the apps layer's list); one ImageRepository + ImagePolicy each. */
     readonly images: readonly AppImage[];
+    /** The namespaces teams own (the apps'): the only ones `clusters/<env>/` may write to. @default [] */
+    readonly syncNamespaces?: readonly string[];
+    /** What creates those namespaces (the apps layer). @default none */
+    readonly syncNamespacesDependOn?: readonly pulumi.Resource[];
+    /** Folder of the image file image automation rewrites, e.g. `./images`. */
+    readonly imageUpdatePath: string;
     /** Project and Workload Identity pool (from the cluster, so the binding waits for the pool). @default none (no Google identity) */
     readonly gcp?: { readonly project: string; readonly workloadIdentityPool: pulumi.Input<string> };
     /** GitHub token (secret) that registers the deploy key with write access. @default not registered: a person adds it */
@@ -100,7 +106,14 @@ export class GitOps extends pulumi.ComponentResource {
 
         this.sync = new ClusterSync(
             `${name}-sync`,
-            { provider, environment, interval: args.interval, dependsOn: [crds, this.source.repository] },
+            {
+                provider,
+                environment,
+                interval: args.interval,
+                dependsOn: [crds, this.source.repository],
+                namespaces: args.syncNamespaces,
+                namespacesDependOn: args.syncNamespacesDependOn,
+            },
             { parent: this },
         );
 
@@ -111,6 +124,7 @@ export class GitOps extends pulumi.ComponentResource {
                 environment,
                 images: args.images,
                 branch: repo.branch,
+                updatePath: args.imageUpdatePath,
                 scanInterval: args.imageScanInterval,
                 ghcr: args.ghcr,
                 dependsOn: [crds, this.source.repository],

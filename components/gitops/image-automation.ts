@@ -14,6 +14,8 @@ export interface ImageAutomationArgs {
     readonly images: readonly AppImage[];
     /** Branch the automation checks out and bases its commits on. */
     readonly branch: string;
+    /** Folder of the image file, e.g. `./images`: the only place the automation reads and writes. */
+    readonly updatePath: string;
     /** How often each image repository is scanned for tags. */
     readonly scanInterval: string;
     /** How often the automation looks for bumps to commit. @default 10m */
@@ -52,8 +54,9 @@ const MESSAGE_TEMPLATE = `Bump app images ({{ .AutomationObject.Name }})
 
 /**
  * One ImageRepository + ImagePolicy per app image, and the ImageUpdateAutomation that rewrites
- * the marked image lines of the stack file and pushes them to `flux/image-updates-<env>`, where
- * they become a pull request whose checks show `pulumi preview`.
+ * the marked image lines of the environment's image file (a Kubernetes-shaped document: Flux
+ * records changes only in those) and pushes them to `flux/image-updates-<env>`, where they become
+ * a pull request whose checks show `pulumi preview`.
  */
 export class ImageAutomation extends pulumi.ComponentResource {
     readonly repositories: k8s.apiextensions.CustomResource[] = [];
@@ -142,7 +145,7 @@ export class ImageAutomation extends pulumi.ComponentResource {
                         commit: { author, messageTemplate: MESSAGE_TEMPLATE },
                         push: { branch: imageUpdateBranch(args.environment) },
                     },
-                    update: { strategy: "Setters", path: "./" },
+                    update: { strategy: "Setters", path: args.updatePath },
                 },
             },
             crds,

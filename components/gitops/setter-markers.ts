@@ -1,6 +1,17 @@
-import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { isMap, isScalar, parseDocument } from "yaml";
 import { imagePolicyName } from "./images";
 import { FLUX_NAMESPACE } from "./names";
+
+/**
+ * The image file's document type. Flux's image automation records (and commits) a bump only in a
+ * document kyaml reads metadata from (apiVersion, kind, metadata), so the images Flux owns live in
+ * such a document, one per environment; nothing applies it to a cluster.
+ */
+export const IMAGE_FILE_API_VERSION = "platform/v1";
+export const IMAGE_FILE_KIND = "AppImages";
+
+/** What Flux's setters look for in a file before parsing it (image-automation-controller's ScreeningLocalReader). */
+export const SETTER_TOKEN = '"$imagepolicy"';
 
 /**
  * The setter marker Flux's image automation looks for on an app image line. `environment` is any
@@ -26,47 +37,57 @@ function markerReference(rest: string): string | undefined | Error {
 }
 
 /**
- * Checks that every `image:` line under `platform:apps` (`<app>.containers[].image`) in a stack
- * file's text carries the setter marker naming its own app, container and environment, so Flux's
- * image automation bumps exactly the lines it should. Returns one message per problem; empty when
- * all is well (and when the file has no apps). `environment` as in setterMarker.
+ * Checks an image file's text (`spec.<app>.<container>: <image>`): the document is Kubernetes-shaped
+ * (apiVersion, kind, metadata), so Flux records its bumps, and every image line carries the setter
+ * marker naming its own app, container and environment, so Flux bumps exactly the lines it should.
+ * Returns one message per problem; empty when all is well. `environment` as in setterMarker.
  */
-export function setterMarkerProblems(stackFileText: string, environment: string): string[] {
-    const doc = parseDocument(stackFileText);
-    if (doc.errors.length > 0) return [`the stack file is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`];
-    const apps = doc.getIn(["config", "platform:apps"], true);
-    if (apps === undefined || apps === null) return [];
-    if (!isMap(apps)) return ["platform:apps: is not a mapping of app names"];
-    const lineOf = (offset: number) => stackFileText.slice(0, offset).split("\n").length;
+export function setterMarkerProblems(imageFileText: string, environment: string): string[] {
+    const doc = parseDocument(imageFileText);
+    if (doc.errors.length > 0) return [`the image file is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`];
     const problems: string[] = [];
-    for (const pair of apps.items) {
+    if (doc.get("apiVersion") !== IMAGE_FILE_API_VERSION || doc.get("kind") !== IMAGE_FILE_KIND || !doc.has("metadata"))
+        problems.push(
+            `the image file is not a ${IMAGE_FILE_API_VERSION} ${IMAGE_FILE_KIND} document with metadata; Flux records no change in a document without apiVersion, kind and metadata`,
+        );
+    const spec = doc.get("spec", true);
+    if (spec === undefined || spec === null) return problems;
+    if (!isMap(spec)) return [...problems, "spec: is not a mapping of app names"];
+    const lineOf = (offset: number) => imageFileText.slice(0, offset).split("\n").length;
+    for (const pair of spec.items) {
         const app = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const containers = isMap(pair.value) ? pair.value.get("containers", true) : undefined;
-        if (!isSeq(containers)) continue;
-        containers.items.forEach((item, i) => {
-            if (!isMap(item)) return;
-            const image = item.get("image", true);
-            if (!isScalar(image) || !image.range) return;
-            const where = `platform:apps.${app}.containers[${i}].image (line ${lineOf(image.range[0])})`;
-            const container = item.get("name");
-            if (typeof container !== "string" || container === "") {
-                problems.push(`${where}: its container has no name, so no image policy can match it`);
-                return;
-            }
+        if (!isMap(pair.value)) {
+            problems.push(`spec.${app}: is not a mapping of container names to images`);
+            continue;
+        }
+        for (const entry of pair.value.items) {
+            const container = isScalar(entry.key) ? String(entry.key.value) : String(entry.key);
+            const image = entry.value;
+            if (!isScalar(image) || !image.range) continue;
+            const where = `spec.${app}.${container} (line ${lineOf(image.range[0])})`;
             const expected = `${FLUX_NAMESPACE}:${imagePolicyName(environment, app, container)}`;
             const end = image.range[1];
-            const eol = stackFileText.indexOf("\n", end);
-            const ref = markerReference(stackFileText.slice(end, eol < 0 ? undefined : eol));
-            if (ref === undefined) {
+            const eol = imageFileText.indexOf("\n", end);
+            const ref = markerReference(imageFileText.slice(end, eol < 0 ? undefined : eol));
+            if (ref === undefined)
                 problems.push(
                     `${where}: has no setter marker; end the line with ${setterMarker(environment, app, container)}`,
                 );
-            } else if (ref instanceof Error) {
+            else if (ref instanceof Error)
                 problems.push(`${where}: ${ref.message}; expected ${setterMarker(environment, app, container)}`);
-            } else if (ref !== expected) {
-                problems.push(`${where}: marker names ${ref}; expected ${expected}`);
-            }
-        });
+            else if (ref !== expected) problems.push(`${where}: marker names ${ref}; expected ${expected}`);
+        }
     }
     return problems;
+}
+
+/**
+ * Lines of a stack file (or any file that is not an image file) carrying a setter marker: Flux
+ * would never commit a bump there (no apiVersion/kind/metadata), so a marker there is a mistake.
+ */
+export function strayMarkers(text: string): number[] {
+    return text
+        .split("\n")
+        .map((line, i) => (line.includes("$imagepolicy") ? i + 1 : 0))
+        .filter((n) => n > 0);
 }

@@ -74,9 +74,10 @@ const containerSchema = z
             .refine((v) => parseImage(v) !== undefined, {
                 message: "is not an image reference <registry>/<path>:<tag> (lower-case repository, a tag)",
             })
+            .optional()
             .meta({
                 description:
-                    '`<repository>:<tag>`, the line Flux bumps; it carries the setter marker `# {"$imagepolicy": "flux-system:<app>-<container>-<env>"}`.',
+                    "`<repository>:<tag>` of an image Flux does not bump. Unset: the container's line in the image file (`platform:imageFile`), which Flux bumps; a container has its image in exactly one of the two.",
             }),
         imagePolicy: z
             .union([z.literal("timestamp"), z.object({ semver: z.string().min(1) }).strict()])
@@ -318,6 +319,27 @@ export const appSchema = z
                 description:
                     "Google APIs the app calls as its own Google service account, via Workload Identity (gke only). Unset: none.",
             }),
+        source: z
+            .object({
+                repository: z
+                    .string()
+                    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, {
+                        message: "is not a GitHub repository (owner/name)",
+                    })
+                    .meta({
+                        description: "The app's GitHub repository, `owner/name` (for people; the grant uses the id).",
+                    }),
+                repositoryId: z.number().int().positive().meta({
+                    description:
+                        "Its numeric repository id (`gh api repos/<owner>/<name> --jq .id`): survives renames and transfers, unlike the name.",
+                }),
+            })
+            .strict()
+            .optional()
+            .meta({
+                description:
+                    "The app's source repository. With `ci.enabled` on gke, its workflows on main or a tag may push the app's images (their packages in the stack's registry) through the Workload Identity pool, without a key. Unset: no one but the deployers may push.",
+            }),
         quota: quotaSchema.default(quotaSchema.parse({})).meta({
             description:
                 "ResourceQuota of the namespace; it must hold the app at full scale (every pod, one rolling-update surge pod, its data stores and a running backup job).",
@@ -355,29 +377,46 @@ export const appSchema = z
 /** `platform:apps`: every app by name (a DNS label). */
 export const appsSchema = z.record(dnsLabel(40), appSchema);
 
+/** A container as the stack file gives it: its image may come from the image file instead. */
+export type StackContainer = Omit<ContainerSpec, "image"> & { readonly image?: string };
+/** An app as the stack file gives it, before the image file fills in its images. */
+export type StackApp = Omit<AppSpec, "containers"> & { readonly containers: StackContainer[] };
+
+/** Apps with every image resolved: what the apps and gitops layers are given. */
 export type AppsConfig = Record<string, AppSpec>;
 export type AppConfig = AppSpec;
-// The apps layer's own types (components/apps/spec.ts) and this schema describe the same thing.
-agree<Same<z.output<typeof appSchema>, AppSpec>>(true);
-agree<Same<z.output<typeof containerSchema>, ContainerSpec>>(true);
+// The apps layer's own types (components/apps/spec.ts) and this schema describe the same thing,
+// except that an image may still be missing here (config/images.ts fills it from the image file).
+agree<Same<z.output<typeof appSchema>, StackApp>>(true);
+agree<Same<z.output<typeof containerSchema>, StackContainer>>(true);
 agree<Same<z.output<typeof hostSchema>, HostSpec>>(true);
+
+/**
+ * Problems of an image a container runs, wherever it is written (`add` knows the key path): a
+ * timestamp policy needs tags `{sha}-{YYYYMMDDHHmmss}`, which it can order.
+ */
+export function imageProblems(app: string, image: string, policy: ContainerSpec["imagePolicy"]): string[] {
+    const ref = parseImage(image);
+    if (!ref) return ["is not an image reference <registry>/<path>:<tag> (lower-case repository, a tag)"];
+    if (policy === "timestamp" && !TIMESTAMP_TAG.test(ref.tag))
+        return [
+            `has tag ${ref.tag}, which the timestamp policy cannot order; app ${app} needs tags {sha}-{YYYYMMDDHHmmss} or imagePolicy: { semver: <range> }`,
+        ];
+    return [];
+}
 
 /** The per-app checks that need the whole entry or the stack around it; each message names the app. */
 export function checkApp(
     name: string,
-    app: AppConfig,
+    app: StackApp,
     stack: { environment: Environment; domain: string },
     add: (path: (string | number)[], input: unknown, message: string) => void,
 ): void {
     const containers = new Map(app.containers.map((c) => [c.name, c]));
     app.containers.forEach((c, i) => {
-        const image = parseImage(c.image);
-        if (image && c.imagePolicy === "timestamp" && !TIMESTAMP_TAG.test(image.tag))
-            add(
-                ["containers", i, "image"],
-                c.image,
-                `has tag ${image.tag}, which the timestamp policy cannot order; app ${name} needs tags {sha}-{YYYYMMDDHHmmss} or imagePolicy: { semver: <range> }`,
-            );
+        // A malformed reference is the schema's to report; here only what the policy needs.
+        if (c.image !== undefined && parseImage(c.image))
+            for (const p of imageProblems(name, c.image, c.imagePolicy)) add(["containers", i, "image"], c.image, p);
     });
     const replicas = app.autoscale ? app.autoscale.min : app.replicas;
     if (app.autoscale && app.autoscale.max < app.autoscale.min)
@@ -478,7 +517,7 @@ interface Sized {
  * What the namespace needs at its largest: every web pod at maximum scale plus one rolling-update
  * surge pod, Redis, MySQL and a running backup job.
  */
-export function namespaceFootprint(app: AppConfig): {
+export function namespaceFootprint(app: StackApp): {
     cpu: number;
     memory: number;
     cpuLimit: number;
@@ -508,7 +547,7 @@ function fmt(n: number, kind: "cpu" | "memory"): string {
 /** Quota checks: the app must fit its own namespace at full scale, so a burst is capped, not refused. */
 export function checkQuota(
     name: string,
-    app: AppConfig,
+    app: StackApp,
     add: (path: (string | number)[], input: unknown, message: string) => void,
 ): void {
     const need = namespaceFootprint(app);

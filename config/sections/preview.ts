@@ -12,6 +12,10 @@ export const previewsSchema = z
                 "Run the Sablier server and export `sablierUrl`; the edge needs `edge.sablier: true` for the previews' middleware.",
         }),
         namespace: dnsLabel().default("sablier").meta({ description: "Namespace of the Sablier server." }),
+        maxLive: z.number().int().min(1).max(50).default(5).meta({
+            description:
+                "Most `dev-br-*` preview stacks alive at once: the previews workflow (scripts/previews.ts) refuses a new one beyond it; an existing one still updates.",
+        }),
     })
     .strict();
 

@@ -172,7 +172,7 @@ export const podRules: Rule[] = [
     podRule(
         "pod-image-pinned",
         "Every image names a tag other than `latest`, or a digest.",
-        "Rationale: an unpinned image changes under a running Deployment; Flux image automation bumps tags in the stack file so every change is a reviewed preview (related: CIS GKE 5.1.4, approved registries only)",
+        "Rationale: an unpinned image changes under a running Deployment; Flux image automation bumps tags in the image file so every change is a reviewed preview (related: CIS GKE 5.1.4, approved registries only)",
         PRD_MANDATORY,
         (p) =>
             p.cs.flatMap((c) => {

@@ -241,8 +241,10 @@ export function tableRows(root: JsonSchema, spec: TableSpec): Table {
     };
 
     const node = at(root, spec);
+    // A scalar straight under the root (e.g. platform:environment) is required when the root says so.
+    const required = spec.path.length === 1 ? (root.required?.includes(spec.path[0]!) ?? false) : true;
     if (fieldsOf(node)) children(spec.key, node, sep);
-    else walk(spec.key, node, true);
+    else walk(spec.key, node, required);
     if (undocumented.length > 0) {
         throw new Error(
             `config docs: no description for ${undocumented.join(", ")}; add .meta({ description: "..." }) to the field in config/`,

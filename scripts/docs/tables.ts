@@ -2,6 +2,7 @@
 // tables from the stack schema, the secrets tables, and the stack outputs contract.
 import { SECRET_NEEDED_WHEN } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
+import { imageFileSchema } from "../../config/sections/image-file";
 import { SECRET_KEYS, SecretKey } from "../../config/secrets";
 import { IN_PLACE, REPLACEMENTS } from "../../config/replacements";
 import { OUTPUTS } from "../../contract/outputs";
@@ -20,6 +21,7 @@ export const CONFIG_TABLES: Readonly<Record<string, readonly TableSpec[]>> = {
         { path: ["dns"], key: "platform:dns" },
         { path: ["registry"], key: "platform:registry" },
         { path: ["charts"], key: "platform:charts" },
+        { path: ["imageFile"], key: "platform:imageFile" },
     ],
     "config:edge": [{ path: ["edge"], key: "" }],
     "config:gitops": [{ path: ["gitops"], key: "" }],
@@ -74,6 +76,11 @@ function outputsBlock(): string {
     );
 }
 
+/** The image file's fields (`platform:imageFile`), for docs/gitops.md. */
+function imageFileBlock(): string {
+    return configTable(jsonSchemaOf(imageFileSchema), [{ path: [], key: "" }]);
+}
+
 /** docs/operations.md: which config changes replace what (config/replacements.ts). */
 function replacementsBlock(): string {
     return markdownTable(
@@ -91,6 +98,7 @@ function inPlaceBlock(): string {
 
 export const GENERATORS: Generators = {
     outputs: outputsBlock,
+    "image-file": imageFileBlock,
     replacements: replacementsBlock,
     "replacements:in-place": inPlaceBlock,
     ...Object.fromEntries(Object.entries(CONFIG_TABLES).map(([id, specs]) => [id, () => configBlock(specs)])),

@@ -1,15 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import { AppWorkload } from "../../components/apps/app-workload";
 import { Application } from "../../components/apps/application";
-import { appSchema } from "../../config/sections/apps";
 import { shortUrn } from "../../render/urns";
 import { recordResources } from "../harness";
-import { FakePublisher } from "./fixtures";
+import { FakePublisher, parseApp } from "./fixtures";
 
 const IMAGE = "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/demo:3f2a9c1-20211120093000";
 
 function container(extra: Record<string, unknown> = {}) {
-    return appSchema.parse({ containers: [{ name: "web", image: IMAGE, port: 8080, ...extra }] }).containers[0]!;
+    return parseApp({ containers: [{ name: "web", image: IMAGE, port: 8080, ...extra }] }).containers[0]!;
 }
 
 function app(over: Partial<ConstructorParameters<typeof AppWorkload>[1]> = {}) {
@@ -150,7 +149,7 @@ describe("AppWorkload", () => {
 
 describe("Application with Google APIs", () => {
     it("binds the app's service account to its own Google service account in gke mode", async () => {
-        const spec = appSchema.parse({
+        const spec = parseApp({
             containers: [{ name: "web", image: IMAGE, port: 8080 }],
             google: { roles: ["roles/cloudtrace.agent"] },
         });
@@ -178,7 +177,7 @@ describe("Application with Google APIs", () => {
     });
 
     it("creates no Google identity without gcp (existing cluster mode)", async () => {
-        const spec = appSchema.parse({
+        const spec = parseApp({
             containers: [{ name: "web", image: IMAGE, port: 8080 }],
             google: { roles: ["roles/cloudtrace.agent"] },
         });

@@ -1,6 +1,9 @@
 import { ConfigError, parseOrThrow } from "../../config/errors";
-import { appImages } from "../../config/images";
-import { stackSchema } from "../../config/schema";
+import { appImages, parseImageFile, readImageFile, resolveImages, withImages } from "../../config/images";
+import { ParsedStack, stackSchema, StackConfig } from "../../config/schema";
+import { ROOT } from "../../render/render";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { stackConfig } from "./fixtures";
 
 /** The stack file's config in the shape the schema reads (`platform:x` -> `x`, `gcp:*` -> gcp). */
@@ -14,9 +17,22 @@ function raw(stack: string): Record<string, any> {
     return out;
 }
 
-function problems(config: Record<string, any>): string[] {
+/** The committed image file of a stack, as text. */
+function imageFileText(stack: string): string {
+    return readFileSync(path.join(ROOT, "images", `${stack}.yaml`), "utf8");
+}
+
+/** The stack resolved as loadConfig does, with the image file's text given (default: the committed one). */
+function resolved(config: Record<string, any>, images?: string): StackConfig {
+    const stack: ParsedStack = parseOrThrow(stackSchema, config);
+    const file = stack.imageFile ?? "";
+    const text = images ?? (stack.imageFile ? readFileSync(path.join(ROOT, stack.imageFile), "utf8") : undefined);
+    return resolveImages(stack, text === undefined ? undefined : parseImageFile(text, file), file);
+}
+
+function problems(config: Record<string, any>, images?: string): string[] {
     try {
-        parseOrThrow(stackSchema, config);
+        resolved(config, images);
         return [];
     } catch (e) {
         if (e instanceof ConfigError) return [...e.problems];
@@ -24,26 +40,114 @@ function problems(config: Record<string, any>): string[] {
     }
 }
 
+/** dev's config with vote's image written in the stack file instead of the image file. */
+function voteInStackFile(image: string): Record<string, any> {
+    const c = raw("dev");
+    c.apps.vote.containers[0].image = image;
+    return c;
+}
+const devImagesWithoutVote = () => imageFileText("dev").replace(/^  vote:\n    web: .*\n/m, "");
+
 describe("platform:apps config", () => {
     it("accepts both stack files as they are", () => {
         expect(problems(raw("dev"))).toEqual([]);
         expect(problems(raw("prd"))).toEqual([]);
     });
 
-    it("rejects a bad image reference, naming the app and container", () => {
-        const c = raw("dev");
-        c.apps.vote.containers[0].image = "Vote:latest";
-        expect(problems(c)).toEqual([
+    it("rejects a bad image reference in the stack file, naming the app and container", () => {
+        const c = voteInStackFile("Vote:latest");
+        expect(problems(c, devImagesWithoutVote())).toEqual([
             expect.stringMatching(/^apps\.vote\.containers\[0\]\.image: "Vote:latest" is not an image reference/),
         ]);
         c.apps.vote.containers[0].image = "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote";
-        expect(problems(c)[0]).toMatch(/apps\.vote\.containers\[0\]\.image: .* is not an image reference/);
+        expect(problems(c, devImagesWithoutVote())[0]).toMatch(
+            /apps\.vote\.containers\[0\]\.image: .* is not an image reference/,
+        );
     });
 
-    it("rejects a tag the timestamp policy cannot order", () => {
-        const c = raw("dev");
-        c.apps.vote.containers[0].image = "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:latest";
-        expect(problems(c)).toEqual([expect.stringMatching(/apps\.vote\.containers\[0\]\.image: .*latest.* app vote/)]);
+    it("rejects a tag the timestamp policy cannot order, wherever the image is written", () => {
+        const latest = "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:latest";
+        expect(problems(voteInStackFile(latest), devImagesWithoutVote())).toEqual([
+            expect.stringMatching(/^apps\.vote\.containers\[0\]\.image: .*latest.* app vote/),
+        ]);
+        const text = imageFileText("dev").replace(/(vote:)3f2a9c1-20211120093000/, "$1latest");
+        expect(problems(raw("dev"), text)).toEqual([
+            expect.stringMatching(/^images\/dev\.yaml: spec\.vote\.web: .*latest.* the timestamp policy cannot order/),
+        ]);
+    });
+
+    it("takes each container's image from the image file, and the same images as before the move", () => {
+        const dev = resolved(raw("dev"));
+        expect(dev.apps.vote!.containers[0]!.image).toBe(
+            "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:3f2a9c1-20211120093000",
+        );
+        expect(appImages(resolved(raw("prd"))).map((i) => `${i.repository}:${i.tag}`)).toEqual([
+            "asia-northeast1-docker.pkg.dev/clubplatform-prd/apps/plarail:3f2a9c1-20211120093000",
+            "asia-northeast1-docker.pkg.dev/clubplatform-prd/apps/vote:3f2a9c1-20211120093000",
+            "asia-northeast1-docker.pkg.dev/clubplatform-prd/apps/uploader-frontend:9c41be0-20211118120000",
+            "asia-northeast1-docker.pkg.dev/clubplatform-prd/apps/uploader-api:9c41be0-20211118120000",
+            "asia-northeast1-docker.pkg.dev/clubplatform-prd/apps/scoreserver:51d0e7a-20211101080000",
+        ]);
+    });
+
+    it("rejects an image file entry for an app or container the stack does not have, by key path", () => {
+        const text = `${imageFileText("dev")}  votes:\n    web: a.b/c:3f2a9c1-20211120093000\n`;
+        expect(problems(raw("dev"), text)).toEqual([
+            expect.stringMatching(
+                /^images\/dev\.yaml: spec\.votes: is not an app of platform:apps \(apps: plarail, vote/,
+            ),
+        ]);
+        const other = imageFileText("dev").replace(
+            "    web: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote",
+            "    wbe: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote",
+        );
+        expect(problems(raw("dev"), other)).toEqual([
+            expect.stringMatching(
+                /^images\/dev\.yaml: spec\.vote\.wbe: is not a container of app vote \(containers: web\)/,
+            ),
+            expect.stringMatching(
+                /^apps\.vote\.containers\[0\]\.image: is required: add spec\.vote\.web to images\/dev\.yaml/,
+            ),
+        ]);
+    });
+
+    it("rejects a bad reference, another environment's file and a wrong document type, by key path", () => {
+        const bad = imageFileText("dev").replace("apps/vote:3f2a9c1", "apps/Vote:3f2a9c1");
+        expect(problems(raw("dev"), bad)).toEqual([
+            expect.stringMatching(/^images\/dev\.yaml: spec\.vote\.web: ".*\/Vote:3f2a9c1.* is not an image reference/),
+        ]);
+        expect(problems(raw("prd"), imageFileText("prd").replace("name: prd", "name: dev"))).toEqual([
+            expect.stringMatching(/^images\/prd\.yaml: metadata\.name: "dev" is not this stack's environment prd/),
+        ]);
+        expect(problems(raw("dev"), imageFileText("dev").replace("kind: AppImages", "kind: ConfigMap"))).toEqual([
+            expect.stringMatching(
+                /^images\/dev\.yaml: kind: "ConfigMap" is not one of "AppImages"|^images\/dev\.yaml: kind: "ConfigMap"/,
+            ),
+        ]);
+    });
+
+    it("names an image file it cannot read, and resolves the stack's relative to the project folder", () => {
+        expect(() => readImageFile("images/nope.yaml", ROOT)).toThrow(/imageFile: "images\/nope\.yaml" cannot be read/);
+        expect(() => parseOrThrow(stackSchema, { ...raw("dev"), imageFile: "../images/dev.yaml" })).toThrow(
+            /imageFile: "\.\.\/images\/dev\.yaml" is not a path of a \.yaml file without '\.\.'/,
+        );
+        expect(withImages(parseOrThrow(stackSchema, raw("dev")), ROOT).apps.plarail!.containers[0]!.image).toMatch(
+            /plarail:3f2a9c1-20211120093000$/,
+        );
+    });
+
+    it("keeps each image in one place: both places and neither are errors", () => {
+        expect(problems(voteInStackFile("a.b/vote:3f2a9c1-20211120093000"))).toEqual([
+            expect.stringMatching(
+                /^apps\.vote\.containers\[0\]\.image: "a\.b\/vote:3f2a9c1-20211120093000" is also set in images\/dev\.yaml \(spec\.vote\.web\)/,
+            ),
+        ]);
+        const noFile = raw("dev");
+        delete noFile.imageFile;
+        expect(problems(noFile)).toHaveLength(5);
+        expect(problems(noFile)[0]).toMatch(
+            /^apps\.plarail\.containers\[0\]\.image: is required \(or set platform:imageFile/,
+        );
     });
 
     it("rejects a port out of range", () => {
@@ -178,14 +282,13 @@ describe("platform:apps config", () => {
     });
 });
 
-describe("appImages and the stack files' setter markers", () => {
+describe("appImages and the image files' setter markers", () => {
     it.each(["dev", "prd"])(
         "%s: every image line carries the marker of its app, container and environment",
         (stack) => {
-            const { readFileSync } = jest.requireActual<typeof import("node:fs")>("node:fs");
-            const text = readFileSync(`${__dirname}/../../Pulumi.${stack}.yaml`, "utf8");
-            const lines = text.split("\n").filter((l) => /^\s*image: /.test(l));
-            const images = appImages(parseOrThrow(stackSchema, raw(stack)));
+            const text = imageFileText(stack);
+            const lines = text.split("\n").filter((l) => /^    [a-z0-9-]+: /.test(l));
+            const images = appImages(resolved(raw(stack)));
             expect(lines).toHaveLength(images.length);
             for (const img of images) {
                 const line = lines.find((l) => l.includes(`${img.repository}:${img.tag}`));
@@ -206,10 +309,9 @@ describe("appImages and the stack files' setter markers", () => {
     );
 
     it("reads a semver policy", () => {
-        const c = raw("dev");
-        c.apps.vote.containers[0].image = "ghcr.io/acme/vote:1.4.2";
+        const c = voteInStackFile("ghcr.io/acme/vote:1.4.2");
         c.apps.vote.containers[0].imagePolicy = { semver: ">=1.0.0 <2.0.0" };
-        const vote = appImages(parseOrThrow(stackSchema, c)).find((i) => i.app === "vote")!;
+        const vote = appImages(resolved(c, devImagesWithoutVote())).find((i) => i.app === "vote")!;
         expect(vote).toEqual({
             app: "vote",
             container: "web",

@@ -5,11 +5,28 @@ import { KubeObject } from "../../render/objects";
 import { unwrapSecrets } from "../../render/redact";
 import { RenderResult, ROOT } from "../../render/render";
 import { Publisher, RouteSpec } from "../../components/edge/types";
+import type { AppSpec } from "../../components/apps/spec";
+import { appSchema } from "../../config/sections/apps";
+
+/** An app spec from raw stack-file config whose every container names its image (fails otherwise). */
+export function parseApp(raw: unknown): AppSpec {
+    const app = appSchema.parse(raw);
+    const missing = app.containers.filter((c) => c.image === undefined).map((c) => c.name);
+    if (missing.length > 0) throw new Error(`parseApp: containers without an image: ${missing.join(", ")}`);
+    return app as AppSpec;
+}
 
 /** The stack file's `platform:apps` as the user wrote it (read independently of the schema). */
 export function stackApps(stack: string): Record<string, any> {
     const doc = parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
     return doc.config["platform:apps"] as Record<string, any>;
+}
+
+/** An app container's image as the user wrote it: its image file line, or its stack file `image`. */
+export function writtenImage(stack: string, app: string, container: { name: string; image?: string }): string {
+    const file = path.join(ROOT, "images", `${stack}.yaml`);
+    const images = parse(readFileSync(file, "utf8")) as { spec?: Record<string, Record<string, string>> };
+    return images.spec?.[app]?.[container.name] ?? String(container.image);
 }
 
 /** The stack file's whole config block. */

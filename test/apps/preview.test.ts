@@ -5,13 +5,12 @@ import * as k8s from "@pulumi/kubernetes";
 import { Preview } from "../../components/apps/preview";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
-import { appSchema } from "../../config/sections/apps";
 import { branchLabel, devStackProblems, previewHost, previewNamespace } from "../../config/sections/preview";
 import { redact, unwrapSecrets } from "../../render/redact";
 import { previewProblems } from "../../render/preview-checks";
 import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
-import { FakePublisher, find, stackConfig } from "./fixtures";
+import { FakePublisher, find, parseApp, stackConfig } from "./fixtures";
 
 const BRANCH = "Feature/New_UI.v2";
 const BRANCH_IMAGE = "asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:abc1234-20261120093000";
@@ -223,7 +222,7 @@ describe("preview config errors", () => {
 describe("Preview component", () => {
     it("publishes <branch>--g.<domain> behind GitHub login with the Sablier middleware", async () => {
         const publisher = new FakePublisher("dev.example.org");
-        const spec = appSchema.parse({
+        const spec = parseApp({
             containers: [{ name: "web", image: BRANCH_IMAGE, port: 8080 }],
             hosts: [{ host: "vote.dev.example.org", auth: "public", websockets: true }],
             replicas: 3,

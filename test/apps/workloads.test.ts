@@ -1,5 +1,5 @@
 import { CommittedStack, rendered } from "../rendered";
-import { find, objectsIn, podSpecs, revealedObjects, stackApps } from "./fixtures";
+import { find, objectsIn, podSpecs, revealedObjects, stackApps, writtenImage } from "./fixtures";
 import { mysqlBackupScript } from "../../components/apps/backup-steps";
 
 describe.each(["dev", "prd"] as const)("%s workloads", (stack) => {
@@ -40,7 +40,7 @@ describe.each(["dev", "prd"] as const)("%s workloads", (stack) => {
         for (const [app, spec] of Object.entries(stackApps(stack))) {
             const [d] = find(objectsIn(r, app), "Deployment", app);
             const cause = (d!.metadata.annotations as Record<string, string>)["kubernetes.io/change-cause"]!;
-            for (const c of spec.containers) expect(cause).toContain(`${c.name}=${c.image}`);
+            for (const c of spec.containers) expect(cause).toContain(`${c.name}=${writtenImage(stack, app, c)}`);
         }
     });
 

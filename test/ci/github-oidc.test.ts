@@ -6,6 +6,9 @@ import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
 import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
+import { unwrapSecrets } from "../../render/redact";
+
+const unwrap = (v: unknown) => unwrapSecrets(v) as Record<string, any>;
 import { rendered } from "../rendered";
 
 const POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
@@ -120,8 +123,10 @@ describe("a bootstrap stack holding every environment's deployer", () => {
         writeFileSync(stackFile, text);
         const r = await renderStack({ stack: "dev", stackFile });
         expect(r.resources.filter((x) => x.type === POOL)).toHaveLength(1);
+        // The platform's provider, and the app repositories' (dev's apps name their sources).
         expect(r.resources.filter((x) => x.type === PROVIDER).map((x) => x.inputs.attributeCondition)).toEqual([
             'assertion.repository == "example-club/platform"',
+            expect.stringMatching(/^assertion\.repository_id in \[/),
         ]);
         // Only the bindings of GitHub identities (other layers bind Kubernetes service accounts).
         const members = r.resources
@@ -198,5 +203,61 @@ describe("platform:ci config", () => {
             { gcp: { region: "asia-northeast1" }, cluster: { mode: "existing", context: "kind" } },
         );
         expect(p).toEqual([expect.stringMatching(/^ci\.enabled: true needs gcp:project/)]);
+    });
+});
+
+describe("app repositories push their own images, keylessly", () => {
+    const AR_MEMBER = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember";
+
+    it("admits the apps' repositories by id, from main or a tag only, through a provider of their own", async () => {
+        const r = await rendered("dev");
+        const providers = r.resources.filter((x) => x.type === PROVIDER).map((x) => unwrap(x.inputs));
+        expect(providers).toHaveLength(2);
+        const platform = providers.find((p) => p.workloadIdentityPoolProviderId === "github-actions")!;
+        const apps = providers.find((p) => p.workloadIdentityPoolProviderId === "github-apps")!;
+        // The platform's provider still admits the platform repository alone.
+        expect(platform.attributeCondition).toBe('assertion.repository == "example-club/platform"');
+        expect(apps.attributeCondition).toBe(
+            'assertion.repository_id in ["612345001", "612345002", "612345003", "612345004"] && (assertion.ref == "refs/heads/main" || assertion.ref.startsWith("refs/tags/"))',
+        );
+        // No `repository` or `environment`: an app token can never match a deployer or the previewer.
+        expect(Object.keys(apps.attributeMapping).sort()).toEqual([
+            "attribute.ref",
+            "attribute.repository_id",
+            "google.subject",
+        ]);
+    });
+
+    it("grants each app writer on its own packages of the stack's registry, by repository id", async () => {
+        const r = await rendered("dev");
+        const grants = r.resources.filter((x) => x.type === AR_MEMBER && x.name.startsWith("ci-push-"));
+        expect(grants.map((g) => g.name).sort()).toEqual([
+            "ci-push-plarail",
+            "ci-push-scoreserver",
+            "ci-push-uploader",
+            "ci-push-vote",
+        ]);
+        const uploader = unwrap(grants.find((g) => g.name === "ci-push-uploader")!.inputs);
+        expect(uploader.role).toBe("roles/artifactregistry.writer");
+        expect(uploader.repository).toBe("apps");
+        expect(uploader.member).toMatch(
+            /^principalSet:\/\/iam\.googleapis\.com\/.*\/attribute\.repository_id\/612345003$/,
+        );
+        const repo = "projects/clubplatform-dev/locations/asia-northeast1/repositories/apps/packages";
+        expect(uploader.condition.expression).toBe(
+            `resource.name.startsWith("${repo}/uploader-frontend") || resource.name.startsWith("${repo}/uploader-api")`,
+        );
+    });
+
+    it("refuses a source for an app none of whose images is in the stack's registry", async () => {
+        const file = path.join(mkdtempSync(path.join(tmpdir(), "ci-")), "Pulumi.dev.yaml");
+        const text = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace(
+            "platform:imageFile: images/dev.yaml",
+            "platform:imageFile: images/dev.yaml\n  platform:registry:\n    name: other",
+        );
+        writeFileSync(file, text.replace(/  platform:registry:\n    name: apps\n/, ""));
+        await expect(renderStack({ stack: "dev", stackFile: file })).rejects.toThrow(
+            /apps\.plarail\.source: "example-club\/plarail" would push nothing: none of app plarail's images is in this stack's registry asia-northeast1-docker\.pkg\.dev\/clubplatform-dev\/other\//,
+        );
     });
 });

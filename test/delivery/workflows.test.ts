@@ -3,6 +3,9 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../../render/render";
 import { rendered } from "../rendered";
+import { TIMESTAMP_TAG_REGEXP } from "../../components/gitops/image-policy";
+import { COMMENT_MARKER } from "../../scripts/delivery/previews";
+import { revertBranch } from "../../scripts/delivery/deploy-notice";
 
 type Step = {
     uses?: string;
@@ -47,9 +50,11 @@ const writes = (p: Job["permissions"]) =>
 describe("every workflow", () => {
     it("exists: pull request, its comment, preview, deploy and Flux's image-update pull requests", () => {
         expect(files.sort()).toEqual([
+            "app-image.yml",
             "deploy.yml",
             "image-updates.yml",
             "preview.yml",
+            "previews.yml",
             "pull-request.yml",
             "render-diff-comment.yml",
         ]);
@@ -65,9 +70,17 @@ describe("every workflow", () => {
         const w = load(f);
         expect(w.permissions).toBeDefined();
         expect(writes(w.permissions)).toEqual([]);
-        for (const j of Object.values(w.jobs)) {
+        for (const [name, j] of Object.entries(w.jobs)) {
             expect(j.permissions).not.toBe("write-all");
-            expect(writes(j.permissions).every((p) => ["id-token", "pull-requests"].includes(p))).toBe(true);
+            // Contents are written in one place only: deploy.yml's revert job pushes revert/<sha>.
+            const allowed = [
+                "id-token",
+                "pull-requests",
+                ...(`${f}:${name}` === "deploy.yml:revert" ? ["contents"] : []),
+                // Build provenance is written as an attestation of the app repository.
+                ...(`${f}:${name}` === "app-image.yml:image" ? ["attestations"] : []),
+            ];
+            expect(writes(j.permissions).every((p) => allowed.includes(p))).toBe(true);
         }
     });
 
@@ -180,38 +193,63 @@ describe("preview.yml", () => {
 
 describe("deploy.yml", () => {
     const w = load("deploy.yml");
-    const up = (j: Job) => j.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!.with!;
+    const stacks = ["dev", "prd"] as const;
+    const step = (j: Job, id: string) => j.steps.find((s) => (s as { id?: string }).id === id || s.name === id)!;
 
     it("runs on pushes to main only", () => {
         expect(w.on).toEqual({ push: { branches: ["main"] } });
         expect(w.permissions).toEqual({});
     });
 
-    it("runs pulumi up on dev in the dev environment", () => {
-        const dev = w.jobs.dev!;
-        expect(up(dev)).toMatchObject({ command: "up", "stack-name": "dev" });
-        expect(envName(dev)).toBe("dev");
+    it.each(stacks)("runs pulumi up on %s in its own environment, streaming the engine's JSON events", (stack) => {
+        const j = w.jobs[stack]!;
+        expect(envName(j)).toBe(stack);
+        // The Pulumi action with no command only installs the CLI.
+        expect(j.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!.with).toBeUndefined();
+        expect(step(j, "up").run).toMatch(
+            new RegExp(`pulumi up --stack ${stack} --yes .*--json > "\\$RUNNER_TEMP/up\\.jsonl"`),
+        );
     });
 
     it("runs prd only after dev, only in the protected prd environment", () => {
-        const prd = w.jobs.prd!;
-        expect(up(prd)).toMatchObject({ command: "up", "stack-name": "prd" });
-        expect(envName(prd)).toBe("prd");
-        expect([prd.needs].flat()).toEqual(["dev"]);
+        expect([w.jobs.prd!.needs].flat()).toEqual(["dev"]);
     });
 
     it("never lets two deploys of one stack overlap", () => {
-        const groups = Object.values(w.jobs).map((j) => j.concurrency!);
-        for (const [name, j] of Object.entries(w.jobs)) {
-            expect(j.concurrency!.group).toContain(up(j)["stack-name"] as string);
-            expect(j.concurrency!["cancel-in-progress"]).toBe(false);
-            expect(name).toBe(up(j)["stack-name"]);
+        for (const stack of stacks) {
+            expect(w.jobs[stack]!.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
         }
-        expect(new Set(groups.map((g) => g.group)).size).toBe(groups.length);
     });
 
     it("holds only what a deploy needs: read the code, get an OIDC token", () => {
-        for (const j of Object.values(w.jobs)) expect(j.permissions).toEqual({ contents: "read", "id-token": "write" });
+        for (const stack of stacks)
+            expect(w.jobs[stack]!.permissions).toEqual({ contents: "read", "id-token": "write" });
+    });
+
+    it.each(stacks)("posts a deploy notice after every up on %s, failed or not, from the up's events", (stack) => {
+        const notice = step(w.jobs[stack]!, "Deploy notice") as Step & { if?: string };
+        expect(notice.if).toBe("always()");
+        expect(notice.run).toContain("npx tsx scripts/deploy-notice.ts");
+        expect(notice.run).toContain(`--events "$RUNNER_TEMP/up.jsonl" --stack ${stack}`);
+        expect(notice.run).toContain('--merged-by "$GITHUB_ACTOR"');
+        expect(notice.run).toContain('--outcome "$OUTCOME"');
+        expect(notice.env!.OUTCOME).toContain("steps.up.outcome == 'success'");
+        // The webhook is a secret, read only by this step.
+        expect(notice.env!.DEPLOY_WEBHOOK_URL).toBe("${{ secrets.DEPLOY_WEBHOOK_URL }}");
+        expect(notice.run).toMatch(/curl -fsS -X POST .*--data-binary @"\$RUNNER_TEMP\/notice\.json"/s);
+    });
+
+    it("pushes the revert of the merge commit to the branch the notice links, only after a failed up", () => {
+        const revert = w.jobs.revert!;
+        expect([revert.needs].flat()).toEqual(["dev", "prd"]);
+        expect(revert.if).toBe("always() && (needs.dev.result == 'failure' || needs.prd.result == 'failure')");
+        expect(revert.permissions).toEqual({ contents: "write" });
+        expect(envName(revert)).toBeUndefined();
+        const run = revert.steps.map((s) => s.run ?? "").join("\n");
+        expect(run).toContain('git revert --no-edit -m 1 "$GITHUB_SHA"');
+        // The same branch as scripts/delivery/deploy-notice.ts's revertBranch(): revert/<12 hex>.
+        expect(run).toContain('git push origin "HEAD:refs/heads/revert/${GITHUB_SHA::12}"');
+        expect(revertBranch("0123456789abcdef0123")).toBe("revert/0123456789ab");
     });
 });
 
@@ -340,5 +378,105 @@ describe("image-updates.yml", () => {
             const { logs } = await runScript({ ahead: ["bump"], ownToken: true });
             expect(logs.filter((l) => l.startsWith("warning:")).join()).toContain("FLUX_PR_TOKEN");
         });
+    });
+});
+
+describe("app-image.yml (called by app repositories)", () => {
+    const w = load("app-image.yml");
+    const job = w.jobs.image!;
+    const run = job.steps.map((s) => s.run ?? "").join("\n");
+
+    it("is only a reusable workflow, with the image and the apps' provider as inputs", () => {
+        expect(Object.keys(w.on)).toEqual(["workflow_call"]);
+        const call = w.on.workflow_call as { inputs: Record<string, { required?: boolean }>; outputs: object };
+        expect(call.inputs.image!.required).toBe(true);
+        expect(call.inputs["workload-identity-provider"]!.required).toBe(true);
+        expect(Object.keys(call.outputs).sort()).toEqual(["digest", "tag"]);
+        expect(w.permissions).toEqual({});
+    });
+
+    it("authenticates keylessly with the caller's OIDC token, straight to the provider (no service account)", () => {
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
+        const auth = job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
+        expect(auth.with).toEqual({ workload_identity_provider: "${{ inputs.workload-identity-provider }}" });
+    });
+
+    it("pushes from main or a tag only, as the provider's attribute condition also demands", () => {
+        expect(job.steps[0]!.run).toContain("refs/heads/main | refs/tags/*) ;;");
+        expect(job.steps[0]!.run).toContain("exit 1");
+    });
+
+    it("tags {sha}-{YYYYMMDDHHmmss}, which the timestamp policy's filter accepts", () => {
+        expect(run).toContain('echo "tag=${GITHUB_SHA::7}-$(date -u +%Y%m%d%H%M%S)" >> "$GITHUB_OUTPUT"');
+        // What that line makes of a commit and a time, checked against Flux's filter.
+        const tag = `${"3f2a9c1d8e0b".slice(0, 7)}-${"20261130120000"}`;
+        expect(TIMESTAMP_TAG_REGEXP.exec(tag)?.groups?.ts).toBe("20261130120000");
+    });
+
+    it("records build provenance: BuildKit's with the image, and GitHub's attestation for the digest", () => {
+        expect(run).toMatch(/docker buildx build .*--provenance=mode=max --sbom=true/s);
+        const attest = job.steps.find((s) => s.uses?.startsWith("actions/attest-build-provenance@"))!;
+        expect(attest.with).toEqual({
+            "subject-name": "${{ inputs.image }}",
+            "subject-digest": "${{ steps.push.outputs.digest }}",
+            "push-to-registry": true,
+        });
+    });
+});
+
+describe("previews.yml (branch previews without hands)", () => {
+    const w = load("previews.yml");
+    const on = w.on as Record<string, any>;
+
+    it("acts on preview/** pushes, branch deletion, pull request labels and closing, a schedule and by hand", () => {
+        expect(on.push).toEqual({ branches: ["preview/**"] });
+        expect(Object.keys(on)).toEqual(
+            expect.arrayContaining(["push", "delete", "pull_request", "schedule", "workflow_dispatch"]),
+        );
+        expect(on.pull_request.types).toEqual(
+            expect.arrayContaining(["opened", "synchronize", "labeled", "unlabeled", "closed"]),
+        );
+        expect(on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
+        expect(on.workflow_dispatch.inputs.action.options).toEqual(["up", "destroy", "sweep"]);
+    });
+
+    it("decides with the tested script and no credentials; forks get nothing", () => {
+        const decide = w.jobs.decide!;
+        expect(decide.permissions).toEqual({ contents: "read" });
+        expect(decide.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+        expect(runs({ ...w, jobs: { decide } })).toContain(
+            'npx tsx scripts/previews.ts decide --event-name "$GITHUB_EVENT_NAME" --event "$GITHUB_EVENT_PATH"',
+        );
+    });
+
+    it("acts in the previews environment, one run per preview stack at a time, through the script", () => {
+        const apply = w.jobs.apply!;
+        expect(envName(apply)).toBe("previews");
+        expect(apply.concurrency).toEqual({
+            group: "preview-${{ needs.decide.outputs.stack }}",
+            "cancel-in-progress": false,
+        });
+        expect(apply.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+        const text = runs({ ...w, jobs: { apply } });
+        expect(text).toContain("npx tsx scripts/previews.ts up --app");
+        expect(text).toContain("npx tsx scripts/previews.ts destroy --branch");
+        // The comment is found by the script's marker and edited in place.
+        expect(text).toContain(`startswith("${COMMENT_MARKER}")`);
+    });
+
+    it("sweeps on the schedule, alone, listing the branches that exist", () => {
+        const sweep = w.jobs.sweep!;
+        expect(sweep.if).toContain("github.event_name == 'schedule'");
+        expect(sweep.concurrency).toEqual({ group: "previews-sweep", "cancel-in-progress": false });
+        expect(envName(sweep)).toBe("previews");
+        expect(runs({ ...w, jobs: { sweep } })).toContain("npx tsx scripts/previews.ts sweep --branches");
+    });
+
+    it("has a deployer the previews environment may impersonate, in dev's ci config", async () => {
+        const r = await rendered("dev");
+        const accounts = r.resources
+            .filter((x) => x.type === "gcp:serviceaccount/account:Account")
+            .map((x) => x.inputs.accountId);
+        expect(accounts).toContain("ci-previews-deployer");
     });
 });

@@ -22,6 +22,7 @@ function build(over: Partial<ImageAutomationArgs> = {}) {
             environment: "dev",
             images: IMAGES,
             branch: "main",
+            updatePath: "./images",
             scanInterval: "5m",
             dependsOn: [crds],
             ...over,
@@ -38,15 +39,16 @@ describe("ImageAutomation", () => {
             .map((o) => o.metadata.name);
         expect(names.sort()).toEqual(["plarail-server-dev", "uploader-api-dev", "vote-web-dev"]);
         expect(h.ofType(IMAGE_REPOSITORY)).toHaveLength(3);
-        // A stack file marked with these names passes the marker check: the names agree.
+        // An image file marked with these names passes the marker check: the names agree.
         const text = [
-            "config:",
-            "  platform:apps:",
+            "apiVersion: platform/v1",
+            "kind: AppImages",
+            "metadata:",
+            "  name: dev",
+            "spec:",
             ...IMAGES.flatMap((i) => [
-                `    ${i.app}:`,
-                "      containers:",
-                `        - name: ${i.container}`,
-                `          image: ${i.repository}:${i.tag} ${setterMarker("dev", i.app, i.container)}`,
+                `  ${i.app}:`,
+                `    ${i.container}: ${i.repository}:${i.tag} ${setterMarker("dev", i.app, i.container)}`,
             ]),
         ].join("\n");
         expect(setterMarkerProblems(text, "dev")).toEqual([]);
@@ -92,10 +94,10 @@ describe("ImageAutomation", () => {
         expect(Buffer.from(auth, "base64").toString()).toBe("club-bot:ghp_testtoken123");
     });
 
-    it("commits with the Setters strategy over the whole repository and pushes to a per-environment branch", async () => {
+    it("commits with the Setters strategy in the image file's folder only and pushes to a per-environment branch", async () => {
         const h = await build({ environment: "prd" });
         const spec = h.object("ImageUpdateAutomation", "image-updates-prd").spec as Loose;
-        expect(spec.update).toEqual({ strategy: "Setters", path: "./" });
+        expect(spec.update).toEqual({ strategy: "Setters", path: "./images" });
         expect(spec.git.checkout.ref.branch).toBe("main");
         expect(spec.git.push.branch).toBe("flux/image-updates-prd");
         expect(spec.sourceRef).toEqual({ kind: "GitRepository", name: "platform" });

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
 import { KubeObject } from "../../render/objects";
-import { renderStack, RenderResult } from "../../render/render";
+import { renderStack, RenderResult, ROOT } from "../../render/render";
 import { rendered } from "../rendered";
 import { devWith, sentinelSecrets, stackConfig, writeStackFile } from "../stack-files";
 
@@ -17,10 +20,14 @@ function podImages(objects: readonly KubeObject[]): string[] {
     });
 }
 
-/** The app images as the stack file writes them, read without the program's schema. */
+/** Every app image of a committed stack: those in its stack file and those in its image file. */
 function stackFileImages(stack: "dev" | "prd"): string[] {
-    const apps = stackConfig(stack)["platform:apps"] as Record<string, { containers: { image: string }[] }>;
-    return Object.values(apps).flatMap((a) => a.containers.map((c) => c.image));
+    const apps = stackConfig(stack)["platform:apps"] as Record<string, { containers: { image?: string }[] }>;
+    const inStackFile = Object.values(apps).flatMap((a) => a.containers.flatMap((c) => (c.image ? [c.image] : [])));
+    const file = parse(readFileSync(path.join(ROOT, stackConfig(stack)["platform:imageFile"] as string), "utf8")) as {
+        spec: Record<string, Record<string, string>>;
+    };
+    return [...inStackFile, ...Object.values(file.spec).flatMap((containers) => Object.values(containers))];
 }
 
 describe("the first deploy (platform:bootstrap)", () => {
