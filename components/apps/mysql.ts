@@ -86,7 +86,9 @@ export class Mysql extends pulumi.ComponentResource {
                     resources: { requests: { storage: args.storage } },
                 },
             },
-            { ...child, ...keep },
+            // Retained in every environment: the app's namespace is kept for its data (nothing
+            // deletes it with the namespace), so a rename or destroy leaves the volume beside it.
+            { ...child, retainOnDelete: true, ...(args.protect ? { protect: true } : {}) },
         );
         const scratch = writable("mysql", ["/var/run/mysqld", "/tmp", "/var/lib/mysql-files"]);
         const secretEnv = (envName: string, key: string) => ({

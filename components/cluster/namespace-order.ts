@@ -25,8 +25,11 @@ function fromOutput(
 /**
  * Makes every Kubernetes object, and every chart, that names a namespace the program declares wait
  * for that Namespace, and lets the Namespace's deletion take the object with it (`deletedWith`:
- * Pulumi does not delete one by one what deleting the namespace removes, nor what a retained
- * namespace keeps).
+ * Pulumi does not delete one by one what deleting the namespace removes). Not for a namespace
+ * retained on delete (it holds data): nothing deletes it, so `deletedWith` would leave its
+ * workloads, Services and routes running, unmanaged, after the app is renamed or the stack
+ * destroyed. What must outlive the objects there (volumes, the credentials their data was
+ * initialised with) is retained by its own option.
  *
  * `dependsOn` given to a component does not reach the component's children in the Node SDK, and
  * most objects name their namespace as a plain string, so without this a layer's objects race its
@@ -36,11 +39,13 @@ function fromOutput(
  */
 export function namespaceOrder(): pulumi.ResourceTransformation {
     const declared = new Map<string, k8s.core.v1.Namespace>();
+    const retained = new Set<pulumi.Resource>();
     return (args) => {
         const props = args.props as Props;
         if (args.type === NAMESPACE) {
             const name = props.metadata?.name;
             if (typeof name === "string") declared.set(name, args.resource as k8s.core.v1.Namespace);
+            if (args.opts.retainOnDelete) retained.add(args.resource);
             return undefined;
         }
         if (!args.type.startsWith("kubernetes:")) return undefined;
@@ -49,7 +54,7 @@ export function namespaceOrder(): pulumi.ResourceTransformation {
         const namespace = typeof name === "string" ? declared.get(name) : fromOutput(name, declared);
         if (!namespace) return undefined;
         // A chart is a component: its objects go with the namespace through their own chart.
-        const deletedWith = chart || args.opts.deletedWith ? {} : { deletedWith: namespace };
+        const deletedWith = chart || args.opts.deletedWith || retained.has(namespace) ? {} : { deletedWith: namespace };
         return {
             props: args.props,
             opts: pulumi.mergeOptions(args.opts, { dependsOn: [namespace], ...deletedWith }),

@@ -123,8 +123,9 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             parent: this,
             ...(args.provider ? { provider: args.provider } : {}),
             ...(args.childAliases?.[role] ? { aliases: args.childAliases[role] } : {}),
-            // Deleting the namespace removes the rest: Pulumi need not delete them one by one.
-            ...(role !== "namespace" ? { deletedWith: this.namespace } : {}),
+            // Deleting the namespace removes the rest: Pulumi need not delete them one by one. A
+            // namespace kept for its data is never deleted, so its objects are deleted one by one.
+            ...(role !== "namespace" && !args.holdsData ? { deletedWith: this.namespace } : {}),
         });
         const keep = args.holdsData ? { retainOnDelete: true, protect: args.holdsData.protect } : {};
         this.namespace = new k8s.core.v1.Namespace(

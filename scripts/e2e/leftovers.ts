@@ -5,6 +5,8 @@ export interface Owned {
     readonly apiVersion: string;
     readonly kind: string;
     readonly name: string;
+    /** Its namespace, for an object in a namespace the stack keeps; absent for the rest. */
+    readonly namespace?: string;
     /** Pulumi leaves it on purpose (retainOnDelete). */
     readonly retained: boolean;
 }
@@ -18,7 +20,8 @@ type StateResource = {
 
 /**
  * The namespaces and cluster-scoped objects in a `pulumi stack export`: what must be gone after a
- * destroy (a namespaced object goes with its namespace, which is checked).
+ * destroy. A namespaced object goes with its namespace, which is checked, unless the namespace is
+ * retained (it holds data): then the objects in it are listed too, since nothing else removes them.
  */
 export function ownedObjects(exported: string): Owned[] {
     let resources: StateResource[] = [];
@@ -28,11 +31,22 @@ export function ownedObjects(exported: string): Owned[] {
     } catch {
         return [];
     }
-    return resources
+    const objects = resources
         .filter((r) => r.type.startsWith("kubernetes:") && r.custom !== false && !r.type.startsWith("pulumi:providers"))
         .map((r) => ({ o: r.outputs ?? {}, retained: r.retainOnDelete === true }))
-        .filter(({ o }) => o.kind && o.apiVersion && o.metadata?.name && !o.metadata.namespace)
-        .map(({ o, retained }) => ({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, retained }));
+        .filter(({ o }) => o.kind && o.apiVersion && o.metadata?.name);
+    const keptNamespaces = new Set(
+        objects.filter(({ o, retained }) => retained && o.kind === "Namespace").map(({ o }) => o.metadata!.name!),
+    );
+    return objects
+        .filter(({ o }) => !o.metadata!.namespace || keptNamespaces.has(o.metadata!.namespace))
+        .map(({ o, retained }) => ({
+            apiVersion: o.apiVersion!,
+            kind: o.kind!,
+            name: o.metadata!.name!,
+            ...(o.metadata!.namespace ? { namespace: o.metadata!.namespace } : {}),
+            retained,
+        }));
 }
 
 /** The object's type as kubectl takes it: `kind` for the core group, `Kind.group` for the others. */
@@ -41,14 +55,20 @@ export function resourceArg(o: Pick<Owned, "apiVersion" | "kind">): string {
     return group ? `${o.kind}.${group}` : o.kind.toLowerCase();
 }
 
-/** The owned objects (not retained on purpose) still in the cluster, as `Kind/name`. */
+/** The owned objects (not retained on purpose) still in the cluster, as `Kind/name` (`Kind/namespace/name`). */
 export async function leftovers(owned: readonly Owned[], opts: RunOptions): Promise<string[]> {
     const left: string[] = [];
     for (const o of owned.filter((x) => !x.retained)) {
-        const r = await run("kubectl", ["get", resourceArg(o), o.name, "--ignore-not-found", "-o", "name"], opts);
+        const where = o.namespace ? ["-n", o.namespace] : [];
+        const r = await run(
+            "kubectl",
+            ["get", resourceArg(o), o.name, ...where, "--ignore-not-found", "-o", "name"],
+            opts,
+        );
         // A type the API server no longer serves (its CRD went with the chart) has no objects left.
         const typeGone = r.code !== 0 && /doesn't have a resource type/.test(r.stderr);
-        if ((r.code !== 0 && !typeGone) || r.stdout.trim() !== "") left.push(`${o.kind}/${o.name}`);
+        if ((r.code !== 0 && !typeGone) || r.stdout.trim() !== "")
+            left.push(`${o.kind}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`);
     }
     return left;
 }

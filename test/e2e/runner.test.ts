@@ -109,6 +109,29 @@ describe("reading the engine's JSON", () => {
         ]);
     });
 
+    it("lists the objects inside a kept namespace, since nothing deletes them with it", () => {
+        const ns = (name: string, retainOnDelete: boolean) => ({
+            type: "kubernetes:core/v1:Namespace",
+            custom: true,
+            retainOnDelete,
+            outputs: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+        });
+        const secret = (namespace: string, retainOnDelete = false) => ({
+            type: "kubernetes:core/v1:Secret",
+            custom: true,
+            retainOnDelete,
+            outputs: { apiVersion: "v1", kind: "Secret", metadata: { name: `s-${namespace}`, namespace } },
+        });
+        const exported = JSON.stringify({
+            deployment: { resources: [ns("uploader", true), ns("edge", false), secret("uploader"), secret("edge")] },
+        });
+        expect(ownedObjects(exported)).toEqual([
+            { apiVersion: "v1", kind: "Namespace", name: "uploader", retained: true },
+            { apiVersion: "v1", kind: "Namespace", name: "edge", retained: false },
+            { apiVersion: "v1", kind: "Secret", name: "s-uploader", namespace: "uploader", retained: false },
+        ]);
+    });
+
     it("names core types by kind and others by Kind.group, as kubectl resolves them", () => {
         expect(resourceArg({ apiVersion: "v1", kind: "Namespace" })).toBe("namespace");
         expect(resourceArg({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" })).toBe(
