@@ -1,4 +1,3 @@
-
 // The read-only Zabbix user the monitoring bootstrap gives Grafana, against a real Zabbix 6.0 API
 // (scripts/ci/zabbix-up.sh). The bootstrap script itself speaks 7.0's Bearer header, which 6.0
 // refuses; this test creates the same role and user group from the same definitions
