@@ -13,6 +13,7 @@ import { Publisher } from "./components/edge/types";
 import { addARecord, Dns, DnsZone } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
 import { IngressAddress } from "./components/gcp/ingress-address";
+import { Logs } from "./components/gcp/logs";
 import { Network } from "./components/gcp/network";
 import { PrivateDns } from "./components/gcp/private-dns";
 import { PrivateServiceAccess } from "./components/gcp/private-service-access";
@@ -64,6 +65,8 @@ function gkeBase(p: GkePlan): Base {
     // prd: a StorageClass whose volumes outlive their claims; the data stores' PVCs name it.
     if (p.dataStorageClass) new DataStorageClass("data-storage", { provider: gke.provider, name: p.dataStorageClass });
     const grafanaDb = p.grafanaDatabase ? grafanaDatabase(p.grafanaDatabase, network) : undefined;
+    // GKE ships container logs and events to Cloud Logging: their retention and log-based alerts.
+    if (p.logs) new Logs("logs", p.logs);
     // Switches and routers are configured with this address: it must outlive the Service.
     const traps = p.snmpTrapAddress
         ? new StaticAddress("snmp-traps", {

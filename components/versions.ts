@@ -89,7 +89,14 @@ export const TRAEFIK_PLUGINS = {
     sablier: { moduleName: "github.com/sablierapp/sablier-traefik-plugin", version: "v1.3.0" },
 } as const satisfies Record<string, { readonly moduleName: string; readonly version: string }>;
 
-/** Container images the program itself runs (not the apps', which come from stack config). */
+/**
+ * Container images the program itself runs (not the apps', which come from stack config), as
+ * `<repository>:<tag>@sha256:<digest>`: the tag says what it is, the digest is what the kubelet
+ * pulls, so a re-pushed tag cannot change what runs. Each digest is the one published for that
+ * exact tag (the multi-arch index); bump tag and digest together. An image whose digest could not
+ * be confirmed yet is in NOT_YET_PINNED with the reason, and the render test
+ * (test/render/image-digests.test.ts) fails on any other image without a digest.
+ */
 export const IMAGES = {
     /** Runs the on-prem Zabbix sync script (components/onprem/zabbix-sync/sync.js); uid 1000 is `node`. */
     zabbixSyncNode: "docker.io/library/node:22.12.0-alpine3.21",
@@ -102,11 +109,25 @@ export const IMAGES = {
      * Small HTTP client (curl, busybox gzip/md5sum/base64): the Zabbix bootstrap Job, and the upload and
      * fetch steps of the MySQL backup and restore (Cloud Storage's JSON API).
      */
-    curl: "curlimages/curl:8.11.1",
+    curl: "curlimages/curl:8.11.1@sha256:c1fe1679c34d9784c1b0d1e5f62ac0a79fca01fb6377cdd33e90473c6f9f9a69",
     /** MySQL 8.4 LTS: the apps' database and the mysqldump of the backup CronJob. */
-    mysql: "docker.io/library/mysql:8.4.6",
+    mysql: "docker.io/library/mysql:8.4.6@sha256:869218921e61d6c3c89820955d63cca42971f0e3e6c1e2792247bbd944ebc6e9",
     /** Redis for an app's shared state and pub/sub. */
-    redis: "docker.io/library/redis:7.4.5",
+    redis: "docker.io/library/redis:7.4.5@sha256:90e7a336d044f1abc9e9dbc05d65566850896d11453bbd1dd0fb7e5059f0e8fb",
     /** Sablier: scales idle branch previews to zero and wakes them (Traefik plugin backend). */
     sablier: "docker.io/sablierapp/sablier:1.15.0",
 } as const satisfies Record<string, string>;
+
+/**
+ * Images the program sets without a digest yet, each with why. Pin one by looking up its digest
+ * (`docker buildx imagetools inspect <image>` or `crane digest <image>`), appending `@sha256:...`
+ * above and removing it here; the render test fails while an entry here is pinned or an unlisted
+ * image is not.
+ */
+export const NOT_YET_PINNED: Readonly<Record<string, string>> = {
+    [IMAGES.zabbixSyncNode]: "no published digest for this tag was found offline",
+    [IMAGES.zabbixSnmptraps]: "no published digest for this tag was found offline",
+    [IMAGES.sablier]: "no published digest for this tag was found offline",
+    [`zabbixImageTag: ${IMAGES.zabbixTag}`]:
+        "the program sets only the zabbix chart's one tag for all its components (server, web, agent, web service); per-component digests through the chart's values are not set yet",
+};

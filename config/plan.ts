@@ -10,6 +10,10 @@ import type { DnsArgs } from "../components/gcp/dns";
 import type { PrivateDnsArgs } from "../components/gcp/private-dns";
 import type { CloudSqlPostgresArgs } from "../components/gcp/cloud-sql-postgres";
 import type { GkeClusterArgs } from "../components/gcp/gke-cluster";
+import { platformLogAlerts } from "../components/gcp/log-alerts";
+import type { LogsArgs } from "../components/gcp/logs";
+import { OAUTH2_PROXY_CONTAINER } from "../components/edge/oauth2-proxy";
+import { CERT_MANAGER_NAMESPACE } from "../components/edge/cert-manager";
 import type { NetworkArgs } from "../components/gcp/network";
 import type { RegistryArgs } from "../components/gcp/registry";
 import type { GitOpsArgs } from "../components/gitops/gitops";
@@ -26,7 +30,7 @@ import { syncLogsInToOwnZabbix } from "./required-secrets";
 import { DEFAULT_DEPLOYER_ROLES } from "./sections/ci";
 import { edgeSettings } from "./sections/edge";
 import { githubRepo } from "./sections/gitops";
-import { cloudSqlSchema, monitoringSettings } from "./sections/monitoring";
+import { cloudSqlSchema, DEFAULT_LOG_RETENTION_DAYS, monitoringSettings } from "./sections/monitoring";
 import { devStackProblems, previewHost, previewNamespace } from "./sections/preview";
 import { SecretKey } from "./secrets";
 import { chartSource } from "./sections/charts";
@@ -99,6 +103,8 @@ export interface GkePlan {
     readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
     /** Cloud SQL for Grafana (monitoring.grafana.database without host); none otherwise. */
     readonly grafanaDatabase?: Omit<CloudSqlPostgresArgs, "network" | "dependsOn">;
+    /** Log retention and log-based alerts (monitoring on); none otherwise. */
+    readonly logs?: LogsArgs;
 }
 
 export interface ExistingPlan {
@@ -287,6 +293,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
         }
         const project = s.gcp.project!;
         const region = s.gcp.region;
+        const clusterName = s.cluster.name ?? `platform-${environment}`;
         return {
             mode: "gke",
             project,
@@ -295,7 +302,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
             network: { region, ...s.network, masterCidr: s.cluster.masterCidr },
             cluster: {
                 project,
-                clusterName: s.cluster.name ?? `platform-${environment}`,
+                clusterName,
                 location: s.cluster.location ?? region,
                 masterCidr: s.cluster.masterCidr,
                 releaseChannel: s.cluster.releaseChannel,
@@ -322,8 +329,46 @@ export function resolvePlan(config: LoadedConfig): Plan {
             onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
                 ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
                 : undefined,
+            logs: logsPlan(c, project, clusterName, namespaces),
         };
     }
+}
+
+/**
+ * The project's log retention and the log-based alerts, with monitoring (its webhook is where the
+ * alerts go). Every namespace the stack deploys into is watched for crash loops.
+ */
+function logsPlan(config: LoadedConfig, project: string, clusterName: string, ns: Namespaces): LogsArgs | undefined {
+    const { stack } = config;
+    if (!stack.monitoring.enabled) return undefined;
+    const l = stack.monitoring.logs;
+    const certManager = ns.edge ? CERT_MANAGER_NAMESPACE : undefined;
+    const namespaces = [
+        ns.edge,
+        certManager,
+        ns.monitoring,
+        ns.onprem,
+        ns.flux,
+        ns.previews,
+        ...Object.values(ns.apps),
+    ];
+    return {
+        project,
+        stack: config.stackName,
+        retentionDays: l.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS[stack.environment],
+        alerts: l.alerts
+            ? platformLogAlerts({
+                  project,
+                  clusterName,
+                  edgeNamespace: ns.edge,
+                  authContainer: OAUTH2_PROXY_CONTAINER,
+                  fluxNamespace: ns.flux,
+                  crashLoopNamespaces: namespaces.filter((n): n is string => n !== undefined),
+                  authFailuresPer5m: l.authFailuresPer5m,
+              })
+            : [],
+        webhookUrl: l.alerts ? secret(config, "alertmanagerWebhookUrl") : undefined,
+    };
 }
 
 /** The Cloud SQL instance for Grafana when the config asks for a database without a host. */

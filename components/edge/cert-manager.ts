@@ -45,6 +45,8 @@ export interface CertManagerArgs {
 
 /** Name of the Kubernetes service account the controller runs as (bound to the Google one). */
 export const CERT_MANAGER_KSA = "cert-manager";
+/** The namespace cert-manager runs in unless told otherwise (the edge layer never tells it). */
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
 /** The Helm release name, which is also the chart's `app.kubernetes.io/instance` label. */
 const CERT_MANAGER_RELEASE = "cert-manager";
 
@@ -63,7 +65,7 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:CertManager", name, {}, opts);
-        const namespace = args.namespace ?? "cert-manager";
+        const namespace = args.namespace ?? CERT_MANAGER_NAMESPACE;
         this.scrapeTarget = {
             name: "cert-manager",
             namespace,

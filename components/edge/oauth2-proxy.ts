@@ -33,6 +33,8 @@ export interface OAuth2ProxyArgs {
 }
 
 export const OAUTH2_PROXY_RELEASE = "oauth2-proxy";
+/** The container in oauth2-proxy's pods: its chart names it after the chart. Log-based alerts select it. */
+export const OAUTH2_PROXY_CONTAINER = "oauth2-proxy";
 /** The chart's Service (named after the release) and its port. */
 export const OAUTH2_PROXY_SERVICE = { name: OAUTH2_PROXY_RELEASE, port: 80 } as const;
 /** Secret with client-id, client-secret and cookie-secret, handed to the chart as `existingSecret`. */

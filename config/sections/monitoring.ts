@@ -177,6 +177,30 @@ const zabbixSchema = z
     })
     .strict();
 
+/** Retention of the project's logs when the config gives none: short on dev, a season on prd. */
+export const DEFAULT_LOG_RETENTION_DAYS = { dev: 14, prd: 90 } as const;
+
+const logsSchema = z
+    .object({
+        retentionDays: z
+            .number()
+            .int()
+            .min(1)
+            .max(3650)
+            .optional()
+            .meta({
+                description: `Days Cloud Logging keeps the project's logs (its \`_Default\` bucket; \`cluster.mode: gke\` only). Unset: ${DEFAULT_LOG_RETENTION_DAYS.dev} on dev, ${DEFAULT_LOG_RETENTION_DAYS.prd} on prd.`,
+            }),
+        alerts: z.boolean().default(true).meta({
+            description:
+                "Log-based alerts in Cloud Monitoring (oauth2-proxy login failure bursts, Flux reconcile errors, crash loops), sent to the `alertmanagerWebhookUrl` webhook (`cluster.mode: gke` only).",
+        }),
+        authFailuresPer5m: z.number().int().min(1).max(100000).default(20).meta({
+            description: "More oauth2-proxy `[AuthFailure]` lines than this in five minutes alert.",
+        }),
+    })
+    .strict();
+
 const hostLabel = dnsLabel(63);
 
 /** `platform:monitoring`: Prometheus, Alertmanager, Grafana, blackbox exporter and Zabbix. */
@@ -202,6 +226,10 @@ export const monitoringSchema = z
         alertmanager: alertmanagerSchema.default(alertmanagerSchema.parse({})),
         grafana: grafanaSchema.default(grafanaSchema.parse({})),
         zabbix: zabbixSchema.default(zabbixSchema.parse({})),
+        logs: logsSchema.default(logsSchema.parse({})).meta({
+            description:
+                "The cluster's logs in Cloud Logging: retention and log-based alerts (docs/monitoring.md, Logs).",
+        }),
     })
     .strict()
     .superRefine((m, ctx) => {
@@ -241,10 +269,11 @@ export const monitoringSchema = z
     });
 
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
-// The layer's settings are this section less `enabled`, with retentionSize always set.
+// The layer's settings are this section less `enabled` and `logs` (Cloud Logging: the GCP base's),
+// with retentionSize always set.
 agree<
     Same<
-        Omit<MonitoringConfig, "enabled" | "prometheus"> & {
+        Omit<MonitoringConfig, "enabled" | "prometheus" | "logs"> & {
             prometheus: Omit<MonitoringConfig["prometheus"], "retentionSize"> & { retentionSize: string };
         },
         MonitoringSettings

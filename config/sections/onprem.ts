@@ -83,10 +83,10 @@ const ipmiSchema = z
         credentials: credentialName.meta({
             description: "Name of the `onpremCredentials` entry holding `{ username, password }`.",
         }),
-        privilege: z
-            .enum(["callback", "user", "operator", "admin", "oem"])
-            .default("admin")
-            .meta({ description: "IPMI privilege level Zabbix uses." }),
+        privilege: z.enum(["callback", "user", "operator", "admin", "oem"]).default("user").meta({
+            description:
+                "IPMI privilege level Zabbix uses. `user` reads sensors, which is all monitoring needs; `operator` and above can power-cycle the machine, so give the BMC account no more than this.",
+        }),
     })
     .strict();
 

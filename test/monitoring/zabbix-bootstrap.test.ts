@@ -4,14 +4,24 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { BOOTSTRAP_SCRIPT } from "../../components/monitoring/zabbix-bootstrap";
+import { BOOTSTRAP_SCRIPT, ZABBIX_READER } from "../../components/monitoring/zabbix-bootstrap";
 import { Loose } from "./fixtures";
 
 /** A small stand-in for Zabbix 7.0's JSON-RPC API: Bearer auth, own-password change needs current_passwd. */
 class FakeZabbix {
     password = "zabbix";
     sessions = new Set<string>();
-    tokens = new Map<string, { name: string; token?: string }>();
+    tokens = new Map<string, { name: string; userid: string; token?: string }>();
+    /** Users by id; "1" is Admin, a super admin. */
+    users = new Map<string, { username: string; roleid: string; usrgrpids: string[] }>([
+        ["1", { username: "Admin", roleid: "3", usrgrpids: ["7"] }],
+    ]);
+    roles = new Map<string, { name: string; type: number; rules: Loose }>([
+        ["3", { name: "Super admin role", type: 3, rules: {} }],
+    ]);
+    groups = new Map<string, { name: string; gui_access: number }>([
+        ["7", { name: "Zabbix administrators", gui_access: 0 }],
+    ]);
     nextId = 1;
     calls: string[] = [];
 
@@ -31,7 +41,42 @@ class FakeZabbix {
         if (!valid) return { error: { code: -32602, message: "Invalid params.", data: "Not authorized." } };
         switch (method) {
             case "user.get":
-                return { result: params.filter?.username === "Admin" ? [{ userid: "1" }] : [] };
+                return {
+                    result: [...this.users.entries()]
+                        .filter(([, u]) => u.username === params.filter?.username)
+                        .map(([userid]) => ({ userid })),
+                };
+            case "user.create": {
+                if (!/^.{8,}$/.test(params.passwd ?? "")) return fail("Incorrect value for field passwd.");
+                if (!this.roles.has(params.roleid))
+                    return fail("No permissions to referred object or it does not exist!");
+                const id = String(this.nextId++);
+                const usrgrpids = (params.usrgrps as { usrgrpid: string }[]).map((g) => g.usrgrpid);
+                this.users.set(id, { username: params.username, roleid: params.roleid, usrgrpids });
+                return { result: { userids: [id] } };
+            }
+            case "role.get":
+                return {
+                    result: [...this.roles.entries()]
+                        .filter(([, r]) => r.name === params.filter?.name)
+                        .map(([roleid]) => ({ roleid })),
+                };
+            case "role.create": {
+                const id = String(this.nextId++);
+                this.roles.set(id, { name: params.name, type: params.type, rules: params.rules });
+                return { result: { roleids: [id] } };
+            }
+            case "usergroup.get":
+                return {
+                    result: [...this.groups.entries()]
+                        .filter(([, g]) => g.name === params.filter?.name)
+                        .map(([usrgrpid]) => ({ usrgrpid })),
+                };
+            case "usergroup.create": {
+                const id = String(this.nextId++);
+                this.groups.set(id, { name: params.name, gui_access: params.gui_access ?? 0 });
+                return { result: { usrgrpids: [id] } };
+            }
             case "user.update":
                 if (params.current_passwd !== this.password) return fail("Incorrect current password.");
                 this.password = params.passwd;
@@ -43,7 +88,11 @@ class FakeZabbix {
                 return {
                     result: [...this.tokens.entries()]
                         .filter(([, t]) => t.name === params.filter.name)
-                        .map(([id]) => ({ tokenid: id })),
+                        .map(([id, t]) =>
+                            Object.fromEntries(
+                                (params.output as string[]).map((f) => [f, f === "tokenid" ? id : t.userid]),
+                            ),
+                        ),
                 };
             case "token.delete":
                 for (const id of params as string[]) this.tokens.delete(id);
@@ -52,7 +101,7 @@ class FakeZabbix {
                 if ([...this.tokens.values()].some((t) => t.name === params.name))
                     return fail("API token already exists.");
                 const id = String(this.nextId++);
-                this.tokens.set(id, { name: params.name });
+                this.tokens.set(id, { name: params.name, userid: params.userid ?? "1" });
                 return { result: { tokenids: [id] } };
             }
             case "token.generate":
@@ -151,7 +200,9 @@ describeIfCurl("Zabbix bootstrap script against a fake Zabbix 7.0 API", () => {
         expect(zabbix.password).toBe("GeneratedPassw0rd");
         const secretPatch = patches.find((p) => p.path === "/api/v1/namespaces/monitoring/secrets/zabbix-api-token")!;
         const token = secretPatch.body.stringData.token as string;
-        expect([...zabbix.tokens.values()]).toEqual([{ name: "grafana", token }]);
+        const reader = [...zabbix.users.entries()].find(([, u]) => u.username === ZABBIX_READER.user);
+        expect(reader).toBeDefined();
+        expect([...zabbix.tokens.values()]).toEqual([{ name: "grafana", userid: reader![0], token }]);
         expect(secretPatch.auth).toBe("Bearer sa-token");
         expect(patches.some((p) => p.path === "/apis/apps/v1/namespaces/monitoring/deployments/grafana")).toBe(true);
     });
@@ -176,6 +227,44 @@ describeIfCurl("Zabbix bootstrap script against a fake Zabbix 7.0 API", () => {
         expect(zabbix.tokens.size).toBe(1);
         const fresh = [...zabbix.tokens.values()][0]!.token;
         expect(patches[0]!.body.stringData.token).toBe(fresh);
+    });
+
+    it("issues the token to a read-only user: every host group, only *.get methods, no frontend", async () => {
+        const r = await run();
+        expect(r.code).toBe(0);
+        const [, reader] = [...zabbix.users.entries()].find(([, u]) => u.username === ZABBIX_READER.user)!;
+        const role = zabbix.roles.get(reader.roleid)!;
+        expect(role.name).toBe(ZABBIX_READER.role);
+        // Type 3 (Super admin) sees every host group, so hosts the on-prem sync adds later too.
+        expect(role.type).toBe(3);
+        expect(role.rules["api.access"]).toBe(1);
+        expect(role.rules["api.mode"]).toBe(1);
+        expect(role.rules.api).toEqual(["*.get"]);
+        expect(reader.usrgrpids.map((g) => zabbix.groups.get(g))).toEqual([
+            { name: ZABBIX_READER.group, gui_access: 3 },
+        ]);
+        expect([...zabbix.tokens.values()].map((t) => t.userid)).not.toContain("1");
+    });
+
+    it("replaces a working token that belongs to Admin (the previous bootstrap's) with the reader's", async () => {
+        zabbix.password = "GeneratedPassw0rd";
+        zabbix.tokens.set("900", { name: "grafana", userid: "1", token: "b".repeat(64) });
+        const r = await run("b".repeat(64));
+        expect(r.code).toBe(0);
+        expect(r.out).not.toContain("Grafana API token is valid");
+        const tokens = [...zabbix.tokens.values()];
+        expect(tokens).toHaveLength(1);
+        expect(tokens[0]!.userid).not.toBe("1");
+        expect(patches[0]!.body.stringData.token).toBe(tokens[0]!.token);
+    });
+
+    it("creates the reader, its role and group once", async () => {
+        await run();
+        const token = patches[0]!.body.stringData.token as string;
+        const sizes = [zabbix.users.size, zabbix.roles.size, zabbix.groups.size];
+        await run(token);
+        expect([zabbix.users.size, zabbix.roles.size, zabbix.groups.size]).toEqual(sizes);
+        expect(zabbix.calls.filter((c) => c.endsWith(".create") && !c.startsWith("token"))).toHaveLength(3);
     });
 
     it("fails loudly when neither the generated nor the default password logs in", async () => {

@@ -69,7 +69,7 @@ describe("onprem inventory: valid", () => {
         }
     });
 
-    it("fills the defaults: TCP ports, IPMI 623 as admin, SNMP 161, no DNS record", () => {
+    it("fills the defaults: TCP ports, IPMI 623 with privilege user, SNMP 161, no DNS record", () => {
         const parsed = onpremSchema.parse({
             hosts: {
                 a: { ...server, ports: [{ name: "ssh", port: 22 }], ipmi: { address: "10.0.1.10", credentials: "c" } },
@@ -77,7 +77,7 @@ describe("onprem inventory: valid", () => {
             },
         });
         expect(parsed.hosts.a!.ports[0]!.protocol).toBe("TCP");
-        expect(parsed.hosts.a!.ipmi).toEqual({ address: "10.0.1.10", port: 623, credentials: "c", privilege: "admin" });
+        expect(parsed.hosts.a!.ipmi).toEqual({ address: "10.0.1.10", port: 623, credentials: "c", privilege: "user" });
         expect(parsed.hosts.b!.snmp?.port).toBe(161);
         expect(parsed.hosts.a!.dns).toBe(false);
         expect(parsed.namespace).toBe("onprem");
@@ -126,6 +126,15 @@ describe("onprem inventory: every malformed entry is rejected naming the host", 
         const msg = onlyProblem({ "esp32-07": { kind: "microcontroller", address } }, "esp32-07.address");
         expect(msg).toContain(why);
         expect(msg).toContain(address);
+    });
+
+    it("rejects an unknown IPMI privilege, naming the value and the levels allowed", () => {
+        const msg = onlyProblem(
+            { "srv-x": { ...server, ipmi: { address: "10.0.1.10", credentials: "c", privilege: "root" } } },
+            "srv-x.ipmi.privilege",
+        );
+        expect(msg).toContain("root");
+        for (const level of ["callback", "user", "operator", "admin", "oem"]) expect(msg).toContain(level);
     });
 
     it("rejects an invalid IPMI address", () => {

@@ -277,6 +277,15 @@ describe("zabbix sync script: what it changes", () => {
         );
     });
 
+    it("asks the BMC for privilege user unless the inventory names another level", () => {
+        const cred = { "srv-01": { ipmi: { username: "u", password: "p" } } };
+        const host = { name: "srv-01", address: "10.0.0.11", groups: [], templates: [] };
+        const plain = desiredHost({ ...host, ipmi: { address: "10.0.1.11" } }, cred, managed);
+        const operator = desiredHost({ ...host, ipmi: { address: "10.0.1.11", privilege: "operator" } }, cred, managed);
+        // Zabbix's ipmi_privilege: 1 callback, 2 user, 3 operator, 4 admin, 5 OEM.
+        expect([plain.ipmi_privilege, operator.ipmi_privilege]).toEqual(["2", "3"]);
+    });
+
     it("refuses an inventory without its managed tag (it could not tell its hosts from others)", async () => {
         const { client } = scripted([6, 0], {});
         await expect(sync({ client, inventory: { hosts: [] } })).rejects.toThrow("managedTag");

@@ -205,7 +205,8 @@ function desiredHost(host, credentials, managedTag) {
     if (host.ipmi) {
         const ipmi = cred.ipmi || {};
         interfaces.push({ type: "3", ip: host.ipmi.address, port: String(host.ipmi.port || 623) });
-        params.ipmi_privilege = String(IPMI_PRIVILEGE[host.ipmi.privilege || "admin"]);
+        // Reading sensors needs no more than `user`; the config's default is the same.
+        params.ipmi_privilege = String(IPMI_PRIVILEGE[host.ipmi.privilege || "user"]);
         params.ipmi_username = need(ipmi.username, `host ${host.name}: IPMI credentials (username)`);
         params.ipmi_password = need(ipmi.password, `host ${host.name}: IPMI credentials (password)`);
     }
