@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsZone } from "../gcp/dns";
 import { CertManager } from "./cert-manager";
 import { DefaultCertificate } from "./default-certificate";
+import { edgeRateLimits, EdgeHardening } from "./hardening";
 import { authHost } from "./hosts";
 import { IngressPolicies } from "./ingress-policies";
 import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
@@ -141,6 +142,12 @@ export class Edge extends pulumi.ComponentResource {
             child,
         );
 
+        const hardening = new EdgeHardening(
+            `${name}-hardening`,
+            { provider, namespace, traefik: this.traefik.chart },
+            child,
+        );
+
         this.certManager = new CertManager(
             `${name}-cert-manager`,
             {
@@ -201,10 +208,16 @@ export class Edge extends pulumi.ComponentResource {
                 { name: AUTH_MIDDLEWARES.forwardAuth, namespace },
             ],
             authService: { ...OAUTH2_PROXY_SERVICE, namespace },
-            dependsOn: [this.traefik.chart, this.oauth2Proxy.errorsMiddleware, this.oauth2Proxy.forwardAuthMiddleware],
+            dependsOn: [
+                this.traefik.chart,
+                this.oauth2Proxy.errorsMiddleware,
+                this.oauth2Proxy.forwardAuthMiddleware,
+                ...hardening.objects,
+            ],
             dns: args.gcp ? { zone: args.gcp.zone, address: args.gcp.ingressIp } : undefined,
             // Outside GCP the issuer is self-signed; on GCP, Let's Encrypt staging is not trusted either.
             trustedCertificates: args.gcp !== undefined && args.issuer === "production",
+            rateLimits: edgeRateLimits(namespace),
         });
 
         // The sign-in host: oauth2-proxy's own pages and the OAuth callback, open to everyone.
@@ -214,6 +227,7 @@ export class Edge extends pulumi.ComponentResource {
             service: OAUTH2_PROXY_SERVICE.name,
             port: OAUTH2_PROXY_SERVICE.port,
             auth: "public",
+            middlewares: [edgeRateLimits(namespace).login],
         });
 
         this.registerOutputs({ namespace, authHost: authHost(args.domain) });
