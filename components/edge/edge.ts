@@ -50,6 +50,8 @@ export interface EdgeArgs {
     readonly highAvailability: boolean;
     /** Branch staging support in Traefik. @default false */
     readonly sablier?: boolean;
+    /** One session shared by every host under this domain. @default host-only cookies, one per host */
+    readonly cookieDomain?: string;
     /** Cloud DNS, static IP and Workload Identity; without it: self-signed TLS, no DNS records. @default none */
     readonly gcp?: EdgeGcp;
     /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. */
@@ -187,6 +189,7 @@ export class Edge extends pulumi.ComponentResource {
                 charts: args.charts,
                 namespace,
                 domain: args.domain,
+                cookieDomain: args.cookieDomain,
                 githubOrg: args.githubOrg,
                 githubTeams: args.githubTeams,
                 clientId: args.clientId,
