@@ -110,7 +110,13 @@ export class Edge extends pulumi.ComponentResource {
                 namespace,
                 dependsOn: [ns],
                 allow: [
-                    { name: "traefik-entrypoints", podLabels: traefikPods, ports: [8000, 8443], from: "anywhere" },
+                    {
+                        name: "traefik-entrypoints",
+                        podLabels: traefikPods,
+                        ports: [8000, 8443],
+                        from: "anywhere",
+                        why: "Traefik's entrypoints serve the internet",
+                    },
                     { name: "traefik-metrics", podLabels: traefikPods, ports: [9100], from: "cluster" },
                     {
                         name: "oauth2-proxy",
