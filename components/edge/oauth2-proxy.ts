@@ -127,6 +127,8 @@ export function oauth2ProxyValues(
                 : {},
         metrics: { enabled: true },
         ...(credentialsHash !== undefined ? { podAnnotations: { "platform/credentials-hash": credentialsHash } } : {}),
+        // It never calls the Kubernetes API (GitHub login, sessions in the cookie): no token mounted.
+        serviceAccount: { automountServiceAccountToken: false },
         // The session lives in the cookie; no Redis, so no wait-for-redis init container.
         sessionStorage: { type: "cookie" },
         initContainers: { waitForRedis: { enabled: false } },

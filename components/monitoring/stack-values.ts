@@ -344,6 +344,8 @@ export function prometheusStackValues(s: StackInputs): Values {
         nodeExporter: { enabled: true },
         alertmanager: {
             enabled: true,
+            // Alertmanager and its config reloader read mounted files; neither calls the Kubernetes API.
+            serviceAccount: { automountServiceAccountToken: false },
             // Slack: the chart's config Secret. Discord: the operator builds the config from the
             // global AlertmanagerConfig this program creates (the chart's config is then unused).
             ...(slack ? { config: alertmanagerConfig(s.config.alertmanager) } : {}),
@@ -352,6 +354,7 @@ export function prometheusStackValues(s: StackInputs): Values {
                     ? { secrets: [NAMES.alertmanagerWebhookSecret] }
                     : { alertmanagerConfiguration: { name: NAMES.alertmanagerConfig } }),
                 externalUrl: `https://${s.hosts.alertmanager}`,
+                automountServiceAccountToken: false,
                 storage: volume(s.config.alertmanager.volumeSize, s.storageClass),
                 resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             },

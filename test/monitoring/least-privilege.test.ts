@@ -49,3 +49,25 @@ describe.each(["dev", "prd"] as const)("the %s stack's Grafana", (stack) => {
         for (const p of plugins) expect(p).toMatch(/^[a-z0-9-]+@\d+\.\d+\.\d+(@https:\/\/\S+)?$/);
     });
 });
+
+describe.each(["dev", "prd"] as const)("the %s stack's pods that never call the Kubernetes API", (stack) => {
+    let r: RenderResult;
+    beforeAll(async () => {
+        r = await rendered(stack);
+    });
+    const values = (chart: string) =>
+        unwrapSecrets(
+            r.resources.find(
+                (x) => x.type === "kubernetes:helm.sh/v4:Chart" && unwrapSecrets(x.inputs.chart) === chart,
+            )!.inputs.values,
+        ) as Record<string, any>;
+
+    it("mount no service-account token: oauth2-proxy, Alertmanager, the blackbox exporter", () => {
+        // Chart defaults (oauth2-proxy 10.7, kube-prometheus-stack 88.5) mount one; blackbox 11.17 does not.
+        expect(values("oauth2-proxy").serviceAccount?.automountServiceAccountToken).toBe(false);
+        const am = values("kube-prometheus-stack").alertmanager;
+        expect(am.serviceAccount?.automountServiceAccountToken).toBe(false);
+        expect(am.alertmanagerSpec?.automountServiceAccountToken).toBe(false);
+        expect(values("prometheus-blackbox-exporter").automountServiceAccountToken ?? false).toBe(false);
+    });
+});
