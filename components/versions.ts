@@ -83,6 +83,12 @@ export const CLOUD_SQL = {
     grafanaPostgres: "POSTGRES_16",
 } as const;
 
+/** Grafana plugins Grafana installs at start (`GF_PLUGINS_PREINSTALL_SYNC`, `<id>@<version>`). */
+export const GRAFANA_PLUGINS = {
+    /** grafana/grafana-zabbix, the Zabbix app and data source. */
+    zabbix: { id: "alexanderzobnin-zabbix-app", version: "6.6.0" },
+} as const;
+
 /** Traefik plugins (Go modules Traefik downloads at start), pinned like charts. */
 export const TRAEFIK_PLUGINS = {
     /** Wakes scaled-to-zero branch previews on the first request. */

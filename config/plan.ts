@@ -413,6 +413,7 @@ function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {
         authReplicas: settings.authReplicas,
         highAvailability: stack.environment === "prd",
         sablier: stack.edge.sablier,
+        cookieDomain: stack.edge.cookieDomain,
     };
 }
 

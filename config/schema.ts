@@ -4,7 +4,7 @@ import { chartsSchema } from "./sections/charts";
 import { ciSchema } from "./sections/ci";
 import { clusterSchema } from "./sections/cluster";
 import { dnsSchema } from "./sections/dns";
-import { EDGE_OFF, edgeSchema, refineEdgeForEnvironment } from "./sections/edge";
+import { EDGE_OFF, edgeSchema, refineEdgeCookie, refineEdgeForEnvironment } from "./sections/edge";
 import { gitopsSchema } from "./sections/gitops";
 import { monitoringSchema } from "./sections/monitoring";
 import { networkSchema } from "./sections/network";
@@ -84,6 +84,11 @@ export const stackSchema = z
     .strict()
     .superRefine((s, ctx) => {
         refineEdgeForEnvironment(s.edge, s.environment, ctx);
+        refineEdgeCookie(
+            s.edge,
+            { domain: s.dns.domain, hostsPreviews: s.previews.enabled || s.edge.sablier || s.preview !== undefined },
+            ctx,
+        );
         if (s.cluster.mode === "gke" && !s.gcp.project) {
             ctx.addIssue({
                 code: "custom",

@@ -23,3 +23,16 @@ export const PSS_JUSTIFICATION_ANNOTATION = "platform/pod-security-justification
  * (e.g. a MySQL StatefulSet without replication).
  */
 export const SINGLE_REPLICA_ANNOTATION = "platform/single-replica";
+
+/**
+ * NetworkPolicy annotation that declares, with the reason as its value, an ingress rule with no
+ * `from` (every pod and every address may connect): e.g. Traefik's entrypoints, open to the world.
+ */
+export const OPEN_INGRESS_ANNOTATION = "platform/ingress-from-anywhere";
+
+/**
+ * NetworkPolicy annotation that declares, with the reason as its value, egress to the metadata
+ * server (169.254.169.254): Workload Identity gets its tokens there. Anything else reaching it is
+ * an accident (a rule with no `to`, a CIDR that covers it).
+ */
+export const METADATA_EGRESS_ANNOTATION = "platform/metadata-server";

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Preview } from "../components/apps/preview";
 import { AUTH_MIDDLEWARES, OAUTH2_PROXY_SERVICE } from "../components/edge/oauth2-proxy";
+import { edgeRateLimits } from "../components/edge/hardening";
 import { EdgePublisher } from "../components/edge/publisher";
 import { BranchPreviewPlan } from "../config/plan";
 import { OUTPUTS_VERSION } from "../contract/outputs";
@@ -31,6 +32,7 @@ export function branchPreview(plan: BranchPreviewPlan): Record<string, unknown> 
             { name: AUTH_MIDDLEWARES.forwardAuth, namespace: edge },
         ],
         authService: { ...OAUTH2_PROXY_SERVICE, namespace: edge },
+        rateLimits: edgeRateLimits(edge),
         dependsOn: [],
     });
     const preview = new Preview("preview", {

@@ -106,9 +106,17 @@ export class NamespaceEnvelope extends pulumi.ComponentResource {
         );
         this.namespace = ns.namespace;
         this.name = ns.name;
-        const meta = (n: string) => ({ name: n, namespace: this.name });
+        const meta = (n: string, annotations?: Record<string, string>) => ({
+            name: n,
+            namespace: this.name,
+            ...(annotations ? { annotations } : {}),
+        });
         for (const p of networkPolicies(args.app, args.traffic))
-            new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, { metadata: meta(p.name), spec: p.spec }, child);
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${p.name}`,
+                { metadata: meta(p.name, p.annotations), spec: p.spec },
+                child,
+            );
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-ksa`,
             {

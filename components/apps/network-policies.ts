@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
 
 type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -62,9 +63,12 @@ function googleEgress(): k8s.types.input.networking.v1.NetworkPolicyEgressRule[]
  * (PlatformNamespace). Each policy selects the pods it is about and names its peers; none selects
  * every source or destination except DNS.
  */
-export function networkPolicies(app: string, t: TrafficSpec): { name: string; spec: PolicySpec }[] {
+export function networkPolicies(
+    app: string,
+    t: TrafficSpec,
+): { name: string; spec: PolicySpec; annotations?: Record<string, string> }[] {
     const web = pods(app, COMPONENTS.web);
-    const out: { name: string; spec: PolicySpec }[] = [
+    const out: { name: string; spec: PolicySpec; annotations?: Record<string, string> }[] = [
         {
             name: "allow-dns",
             spec: {
@@ -155,6 +159,9 @@ export function networkPolicies(app: string, t: TrafficSpec): { name: string; sp
         if (needs)
             out.push({
                 name: `allow-${component}-to-google-apis`,
+                annotations: {
+                    [METADATA_EGRESS_ANNOTATION]: `the ${component} pods call Google APIs as their Google service account (Workload Identity)`,
+                },
                 spec: {
                     podSelector: { matchLabels: pods(app, component) },
                     policyTypes: ["Egress"],

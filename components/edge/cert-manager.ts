@@ -113,6 +113,7 @@ export class CertManager extends pulumi.ComponentResource {
                         podLabels: { "app.kubernetes.io/component": "webhook" },
                         ports: [10250],
                         from: "anywhere",
+                        why: "the API server calls the webhook from the control plane, an address outside the cluster's pods",
                     },
                     {
                         name: "metrics",

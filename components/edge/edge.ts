@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsZone } from "../gcp/dns";
 import { CertManager } from "./cert-manager";
 import { DefaultCertificate } from "./default-certificate";
+import { edgeRateLimits, EdgeHardening } from "./hardening";
 import { authHost } from "./hosts";
 import { IngressPolicies } from "./ingress-policies";
 import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
@@ -49,6 +50,8 @@ export interface EdgeArgs {
     readonly highAvailability: boolean;
     /** Branch staging support in Traefik. @default false */
     readonly sablier?: boolean;
+    /** One session shared by every host under this domain. @default host-only cookies, one per host */
+    readonly cookieDomain?: string;
     /** Cloud DNS, static IP and Workload Identity; without it: self-signed TLS, no DNS records. @default none */
     readonly gcp?: EdgeGcp;
     /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. */
@@ -107,7 +110,13 @@ export class Edge extends pulumi.ComponentResource {
                 namespace,
                 dependsOn: [ns],
                 allow: [
-                    { name: "traefik-entrypoints", podLabels: traefikPods, ports: [8000, 8443], from: "anywhere" },
+                    {
+                        name: "traefik-entrypoints",
+                        podLabels: traefikPods,
+                        ports: [8000, 8443],
+                        from: "anywhere",
+                        why: "Traefik's entrypoints serve the internet",
+                    },
                     { name: "traefik-metrics", podLabels: traefikPods, ports: [9100], from: "cluster" },
                     {
                         name: "oauth2-proxy",
@@ -138,6 +147,12 @@ export class Edge extends pulumi.ComponentResource {
                 sablier: args.sablier ?? false,
                 dependsOn: [ns],
             },
+            child,
+        );
+
+        const hardening = new EdgeHardening(
+            `${name}-hardening`,
+            { provider, namespace, traefik: this.traefik.chart },
             child,
         );
 
@@ -180,6 +195,7 @@ export class Edge extends pulumi.ComponentResource {
                 charts: args.charts,
                 namespace,
                 domain: args.domain,
+                cookieDomain: args.cookieDomain,
                 githubOrg: args.githubOrg,
                 githubTeams: args.githubTeams,
                 clientId: args.clientId,
@@ -201,10 +217,16 @@ export class Edge extends pulumi.ComponentResource {
                 { name: AUTH_MIDDLEWARES.forwardAuth, namespace },
             ],
             authService: { ...OAUTH2_PROXY_SERVICE, namespace },
-            dependsOn: [this.traefik.chart, this.oauth2Proxy.errorsMiddleware, this.oauth2Proxy.forwardAuthMiddleware],
+            dependsOn: [
+                this.traefik.chart,
+                this.oauth2Proxy.errorsMiddleware,
+                this.oauth2Proxy.forwardAuthMiddleware,
+                ...hardening.objects,
+            ],
             dns: args.gcp ? { zone: args.gcp.zone, address: args.gcp.ingressIp } : undefined,
             // Outside GCP the issuer is self-signed; on GCP, Let's Encrypt staging is not trusted either.
             trustedCertificates: args.gcp !== undefined && args.issuer === "production",
+            rateLimits: edgeRateLimits(namespace),
         });
 
         // The sign-in host: oauth2-proxy's own pages and the OAuth callback, open to everyone.
@@ -214,6 +236,7 @@ export class Edge extends pulumi.ComponentResource {
             service: OAUTH2_PROXY_SERVICE.name,
             port: OAUTH2_PROXY_SERVICE.port,
             auth: "public",
+            middlewares: [edgeRateLimits(namespace).login],
         });
 
         this.registerOutputs({ namespace, authHost: authHost(args.domain) });

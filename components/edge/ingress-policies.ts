@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { OPEN_INGRESS_ANNOTATION } from "../../contract/annotations";
 
 /** Traffic one set of pods accepts. */
 export interface IngressAllow {
@@ -11,6 +12,8 @@ export interface IngressAllow {
     readonly ports: readonly number[];
     /** Where from: `anywhere` (clients, the API server), `cluster` (any namespace), or pods of this namespace. */
     readonly from: "anywhere" | "cluster" | { readonly podLabels: Readonly<Record<string, string>> };
+    /** Why `from: anywhere` is right, written on the policy (policy rule networkpolicy-ingress-from). @default none */
+    readonly why?: string;
 }
 
 export interface IngressPoliciesArgs {
@@ -39,7 +42,13 @@ export class IngressPolicies extends pulumi.ComponentResource {
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-allow-${rule.name}`,
                 {
-                    metadata: { name: `allow-${rule.name}`, namespace: args.namespace },
+                    metadata: {
+                        name: `allow-${rule.name}`,
+                        namespace: args.namespace,
+                        ...(rule.from === "anywhere"
+                            ? { annotations: { [OPEN_INGRESS_ANNOTATION]: rule.why ?? "declared from: anywhere" } }
+                            : {}),
+                    },
                     spec: {
                         podSelector: { matchLabels: { ...rule.podLabels } },
                         policyTypes: ["Ingress"],

@@ -4,7 +4,6 @@ import * as random from "@pulumi/random";
 import { contentHash } from "../hash";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
-import { authHost } from "./hosts";
 import type { ChartSource } from "../versions";
 
 export interface OAuth2ProxyArgs {
@@ -12,8 +11,13 @@ export interface OAuth2ProxyArgs {
     readonly provider: k8s.Provider;
     /** Namespace to install into (Traefik's, where the middlewares live). */
     readonly namespace: string;
-    /** The stack's domain: the cookie and the allowed redirects cover it and every host under it. */
+    /** The stack's domain (it names the cookie). */
     readonly domain: string;
+    /**
+     * Share the session over every host under this domain. Unset: each host's cookie is host-only
+     * and its sign-in completes on the host itself. @default undefined (host-only)
+     */
+    readonly cookieDomain?: string;
     /** GitHub organisation whose members may sign in. */
     readonly githubOrg: string;
     /** Team slugs within the organisation; when set, membership in one is required. @default [] */
@@ -50,8 +54,8 @@ export const AUTH_RESPONSE_HEADERS = [
 ];
 
 /**
- * The session cookie's name, one per domain: prd's cookie (on `.example.org`) also reaches every
- * `*.dev.example.org` host, and a dev oauth2-proxy reading a prd cookie of the same name first
+ * The session cookie's name, one per domain: should a stack share its cookie over a parent domain
+ * (`edge.cookieDomain`), a neighbour's oauth2-proxy reading that cookie first under the same name
  * would send its users round a sign-in loop.
  */
 export function oauth2ProxyCookieName(domain: string): string {
@@ -69,7 +73,7 @@ export function credentialsDigest(parts: pulumi.Input<string>[]): pulumi.Output<
 
 /** The chart values (no secret among them: credentials come from OAUTH2_PROXY_SECRET). */
 export function oauth2ProxyValues(
-    args: Pick<OAuth2ProxyArgs, "namespace" | "domain" | "githubOrg" | "githubTeams" | "replicas">,
+    args: Pick<OAuth2ProxyArgs, "namespace" | "domain" | "cookieDomain" | "githubOrg" | "githubTeams" | "replicas">,
     credentialsHash?: pulumi.Input<string>,
 ): Record<string, unknown> {
     const replicas = args.replicas ?? 1;
@@ -89,10 +93,14 @@ export function oauth2ProxyValues(
             "github-org": args.githubOrg,
             ...(teams.length > 0 ? { "github-team": teams.join(",") } : {}),
             scope: "user:email read:org",
-            // One login for every host: the cookie covers the domain and all names under it.
-            "cookie-domain": `.${args.domain}`,
-            "whitelist-domain": `.${args.domain}`,
-            "redirect-url": `https://${authHost(args.domain)}/oauth2/callback`,
+            // Host-only by default: prd's domain contains dev's, and dev's its branch previews, so a
+            // cookie on `.<domain>` would hand prd's session to dev and dev's to branch code. Without
+            // redirect-url the callback is `https://<the host>/oauth2/callback` (X-Forwarded-Host), so the
+            // session lands on the host that asked; Traefik's errors middleware passes a relative `rd`,
+            // so no redirect needs a whitelisted domain.
+            ...(args.cookieDomain !== undefined
+                ? { "cookie-domain": `.${args.cookieDomain}`, "whitelist-domain": `.${args.cookieDomain}` }
+                : {}),
             "cookie-secure": "true",
             "cookie-samesite": "lax",
             // Org and team membership is checked at sign-in (GitHub issues no refresh token), so
@@ -121,6 +129,8 @@ export function oauth2ProxyValues(
                 : {},
         metrics: { enabled: true },
         ...(credentialsHash !== undefined ? { podAnnotations: { "platform/credentials-hash": credentialsHash } } : {}),
+        // It never calls the Kubernetes API (GitHub login, sessions in the cookie): no token mounted.
+        serviceAccount: { automountServiceAccountToken: false },
         // The session lives in the cookie; no Redis, so no wait-for-redis init container.
         sessionStorage: { type: "cookie" },
         initContainers: { waitForRedis: { enabled: false } },

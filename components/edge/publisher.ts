@@ -26,6 +26,8 @@ export interface EdgePublisherArgs {
     readonly dns?: { readonly zone: DnsZone; readonly address: pulumi.Input<string> };
     /** The certificate served chains to a publicly trusted root (Let's Encrypt production). @default false */
     readonly trustedCertificates?: boolean;
+    /** Rate limits: `public` on public routes, `login` on the `/oauth2/` routes. @default none */
+    readonly rateLimits?: { readonly public: MiddlewareRef; readonly login: MiddlewareRef };
 }
 
 /** `Host(`a`) && (PathPrefix(`/x`) || PathPrefix(`/y`))`, or just the host for `/`. */
@@ -39,13 +41,15 @@ export function matchRule(host: string, paths: readonly string[]): string {
 /** The IngressRoute spec for a route: pure, so tests and policies can reason about it. */
 export function ingressRouteSpec(
     spec: RouteSpec,
-    auth: Pick<EdgePublisherArgs, "authMiddlewares" | "authService">,
+    auth: Pick<EdgePublisherArgs, "authMiddlewares" | "authService" | "rateLimits">,
 ): Record<string, unknown> {
-    const extra = (spec.middlewares ?? []).map((m) => ({ name: m.name, namespace: m.namespace }));
+    const ref = (m: MiddlewareRef) => ({ name: m.name, namespace: m.namespace });
+    const extra = (spec.middlewares ?? []).map(ref);
+    const limits = auth.rateLimits;
     const middlewares =
         spec.auth === "public"
-            ? extra
-            : [...auth.authMiddlewares.map((m) => ({ name: m.name, namespace: m.namespace })), ...extra];
+            ? [...(limits ? [ref(limits.public)] : []), ...extra]
+            : [...auth.authMiddlewares.map(ref), ...extra];
     const routes: Record<string, unknown>[] = [
         {
             kind: "Rule",
@@ -62,6 +66,7 @@ export function ingressRouteSpec(
             services: [
                 { name: auth.authService.name, namespace: auth.authService.namespace, port: auth.authService.port },
             ],
+            ...(limits ? { middlewares: [ref(limits.login)] } : {}),
         });
     }
     // `tls: {}` serves the default TLSStore's wildcard certificate.

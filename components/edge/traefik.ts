@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, TRAEFIK_PLUGINS } from "../versions";
 import { pinned } from "./chart";
+import { entrypointMiddlewares } from "./hardening";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -110,8 +111,15 @@ export function traefikValues(
         experimental: { plugins: sablier ? { sablier: { ...TRAEFIK_PLUGINS.sablier } } : {} },
         ingressRoute: { dashboard: { enabled: false }, healthcheck: { enabled: false } },
         ports: {
-            web: { http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } } },
-            websecure: { http: { tls: { enabled: true } } },
+            // Entrypoint middlewares run before every route's own (forwardAuth included): forged identity
+            // headers are gone before oauth2-proxy's answer sets them, on public routes too.
+            web: {
+                http: {
+                    redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } },
+                    middlewares: entrypointMiddlewares(args.namespace),
+                },
+            },
+            websecure: { http: { tls: { enabled: true }, middlewares: entrypointMiddlewares(args.namespace) } },
         },
         // JSON access logs without request headers (cookies) or query strings (OAuth codes, tokens in URLs).
         accessLog: {

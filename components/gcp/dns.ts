@@ -13,6 +13,19 @@ export interface DnsArgs {
      * the registrar's DS record would no longer match, taking the whole domain offline. @default false
      */
     readonly protect?: boolean;
+    /**
+     * Certificate authorities allowed to issue for the domain and every name under it (CAA
+     * `issue` and `issuewild`): the one cert-manager's issuer uses. @default ["letsencrypt.org"]
+     */
+    readonly caaIssuers?: readonly string[];
+}
+
+/** The CA domain of Let's Encrypt (staging and production), the issuer cert-manager uses. */
+export const LETS_ENCRYPT_CAA = "letsencrypt.org";
+
+/** CAA record data allowing exactly `issuers` to issue ordinary and wildcard certificates. */
+export function caaRecords(issuers: readonly string[]): string[] {
+    return issuers.flatMap((ca) => [`0 issue "${ca}"`, `0 issuewild "${ca}"`]);
 }
 
 /** Zone data later components need to publish a host, without holding the component itself. */
@@ -63,6 +76,18 @@ export class Dns extends pulumi.ComponentResource {
                 dnssecConfig: args.dnssec ? { state: "on", nonExistence: "nsec3" } : { state: "off" },
             },
             { parent: this, protect: args.protect ?? false },
+        );
+        // Any other CA refuses to issue for the domain, so a mis-issued certificate needs a CA to break the rules.
+        new gcp.dns.RecordSet(
+            `${name}-caa`,
+            {
+                managedZone: this.zone.name,
+                name: `${args.domain}.`,
+                type: "CAA",
+                ttl: args.ttl,
+                rrdatas: caaRecords(args.caaIssuers ?? [LETS_ENCRYPT_CAA]),
+            },
+            { parent: this },
         );
         this.nameServers = this.zone.nameServers;
         this.ref = { domain: args.domain, zoneName: this.zone.name, ttl: args.ttl, visibility: "public" };

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
 import { CHARTS, pinned } from "../versions";
 import { FLUX_NAMESPACE } from "./names";
 import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
@@ -134,10 +135,14 @@ export class Flux extends pulumi.ComponentResource {
         metricsNamespace: string | undefined,
         opts: pulumi.CustomResourceOptions,
     ): k8s.networking.v1.NetworkPolicy[] {
-        const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        const policy = (
+            role: string,
+            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+            annotations?: Record<string, string>,
+        ) =>
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-netpol-${role}`,
-                { metadata: { name: role, namespace: FLUX_NAMESPACE }, spec },
+                { metadata: { name: role, namespace: FLUX_NAMESPACE, ...(annotations ? { annotations } : {}) }, spec },
                 { ...opts, dependsOn: [this.namespace] },
             );
         // The default deny comes with the namespace (PlatformNamespace).
@@ -169,11 +174,18 @@ export class Flux extends pulumi.ComponentResource {
                           ],
                       }),
                   ]),
-            policy("allow-egress", {
-                podSelector: {},
-                policyTypes: ["Egress"],
-                egress: [{ ports: EGRESS_PORTS }, ...METADATA_SERVER],
-            }),
+            policy(
+                "allow-egress",
+                {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [{ ports: EGRESS_PORTS }, ...METADATA_SERVER],
+                },
+                {
+                    [METADATA_EGRESS_ANNOTATION]:
+                        "image-reflector-controller reads Artifact Registry as a Google service account (Workload Identity)",
+                },
+            ),
         ];
     }
 }

@@ -75,7 +75,7 @@ export function loadDashboards(dir = DASHBOARD_DIR): DashboardFile[] {
 }
 
 export interface DashboardsArgs {
-    /** Namespace of the ConfigMaps (the sidecar searches every namespace). */
+    /** Namespace of the ConfigMaps: Grafana's (its sidecar reads ConfigMaps of its own namespace only). */
     readonly namespace: pulumi.Input<string>;
     /** Folder of JSON dashboards. @default components/monitoring/dashboards */
     readonly dir?: string;

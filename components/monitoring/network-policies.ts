@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { OPEN_INGRESS_ANNOTATION } from "../../contract/annotations";
 
 export interface MonitoringPoliciesArgs {
     /** The monitoring namespace. */
@@ -24,10 +25,13 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:monitoring:MonitoringPolicies", name, {}, opts);
         const child = { parent: this };
-        const policy = (role: string, spec: Record<string, unknown>) =>
+        const policy = (role: string, spec: Record<string, unknown>, annotations?: Record<string, string>) =>
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-${role}`,
-                { metadata: { name: role, namespace: args.namespace }, spec: { podSelector: {}, ...spec } },
+                {
+                    metadata: { name: role, namespace: args.namespace, ...(annotations ? { annotations } : {}) },
+                    spec: { podSelector: {}, ...spec },
+                },
                 child,
             );
         policy("allow-same-namespace", { policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
@@ -45,18 +49,25 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
             });
         }
         if (args.zabbixFromOutside) {
-            policy("allow-zabbix-agents", {
-                policyTypes: ["Ingress"],
-                ingress: [
-                    {
-                        ports: [
-                            { protocol: "TCP", port: 10051 },
-                            { protocol: "UDP", port: 162 },
-                            { protocol: "UDP", port: 1162 },
-                        ],
-                    },
-                ],
-            });
+            policy(
+                "allow-zabbix-agents",
+                {
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        {
+                            ports: [
+                                { protocol: "TCP", port: 10051 },
+                                { protocol: "UDP", port: 162 },
+                                { protocol: "UDP", port: 1162 },
+                            ],
+                        },
+                    ],
+                },
+                {
+                    [OPEN_INGRESS_ANNOTATION]:
+                        "Zabbix agents and SNMP traps arrive from on-prem hosts outside the cluster",
+                },
+            );
         }
         this.registerOutputs({});
     }

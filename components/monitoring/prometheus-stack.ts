@@ -128,6 +128,18 @@ export class PrometheusStack extends pulumi.ComponentResource {
             deps.push(...(conn.dependsOn ?? []));
         }
 
+        // What the chart's Grafana sidecars may read (rbac.useExistingRole): ConfigMaps here, no Secrets.
+        deps.push(
+            new k8s.rbac.v1.Role(
+                `${name}-grafana-sidecar-role`,
+                {
+                    metadata: { name: NAMES.grafanaSidecarRole, namespace },
+                    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+                },
+                { parent: this },
+            ),
+        );
+
         const plugins = pluginsProvisioning();
         if (args.zabbix) {
             deps.push(

@@ -1,3 +1,4 @@
+import { GRAFANA_PLUGINS } from "../versions";
 import { MonitoringSettings } from "./settings";
 
 /** Release and object names other components and layers rely on. */
@@ -12,6 +13,8 @@ export const NAMES = {
     /** ConfigMap with the database's `host:port` (key `host`). */
     grafanaDatabaseConfigMap: "grafana-database",
     grafanaPluginsConfigMap: "grafana-plugins",
+    /** The Role Grafana's sidecars get (ConfigMaps of the monitoring namespace, read-only). */
+    grafanaSidecarRole: "grafana-sidecar",
     /** The global AlertmanagerConfig (Discord receiver). */
     alertmanagerConfig: "platform",
 } as const;
@@ -32,7 +35,7 @@ export const WEBHOOK_URL_FILE = `/etc/alertmanager/secrets/${NAMES.alertmanagerW
 /** Where Grafana's GitHub OAuth Secret is mounted. */
 export const OAUTH_DIR = "/etc/secrets/github-oauth";
 /** The Zabbix app plugin and its data source type. */
-export const ZABBIX_PLUGIN = "alexanderzobnin-zabbix-app";
+export const ZABBIX_PLUGIN = GRAFANA_PLUGINS.zabbix.id;
 export const ZABBIX_DATASOURCE_TYPE = "alexanderzobnin-zabbix-datasource";
 
 type Values = Record<string, unknown>;
@@ -225,7 +228,11 @@ export function grafanaValues(g: GrafanaInputs): Values {
                 readOnly: true,
             },
         ],
-        plugins: g.zabbixApiUrl ? [ZABBIX_PLUGIN] : [],
+        // Pinned: an unpinned id installs whatever is newest when a pod starts.
+        plugins: g.zabbixApiUrl ? [`${GRAFANA_PLUGINS.zabbix.id}@${GRAFANA_PLUGINS.zabbix.version}`] : [],
+        // The sidecars read ConfigMaps of this namespace only, through the program's Role (the
+        // chart's own Role, namespaced or not, also grants Secrets).
+        rbac: { namespaced: true, useExistingRole: NAMES.grafanaSidecarRole },
         extraConfigmapMounts: g.zabbixApiUrl
             ? [
                   {
@@ -259,7 +266,10 @@ export function grafanaValues(g: GrafanaInputs): Values {
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
         sidecar: {
             resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            // `resource: configmap`: the chart's default `both` would list Secrets too. No
+            // searchNamespace: the dashboards live in this namespace (Dashboards).
+            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", resource: "configmap" },
+            datasources: { resource: "configmap" },
         },
     };
 }
@@ -334,6 +344,8 @@ export function prometheusStackValues(s: StackInputs): Values {
         nodeExporter: { enabled: true },
         alertmanager: {
             enabled: true,
+            // Alertmanager and its config reloader read mounted files; neither calls the Kubernetes API.
+            serviceAccount: { automountServiceAccountToken: false },
             // Slack: the chart's config Secret. Discord: the operator builds the config from the
             // global AlertmanagerConfig this program creates (the chart's config is then unused).
             ...(slack ? { config: alertmanagerConfig(s.config.alertmanager) } : {}),
@@ -342,6 +354,7 @@ export function prometheusStackValues(s: StackInputs): Values {
                     ? { secrets: [NAMES.alertmanagerWebhookSecret] }
                     : { alertmanagerConfiguration: { name: NAMES.alertmanagerConfig } }),
                 externalUrl: `https://${s.hosts.alertmanager}`,
+                automountServiceAccountToken: false,
                 storage: volume(s.config.alertmanager.volumeSize, s.storageClass),
                 resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             },

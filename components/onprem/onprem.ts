@@ -86,8 +86,15 @@ export class Onprem extends pulumi.ComponentResource {
                             ],
                         },
                         // Policies see the pod's port after Service translation: the URL's port, and
-                        // 8080, the port the zabbix-web container listens on behind its Service.
-                        { ports: [...new Set([apiPort, 8080])].map((port) => ({ protocol: "TCP", port })) },
+                        // 8080, the port the zabbix-web container listens on behind its Service. Any pod
+                        // or address (the API may be outside), but not the metadata server on port 80.
+                        {
+                            to: [
+                                { namespaceSelector: {} },
+                                { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } },
+                            ],
+                            ports: [...new Set([apiPort, 8080])].map((port) => ({ protocol: "TCP", port })),
+                        },
                     ],
                 },
             },

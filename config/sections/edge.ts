@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Environment } from "../../contract/environment";
 import { uniqueList } from "../unique";
+import { domainName } from "../validators";
 
 /** A GitHub organisation login: letters, digits and single '-' (not at either end), at most 39. */
 const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
@@ -51,6 +52,14 @@ export const edgeSchema = z
             .max(10)
             .optional()
             .meta({ description: "oauth2-proxy replicas; prd refuses fewer than 2. Unset: 1 on dev, 2 on prd." }),
+        cookieDomain: domainName.optional().meta({
+            description:
+                "Share one sign-in over every host under this domain (the stack's domain or a parent of it). Unset: each host gets its own host-only session cookie (its own sign-in, silent after the first GitHub authorisation), the only choice on a stack hosting branch previews. Refused when it contains or lies inside a domain in `otherStackDomains`.",
+        }),
+        otherStackDomains: uniqueList(domainName).max(20).default([]).meta({
+            description:
+                "The `dns.domain` of every other stack of the platform (e.g. prd lists `dev.example.org`): a `cookieDomain` nesting with one of them is refused, since that stack's hosts (and previews) would get this stack's session.",
+        }),
         sablier: z.boolean().default(false).meta({
             description:
                 "Branch staging: declares the Sablier plugin (`experimental.plugins.sablier`) and sets `providers.kubernetesCRD.allowEmptyServices: true`, so a scaled-to-zero preview is routed to Sablier's middleware instead of disappearing.",
@@ -72,7 +81,7 @@ export const edgeSchema = z
 export type EdgeConfig = z.output<typeof edgeSchema>;
 
 /** What a stack without `platform:edge` gets: no edge. */
-export const EDGE_OFF: EdgeConfig = { enabled: false, githubTeams: [], sablier: false };
+export const EDGE_OFF: EdgeConfig = { enabled: false, githubTeams: [], otherStackDomains: [], sablier: false };
 
 /** The edge settings that depend on the environment, resolved. */
 export interface EdgeSettings {
@@ -106,5 +115,47 @@ export function refineEdgeForEnvironment(edge: EdgeConfig, environment: Environm
                 message: "is below 2; prd runs the edge highly available (at least 2 replicas)",
             });
         }
+    }
+}
+
+/** True when a cookie for `cookieDomain` is sent to `host` (RFC 6265 domain match). */
+export function cookieReaches(cookieDomain: string, host: string): boolean {
+    return host === cookieDomain || host.endsWith(`.${cookieDomain}`);
+}
+
+/**
+ * A shared cookie domain must reach this stack's hosts and nothing of another stack's: not a
+ * sibling's domain (nor lie inside one, where the sibling may publish the very name), and not the
+ * branch previews a stack hosts under its own domain (they run branch code).
+ */
+export function refineEdgeCookie(
+    edge: EdgeConfig,
+    stack: { readonly domain: string; readonly hostsPreviews: boolean },
+    ctx: z.RefinementCtx,
+): void {
+    const cookie = edge.cookieDomain;
+    if (!edge.enabled || cookie === undefined) return;
+    const issue = (message: string) =>
+        ctx.addIssue({ code: "custom", path: ["edge", "cookieDomain"], input: cookie, message });
+    if (!cookieReaches(cookie, stack.domain)) {
+        issue(
+            `is neither dns.domain (${stack.domain}) nor a parent of it; the stack's hosts would never get the cookie`,
+        );
+    }
+    edge.otherStackDomains.forEach((other, i) => {
+        if (cookieReaches(cookie, other)) {
+            issue(
+                `contains ${other}, another stack's domain (edge.otherStackDomains[${i}]): that stack's hosts would get this stack's session; leave cookieDomain unset (host-only cookies)`,
+            );
+        } else if (cookieReaches(other, cookie)) {
+            issue(
+                `lies inside ${other}, another stack's domain (edge.otherStackDomains[${i}]), which may publish the name ${cookie} itself; leave cookieDomain unset (host-only cookies)`,
+            );
+        }
+    });
+    if (stack.hostsPreviews) {
+        issue(
+            `covers the branch previews <branch>--g.${stack.domain} this stack hosts (previews.enabled or edge.sablier), which run branch code; leave cookieDomain unset (host-only cookies)`,
+        );
     }
 }

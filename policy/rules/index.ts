@@ -3,6 +3,7 @@ import { dataRules } from "./data";
 import { edgeRules } from "./edge";
 import { gkeRules } from "./gke";
 import { namespaceRules } from "./namespaces";
+import { networkRules } from "./network";
 import { podRules } from "./pods";
 import { reliabilityRules } from "./reliability";
 import { secretRules } from "./secrets";
@@ -13,6 +14,7 @@ export const RULES: readonly Rule[] = [
     ...reliabilityRules,
     ...dataRules,
     ...namespaceRules,
+    ...networkRules,
     ...edgeRules,
     ...gkeRules,
     ...secretRules,

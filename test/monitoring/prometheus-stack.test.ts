@@ -222,7 +222,7 @@ describe("PrometheusStack", () => {
     it("provisions the Zabbix app and a token-authenticated Zabbix data source", async () => {
         const h = await recordResources(stack());
         const g = valuesOf(h, KPS).grafana;
-        expect(g.plugins).toContain("alexanderzobnin-zabbix-app");
+        expect(g.plugins).toEqual([expect.stringMatching(/^alexanderzobnin-zabbix-app@\d+\.\d+\.\d+$/)]);
         const ds = g.additionalDataSources.find(
             (d: { type: string }) => d.type === "alexanderzobnin-zabbix-datasource",
         );
