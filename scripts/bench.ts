@@ -1,8 +1,11 @@
 // npm run bench [-- --runs N]: render time, peak memory and resource counts for dev, prd and
 // generated large stacks, each render in its own process, the median of N runs; then the
 // deployment critical path of dev and prd. The README's performance table comes from this.
+// With --engine it first runs the e2e tier (npm run e2e: the real engine against the simulated
+// cluster) and prints its up, preview and refresh times for the e2e stack beside that stack's
+// render; without it, the times of the last e2e run (out/e2e/summary.json) when there is one.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -63,8 +66,48 @@ function measure(stack: string, stackFile: string | undefined, runs: number): Me
     return { ...median, rssBytes: Math.max(...results.map((r) => r.rssBytes)) };
 }
 
+const E2E_STACK_FILE = path.join(ROOT, "e2e", "Pulumi.e2e.yaml");
+const E2E_SUMMARY = path.join(ROOT, "out", "e2e", "summary.json");
+
+interface EngineTimes {
+    resources?: number;
+    upSeconds?: number;
+    previewSeconds?: number;
+    refreshSeconds?: number;
+    charts?: string;
+}
+
+/** The e2e stack: its render time beside the real engine's times from the e2e run. */
+function engineRows(runs: number, fresh: boolean): string {
+    const render = measure("e2e", E2E_STACK_FILE, runs);
+    if (!existsSync(E2E_SUMMARY)) return "no e2e run yet: `npm run bench -- --engine` runs one";
+    const e = JSON.parse(readFileSync(E2E_SUMMARY, "utf8")) as EngineTimes;
+    const when = fresh ? "this run" : `last e2e run, ${statSync(E2E_SUMMARY).mtime.toISOString()}`;
+    const s = (x?: number) => (x === undefined ? "—" : `${x} s`);
+    return [
+        `| e2e stack (${when}; charts: ${e.charts ?? "?"}) | resources | time |`,
+        "| --- | ---: | ---: |",
+        `| render (mock runtime, median of ${runs}) | ${render.resources} | ${(render.ms / 1000).toFixed(2)} s |`,
+        `| pulumi up, empty cluster | ${e.resources ?? "—"} | ${s(e.upSeconds)} |`,
+        `| pulumi preview, no changes | ${e.resources ?? "—"} | ${s(e.previewSeconds)} |`,
+        `| pulumi refresh, no drift | ${e.resources ?? "—"} | ${s(e.refreshSeconds)} |`,
+    ].join("\n");
+}
+
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, quick: { type: "boolean" } } });
+    const { values } = parseArgs({
+        options: { runs: { type: "string", default: "3" }, quick: { type: "boolean" }, engine: { type: "boolean" } },
+    });
+    if (values.engine) {
+        try {
+            execFileSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/e2e/run.ts"], {
+                cwd: ROOT,
+                stdio: "inherit",
+            });
+        } catch {
+            console.error("the e2e run failed: its times below are of the steps that ran");
+        }
+    }
     const runs = Number(values.runs);
     const cases: [string, string, string | undefined][] = [
         ["dev", "dev", undefined],
@@ -92,6 +135,7 @@ async function main(): Promise<void> {
         );
         console.log(cp.chain.map((s) => `  ${s.type} ${s.name} (${s.seconds} s)`).join("\n"));
     }
+    console.log(`\n${engineRows(runs, values.engine === true)}`);
 }
 
 main().catch((e: unknown) => {

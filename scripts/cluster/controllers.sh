@@ -54,10 +54,12 @@ while true; do
             .items[]
             | select(.metadata.annotations["pulumi.com/waitFor"] == "condition=Ready")
             | select([(.status.conditions // [])[] | select(.type == "Ready" and .status == "True")] | length == 0)
-            | [(.metadata.namespace // ""), .metadata.name, (.metadata.generation // 1)]
+            | [(.metadata.namespace // "-"), .metadata.name, (.metadata.generation // 1)]
             | @tsv') || waiting=""
+        # "-" for a cluster-scoped object: read would swallow an empty first field (tab is IFS space).
         while IFS=$'\t' read -r ns name generation; do
             [[ -n $name ]] || continue
+            [[ $ns != - ]] || ns=""
             status="{\"status\":{\"observedGeneration\":$generation,\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"Simulated\",\"message\":\"marked Ready by scripts/cluster/controllers.sh\",\"lastTransitionTime\":\"$now\",\"observedGeneration\":$generation}]}}"
             kubectl patch "$kind" ${ns:+-n "$ns"} "$name" --subresource=status --type=merge -p "$status" \
                 > /dev/null 2>&1 || true

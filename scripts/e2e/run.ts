@@ -152,6 +152,7 @@ async function main(): Promise<number> {
             );
 
             const refresh = await pulumi(["refresh", "--yes", "--expect-no-changes", "--json", ...flags]);
+            summary.refreshSeconds = Math.round(refresh.seconds);
             summary.refreshChanges = changesOf(refresh.stdout) ?? -1;
             check(
                 "pulumi refresh finds no drift",
