@@ -253,6 +253,12 @@ export function grafanaValues(g: GrafanaInputs): Values {
                   type: "pvc",
                   size: c.volumeSize,
                   ...(g.storageClass ? { storageClassName: g.storageClass } : {}),
+                  // The chart (12.x) defaults to looking up the live claim and writing its bound
+                  // `spec.volumeName` into the template. helm.v4.Chart renders with lookups, so every
+                  // run after the first declared a new volumeName, a field Pulumi replaces the claim
+                  // for: the next `up` would delete Grafana's volume. The binding stays the
+                  // controller's (found by the e2e tier with the real chart).
+                  lookupVolumeName: false,
               }
             : { enabled: false },
         // A ReadWriteOnce volume cannot attach to a second pod: replace the pod rather than surge.

@@ -11,6 +11,11 @@
 #   source-controller) that the program awaits (`pulumi.com/waitFor: condition=Ready`) is marked
 #   Ready, as its controller does once the ACME account is registered or the repository fetched.
 #   Objects without that annotation are left alone, so a test still sees what is not awaited.
+# - cert-manager's cainjector: a webhook configuration asking for a CA
+#   (`cert-manager.io/inject-ca-from-secret` or `-from`) whose webhooks have no `caBundle` gets one,
+#   as cainjector copies it from the webhook's CA Secret. The program awaits that bundle before it
+#   creates the ClusterIssuer. The CA is made here, once; the API server never calls these
+#   webhooks (up.sh turns webhook admission off), so nothing ever checks it.
 #
 # Polls like pv-provisioner.sh; up.sh starts it and down.sh stops it by its pid file.
 # Usage: controllers.sh KUBECONFIG
@@ -20,6 +25,12 @@ export KUBECONFIG=$1
 export KUBECACHEDIR=$(dirname "$1")/kube-cache
 next=10
 awaited_kinds=(clusterissuers.cert-manager.io gitrepositories.source.toolkit.fluxcd.io)
+# In the cluster folder, which down.sh removes.
+ca_dir=$(dirname "$1")/simulated-ca
+mkdir -p "$ca_dir"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=simulated-cainjector \
+    -keyout "$ca_dir/ca.key" -out "$ca_dir/ca.crt" 2> /dev/null
+ca_bundle=$(base64 -w0 < "$ca_dir/ca.crt")
 
 while true; do
     pending=$(kubectl get services --all-namespaces -o json 2> /dev/null | jq -r '
@@ -53,6 +64,23 @@ while true; do
             kubectl patch "$kind" ${ns:+-n "$ns"} "$name" --subresource=status --type=merge -p "$status" \
                 > /dev/null 2>&1 || true
         done <<< "$waiting"
+    done
+
+    for kind in validatingwebhookconfigurations mutatingwebhookconfigurations; do
+        injecting=$(kubectl get "$kind" -o json 2> /dev/null | jq -r '
+            .items[]
+            | select(.metadata.annotations // {} | has("cert-manager.io/inject-ca-from-secret") or has("cert-manager.io/inject-ca-from"))
+            | .metadata.name as $name
+            | (.webhooks // []) | to_entries[]
+            | select((.value.clientConfig.caBundle // "") == "")
+            | [$name, .key]
+            | @tsv') || injecting=""
+        while IFS=$'\t' read -r name index; do
+            [[ -n $name ]] || continue
+            kubectl patch "$kind" "$name" --type=json \
+                -p "[{\"op\":\"add\",\"path\":\"/webhooks/$index/clientConfig/caBundle\",\"value\":\"$ca_bundle\"}]" \
+                > /dev/null 2>&1 || true
+        done <<< "$injecting"
     done
     sleep 1
 done

@@ -6,8 +6,8 @@
 # (controllers.sh) give LoadBalancer Services an address and mark awaited issuers and sources Ready.
 #
 # Everything listens on 127.0.0.1 only. Nothing ever sends traffic to the fake node and pod
-# addresses kwok reports, as long as no admission webhook or aggregated APIService points at a
-# Service of the cluster: the API server would call such a Service's (fake) pod IP.
+# addresses kwok reports: the API server calls no admission webhook (below), and no aggregated
+# APIService may point at a Service of the cluster (the API server would call its fake pod IP).
 #
 # Usage: scripts/cluster/up.sh     (CLUSTER_DIR, default /tmp/platform-e2e-cluster)
 # Writes $CLUSTER_DIR/kubeconfig (context printed at the end); scripts/cluster/down.sh undoes it.
@@ -44,12 +44,22 @@ export KUBECACHEDIR=$cluster_dir/kube-cache
 
 # kwokctl binds every component to 0.0.0.0 unless told otherwise; its configuration file is the
 # only way to set that. kubeVersion tells it which flags the components accept.
+# The API server calls no admission webhook: the real charts (cert-manager's webhook) register
+# webhook configurations pointing at Services whose pods are fake, so every call would go to a
+# fake pod IP and fail. With the two webhook admission plugins off, the configurations are still
+# created, owned and diffed as on a real cluster, only never called. Every other admission plugin
+# (quota, limits, Pod Security, service accounts) stays on.
 cat > "$cluster_dir/kwokctl.yaml" << EOF
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
 options:
   bindAddress: 127.0.0.1
   kubeVersion: v$KUBERNETES_VERSION
+componentsPatches:
+  - name: kube-apiserver
+    extraArgs:
+      - key: disable-admission-plugins
+        value: MutatingAdmissionWebhook,ValidatingAdmissionWebhook
 EOF
 
 # On failure, leave nothing running behind.

@@ -116,6 +116,16 @@ describe("PrometheusStack", () => {
         expect(ha.deploymentStrategy).toBeUndefined();
     });
 
+    it("never lets the Grafana chart copy the live claim's volumeName into its template", async () => {
+        // The chart defaults lookupVolumeName to true: from the second run on, the rendered claim
+        // carries the bound volume's name, a field Pulumi replaces a claim for (data loss).
+        const persistence = valuesOf(await recordResources(stack({ grafana: { replicas: 1 } })), KPS).grafana
+            .persistence;
+        expect(persistence.enabled).toBe(true);
+        expect(persistence.lookupVolumeName).toBe(false);
+        expect(persistence.volumeName).toBeUndefined();
+    });
+
     it("routes every alert to the Slack webhook by default, URL read from the mounted Secret", async () => {
         const h = await recordResources(stack({ alertmanager: { receiver: "slack", slackChannel: "#ops" } }));
         const am = valuesOf(h, KPS).alertmanager;
