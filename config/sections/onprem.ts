@@ -303,13 +303,13 @@ function checkSites(
 ): void {
     const names = Object.keys(o.sites);
     for (const [name, site] of Object.entries(o.sites)) {
-        if (!/^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/.test(name)) {
+        if (!/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/.test(name)) {
             ctx.addIssue({
                 code: "custom",
                 path: ["sites", name],
                 input: name,
                 message:
-                    "is not a site name (lower-case letters, digits and '-', starting with a letter, at most 30 characters: it names GCP resources)",
+                    "is not a site name (lower-case letters, digits and '-', starting with a letter, at most 20 characters: it names GCP resources such as the gateway service account onprem-gw-<site>)",
             });
         }
         if (site.mode === "vpn") {
