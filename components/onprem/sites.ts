@@ -105,6 +105,14 @@ export function nthAddress(cidr: string, n: number): string {
     return [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join(".");
 }
 
+/**
+ * What the site's reachability probe pings: the site machine's tunnel address (gateway: it answers
+ * only while the gateway VM, the tunnel and the machine all work) or the router's LAN address (vpn).
+ */
+export function siteProbeAddress(site: OnpremSite): string {
+    return site.mode === "vpn" ? site.vpn.probeAddress : nthAddress(site.gateway.tunnelCidr, 2);
+}
+
 /** Inventory hosts as far as sites see them. */
 export interface SiteHost {
     readonly site?: string;
@@ -157,13 +165,13 @@ export function sitePlans(
                 clusterRanges: [cluster.subnetCidr, cluster.podsCidr],
                 toSite: siteTraffic(members.map(([, h]) => h)),
             };
-            if (site.mode === "vpn") return { ...common, probeAddress: site.vpn.probeAddress, vpn: site.vpn };
+            if (site.mode === "vpn") return { ...common, probeAddress: siteProbeAddress(site), vpn: site.vpn };
             const prefix = site.gateway.tunnelCidr.split("/")[1]!;
             const gateway: GatewayPlan = {
                 ...site.gateway,
                 gatewayAddress: `${nthAddress(site.gateway.tunnelCidr, 1)}/${prefix}`,
                 siteAddress: `${nthAddress(site.gateway.tunnelCidr, 2)}/${prefix}`,
             };
-            return { ...common, probeAddress: nthAddress(site.gateway.tunnelCidr, 2), gateway };
+            return { ...common, probeAddress: siteProbeAddress(site), gateway };
         });
 }

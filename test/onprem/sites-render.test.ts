@@ -1,5 +1,4 @@
 // JSON answers are untyped data here; `any` reads them without ceremony.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from "node:fs";
 import { rendered, SharedRender, filesUnder } from "../rendered";
 import { stackConfig } from "../stack-files";
@@ -121,5 +120,58 @@ describe.each(["dev", "prd"] as const)("render %s: on-prem sites", (stack) => {
                 res(r, "gcp:secretmanager/secretVersion:SecretVersion", "site-festival-config-version").secretData,
             ),
         ).toBe(true);
+    });
+});
+
+describe("render prd: one site, one watcher", () => {
+    it("assigns every host of a site to the site's Zabbix proxy in the sync inventory", () => {
+        const r = shared.prd!;
+        const cm = r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "zabbix-sync") as any;
+        const inventory = JSON.parse(cm.data["inventory.json"]);
+        const hosts = (stackConfig("prd")["platform:onprem"] as { hosts: Record<string, { site: string }> }).hosts;
+        expect(inventory.hosts.length).toBeGreaterThan(0);
+        for (const h of inventory.hosts) expect(h.proxy).toBe(`site-${hosts[h.name]!.site}`);
+    });
+
+    it("probes each site through its tunnel and raises SiteUnreachable, sooner than any host alert", () => {
+        const r = shared.prd!;
+        const inNs = r.objects.filter((o) => o.metadata.namespace === "onprem") as any[];
+        const festival = sites("prd").festival.gateway.tunnelCidr.replace(/\.0\/30$/, ".2");
+        const probe = inNs.find((o) => o.kind === "Probe" && o.metadata.name === "site-festival");
+        expect(probe.spec.targets.staticConfig.static).toEqual([festival]);
+        const contest = inNs.find((o) => o.kind === "Probe" && o.metadata.name === "site-contest");
+        expect(contest.spec.targets.staticConfig.static).toEqual([sites("prd").contest.vpn.probeAddress]);
+        const rule = inNs.find((o) => o.kind === "PrometheusRule" && o.metadata.name === "site-festival-unreachable");
+        const alert = rule.spec.groups[0].rules[0];
+        expect(alert.alert).toBe("SiteUnreachable");
+        expect(alert.labels.site).toBe("festival");
+        const minutes = (d: string) => Number(/^(\d+)m$/.exec(d)![1]);
+        const hostRule = inNs.find((o) => o.kind === "PrometheusRule" && o.metadata.name === "plarail-controller-down");
+        for (const hostAlert of hostRule.spec.groups[0].rules) {
+            // The host alerts carry the site label the inhibit rule matches on.
+            expect(hostAlert.labels.site).toBe("festival");
+            expect(minutes(alert.for)).toBeLessThan(minutes(hostAlert.for));
+        }
+    });
+
+    it("has Alertmanager hold back a site's host alerts while SiteUnreachable fires for that site", () => {
+        const r = shared.prd!;
+        const amc = r.objects.find((o) => o.kind === "AlertmanagerConfig") as any;
+        const inhibit = amc
+            ? amc.spec.inhibitRules
+            : (r.charts.find((c) => c.chart === "kube-prometheus-stack") as any).values.alertmanager.config
+                  .inhibit_rules;
+        const text = JSON.stringify(inhibit);
+        expect(text).toContain("SiteUnreachable");
+        const rule = inhibit.find((i: any) => JSON.stringify(i).includes("SiteUnreachable"));
+        expect(rule.equal).toEqual(["site"]);
+        const target = JSON.stringify(rule.targetMatch ?? rule.target_matchers);
+        // The target matches both per-host alerts and not the site alert itself.
+        const pattern = new RegExp(
+            `^(${(rule.targetMatch?.[0].value ?? /"(.*)"/.exec(rule.target_matchers[0])![1]) as string})$`,
+        );
+        expect(["OnpremHostDown", "OnpremHostNotProbed"].every((a) => pattern.test(a))).toBe(true);
+        expect(pattern.test("SiteUnreachable")).toBe(false);
+        expect(target).toContain("alertname");
     });
 });
