@@ -122,6 +122,7 @@ function siteConnectivity(p: GkePlan, network: Network): Partial<StackOutputs> {
                 region: p.region,
                 network: network.network.id,
                 subnetwork: network.subnet.id,
+                protect: p.protect,
             });
             info[site.name] = {
                 ...about,

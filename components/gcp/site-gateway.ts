@@ -12,6 +12,11 @@ export interface SiteGatewayArgs {
     /** The platform VPC (id) and its node subnet (id), where the gateway VM sits. */
     readonly network: pulumi.Input<string>;
     readonly subnetwork: pulumi.Input<string>;
+    /**
+     * Refuse to delete or replace the static address (prd): the site machine's config dials it, so
+     * a new one means reconfiguring the site. @default false
+     */
+    readonly protect?: boolean;
 }
 
 /** Debian 12: its kernel has WireGuard and its archive wireguard-tools; the image carries gcloud. */
@@ -63,7 +68,7 @@ export class SiteGateway extends pulumi.ComponentResource {
                 region: args.region,
                 description: `WireGuard gateway of on-prem site ${site.name}`,
             },
-            child,
+            { ...child, protect: args.protect ?? false },
         );
         this.address = ip.address;
         const gatewayRandom = new random.RandomBytes(`${name}-gateway-key`, { length: 32 }, child);

@@ -36,6 +36,9 @@ describe.each(["dev", "prd"] as const)("render %s: on-prem sites", (stack) => {
         expect(vm.machineType).toBe("e2-micro");
         // Dialable by the site: the static address is the VM's only external one.
         expect(vm.networkInterfaces[0].accessConfigs).toEqual([{ natIp: expect.any(String) }]);
+        // The site's config dials this address: prd refuses to replace it.
+        const ip = r.resources.find((x) => x.type === "gcp:compute/address:Address" && x.name === "site-festival-ip")!;
+        expect(ip.protect).toBe(stack === "prd");
         const routes = r.resources.filter(
             (x) => x.type === "gcp:compute/route:Route" && x.name.startsWith("site-festival-"),
         );
