@@ -17,6 +17,8 @@ import { Logs } from "./components/gcp/logs";
 import { Network } from "./components/gcp/network";
 import { PrivateDns } from "./components/gcp/private-dns";
 import { PrivateServiceAccess } from "./components/gcp/private-service-access";
+import { SiteGateway } from "./components/gcp/site-gateway";
+import { SiteVpn } from "./components/gcp/site-vpn";
 import { CloudSqlPostgres } from "./components/gcp/cloud-sql-postgres";
 import type { GrafanaDatabaseConnection } from "./components/monitoring/settings";
 import { Registry } from "./components/gcp/registry";
@@ -76,6 +78,7 @@ function gkeBase(p: GkePlan): Base {
               protect: p.protect,
           })
         : undefined;
+    const sites = siteConnectivity(p, network);
     const registry = new Registry("registry", {
         ...p.registry,
         readers: [pulumi.interpolate`serviceAccount:${gke.nodeServiceAccount.email}`],
@@ -103,8 +106,46 @@ function gkeBase(p: GkePlan): Base {
             artifactRegistry: registry.url,
             workloadIdentityPool: gke.workloadIdentityPool,
             ...(traps ? { snmpTrapAddress: traps.address } : {}),
+            ...sites,
         },
     };
+}
+
+/** Each on-prem site's path into the VPC: HA VPN + BGP, or a WireGuard gateway VM (docs/onprem.md, Sites). */
+function siteConnectivity(p: GkePlan, network: Network): Partial<StackOutputs> {
+    if (p.sites.length === 0) return {};
+    const info: Record<string, unknown> = {};
+    const tunnels: Record<string, pulumi.Output<string>> = {};
+    for (const { plan: site, sharedSecret } of p.sites) {
+        const about = { mode: site.mode, ranges: site.ranges, monitoredBy: site.monitoredBy, watched: site.watched };
+        if (site.gateway) {
+            const gw = new SiteGateway(`site-${site.name}`, {
+                site: { ...site, gateway: site.gateway },
+                project: p.project,
+                region: p.region,
+                network: network.network.id,
+                subnetwork: network.subnet.id,
+                protect: p.protect,
+            });
+            info[site.name] = {
+                ...about,
+                gatewayAddress: gw.address,
+                gatewayPublicKey: gw.gatewayPublicKey,
+                sitePublicKey: gw.sitePublicKey,
+            };
+            tunnels[site.name] = gw.siteConfig;
+        } else if (site.vpn) {
+            const vpn = new SiteVpn(`site-${site.name}`, {
+                site: { ...site, vpn: site.vpn },
+                project: p.project,
+                region: p.region,
+                network: network.network.id,
+                sharedSecret: sharedSecret!,
+            });
+            info[site.name] = { ...about, vpnAddresses: vpn.addresses };
+        }
+    }
+    return { onpremSites: info, onpremSiteTunnels: pulumi.secret(tunnels) };
 }
 
 /** Cloud SQL for Grafana with a private IP: the VPC's private services access, then the instance. */

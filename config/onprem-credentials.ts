@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CREDENTIALS_KEY, isPlaceholder, neededFields, parseCredentials } from "../components/onprem/credentials";
 import { credentialRefs, OnpremHost } from "../components/onprem/spec";
 import { ConfigError } from "./errors";
+import { VPN_SECRETS_KEY, vpnSecretProblems } from "../components/onprem/vpn-secrets";
+import type { OnpremSite } from "../components/onprem/sites";
 
 /**
  * Problems with the credentials the inventory references, one line each, naming the host, the key
@@ -45,8 +47,17 @@ export function credentialProblems(
  * secret lacks. Reads the secret's plain text from the runtime config only to check names and
  * fields; no value reaches a message or a resource here.
  */
-export function assertOnpremCredentials(onprem: { readonly hosts: Readonly<Record<string, OnpremHost>> }): void {
-    const text = pulumi.runtime.allConfig()[`platform:${CREDENTIALS_KEY}`];
-    const problems = credentialProblems(onprem, text);
+export function assertOnpremCredentials(onprem: {
+    readonly hosts: Readonly<Record<string, OnpremHost>>;
+    readonly sites?: Readonly<Record<string, OnpremSite>>;
+}): void {
+    const config = pulumi.runtime.allConfig();
+    const vpnSites = Object.entries(onprem.sites ?? {})
+        .filter(([, s]) => s.mode === "vpn")
+        .map(([n]) => n);
+    const problems = [
+        ...credentialProblems(onprem, config[`platform:${CREDENTIALS_KEY}`]),
+        ...vpnSecretProblems(vpnSites, config[`platform:${VPN_SECRETS_KEY}`]),
+    ];
     if (problems.length > 0) throw new ConfigError(problems);
 }

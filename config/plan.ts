@@ -22,6 +22,8 @@ import { FLUX_NAMESPACE } from "../components/gitops/names";
 import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
 import type { OnpremArgs } from "../components/onprem/onprem";
+import { SitePlan, sitePlans } from "../components/onprem/sites";
+import { vpnSharedSecret } from "../components/onprem/vpn-secrets";
 import { appImages } from "./images";
 import { ConfigError } from "./errors";
 import { LoadedConfig } from "./load";
@@ -101,6 +103,8 @@ export interface GkePlan {
     readonly snmpTrapAddress: boolean;
     /** The private zone for on-prem hosts with `dns: true` (`<onprem.dnsSubdomain>.<domain>`); none when no host asks. */
     readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
+    /** The on-prem sites this stack connects to (each `vpn` one with its pre-shared key). */
+    readonly sites: readonly { readonly plan: SitePlan; readonly sharedSecret?: pulumi.Output<string> }[];
     /** Cloud SQL for Grafana (monitoring.grafana.database without host); none otherwise. */
     readonly grafanaDatabase?: Omit<CloudSqlPostgresArgs, "network" | "dependsOn">;
     /** Log retention and log-based alerts (monitoring on); none otherwise. */
@@ -326,6 +330,13 @@ export function resolvePlan(config: LoadedConfig): Plan {
             snmpTrapAddress:
                 s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
             grafanaDatabase: grafanaCloudSql(s, project, region, prd),
+            sites: sitePlans(s.onprem.sites, s.onprem.hosts, c.stackName, s.network).map((site) => ({
+                plan: site,
+                sharedSecret:
+                    site.mode === "vpn"
+                        ? secret(c, "onpremVpnSecrets").apply((t) => vpnSharedSecret(t, site.name))
+                        : undefined,
+            })),
             onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
                 ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
                 : undefined,

@@ -20,6 +20,7 @@ export const SECRET_NEEDED_WHEN: Readonly<Record<SecretKey, string>> = {
     gitopsWebhookUrl: "gitops is enabled with `gitops.notifications` set",
     gitopsGhcrToken: "gitops is enabled with `gitops.ghcrUsername` set",
     onpremCredentials: "an on-prem host has IPMI or SNMP (it references credentials by name)",
+    onpremVpnSecrets: "an on-prem site has `mode: vpn`",
     zabbixApiToken:
         "the on-prem sync talks to a Zabbix this stack does not run (`onprem.zabbix.apiUrl` set, or monitoring's Zabbix off) and `onprem.zabbix.tokenSecret` is unset",
     grafanaOAuthClientId: "monitoring is enabled",
@@ -54,6 +55,13 @@ export function requiredSecrets(stack: ParsedStack): SecretNeed[] {
         needs.push({
             key: "onpremCredentials",
             because: `on-prem hosts reference IPMI/SNMP credentials (${withCredentials.join(", ")})`,
+        });
+    }
+    const vpnSites = Object.entries(stack.onprem.sites).filter(([, s]) => s.mode === "vpn");
+    if (vpnSites.length > 0) {
+        needs.push({
+            key: "onpremVpnSecrets",
+            because: `on-prem sites connect over HA VPN and need their tunnels' pre-shared keys (${vpnSites.map(([n]) => n).join(", ")})`,
         });
     }
     const z = stack.onprem.zabbix;

@@ -8,7 +8,7 @@ import { EDGE_OFF, edgeSchema, refineEdgeCookie, refineEdgeForEnvironment } from
 import { gitopsSchema } from "./sections/gitops";
 import { monitoringSchema } from "./sections/monitoring";
 import { networkSchema } from "./sections/network";
-import { onpremSchema } from "./sections/onprem";
+import { onpremSchema, siteRanges } from "./sections/onprem";
 import { branchLabel, PreviewConfig, previewSchema, previewsSchema } from "./sections/preview";
 import { registrySchema } from "./sections/registry";
 import { overlaps, parseCidr } from "./validators";
@@ -135,6 +135,20 @@ export const stackSchema = z
                         message: `overlaps ${ka} ${va}; the ranges must be disjoint`,
                     });
                 }
+            }
+        }
+        // On-prem sites are routed to from the VPC: a range the VPC already holds could not be.
+        for (const site of siteRanges(s.onprem.sites)) {
+            const c = parseCidr(site.range);
+            for (const [key, value] of ranges) {
+                const r = parseCidr(value);
+                if (!c || !r || !overlaps(c, r)) continue;
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["onprem", ...site.path],
+                    input: site.range,
+                    message: `overlaps ${key} ${value}; a site's ranges must be disjoint from the VPC's`,
+                });
             }
         }
     });

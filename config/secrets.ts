@@ -13,6 +13,8 @@ export const SECRET_KEYS = {
     gitopsGhcrToken: "ghcr.io token (read:packages) Flux lists private image tags with.",
     onpremCredentials:
         "On-prem IPMI/SNMP credentials: JSON text mapping credential names (referenced by platform:onprem hosts) to username/password, SNMP community or SNMPv3 secrets (docs/onprem.md).",
+    onpremVpnSecrets:
+        'IKE pre-shared keys of the `vpn` on-prem sites\' tunnels: JSON text mapping each such site name to its key, e.g. `{"contest": "..."}` (docs/onprem.md, Sites).',
     zabbixApiToken:
         "Zabbix API token the on-prem sync Job uses on a Zabbix this stack does not run; its own needs none (docs/onprem.md).",
     grafanaOAuthClientId:

@@ -5,13 +5,14 @@ import { ENVIRONMENTS } from "./environment";
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
  * output or changing its secretness is a breaking change and bumps `OUTPUTS_VERSION`'s major.
  */
-export const OUTPUTS_VERSION = "1.3.0";
+export const OUTPUTS_VERSION = "1.4.0";
 
 export interface OutputSpec {
     readonly type: string;
     readonly secret: boolean;
     /** Which stacks have it: all, gke ones (cluster.mode gke), or those with that layer enabled. */
-    readonly when: "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "snmpTraps" | "previews" | "bootstrap";
+    readonly when:
+        "always" | "gke" | "gitops" | "monitoring" | "zabbix" | "snmpTraps" | "previews" | "bootstrap" | "sites";
     readonly description: string;
     readonly example: string;
 }
@@ -141,6 +142,23 @@ export const OUTPUTS = {
             "Reserved IP of the SNMP trap receiver (UDP 162), for the devices' trap destination (gke with monitoring.zabbix.snmpTraps.enabled; protected on prd).",
         example: '"35.200.3.4"',
     },
+    onpremSites: {
+        type: 'Record<string, { mode: "vpn" | "gateway"; ranges: string[]; monitoredBy: string; watched: boolean; gatewayAddress?: string; gatewayPublicKey?: string; sitePublicKey?: string; vpnAddresses?: string[] }>',
+        secret: false,
+        when: "sites",
+        description:
+            "Each on-prem site (gke stacks with onprem.sites): how it connects, and what its people configure: the WireGuard gateway's address and public keys (gateway), or the HA VPN gateway's two addresses (vpn).",
+        example:
+            '{"festival": {"mode": "gateway", "ranges": ["192.168.40.0/24"], "monitoredBy": "prd", "watched": true, "gatewayAddress": "35.200.1.2", "gatewayPublicKey": "...", "sitePublicKey": "..."}}',
+    },
+    onpremSiteTunnels: {
+        type: "Record<string, string>",
+        secret: true,
+        when: "sites",
+        description:
+            "Each `gateway` site's WireGuard config (wg-quick `wg0.conf`) for the machine at the site; holds that machine's private key.",
+        example: '{"festival": "[Interface]\\nAddress = 10.255.40.2/30 ..."}',
+    },
     grafanaUrl: {
         type: "string",
         secret: false,
@@ -192,6 +210,7 @@ export function outputPresent(spec: OutputSpec, stack: ParsedStack): boolean {
     if (spec.when === "bootstrap") return stack.bootstrap;
     if (spec.when === "monitoring") return stack.monitoring.enabled;
     if (spec.when === "zabbix") return stack.monitoring.enabled && stack.monitoring.zabbix.enabled;
+    if (spec.when === "sites") return stack.cluster.mode === "gke" && Object.keys(stack.onprem.sites).length > 0;
     if (spec.when === "snmpTraps")
         return (
             stack.cluster.mode === "gke" &&

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
 import { unwrapSecrets } from "./redact";
 
@@ -41,6 +42,10 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
         selfLink: `https://container.googleapis.com/v1/projects/render/locations/${String(i.location)}/clusters/${String(i.name)}`,
     }),
     "gcp:compute/address:Address": (a) => ({ address: fakeIp(a.name, 35) }),
+    // HA VPN gets its two public addresses from Google, one per interface.
+    "gcp:compute/haVpnGateway:HaVpnGateway": (a) => ({
+        vpnInterfaces: [0, 1].map((id) => ({ id, ipAddress: fakeIp(`interface ${id} of ${a.name}`, 35) })),
+    }),
     "gcp:compute/globalAddress:GlobalAddress": (a) => ({ address: fakeIp(a.name, 34) }),
     // Private IP only (ipv4Enabled false): an address inside the VPC's private services range.
     "gcp:sql/databaseInstance:DatabaseInstance": (a, i) => ({
@@ -61,6 +66,9 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
     }),
     "gcp:compute/network:Network": (a) => ({
         selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/global/networks/${a.name}`,
+    }),
+    "gcp:compute/instance:Instance": (a, i) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/zones/${String(i.zone)}/instances/${a.name}`,
     }),
     "gcp:compute/subnetwork:Subnetwork": (a) => ({
         selfLink: `https://www.googleapis.com/compute/v1/projects/render-project/regions/r/subnetworks/${a.name}`,
@@ -102,12 +110,22 @@ function referencedOutputs(stackName: string): State {
     };
 }
 
+/** `length` stable bytes for a resource name: the same render always makes the same values. */
+function renderBytes(name: string, length: number): Buffer {
+    const out: Buffer[] = [];
+    for (let i = 0; out.length * 32 < length; i++)
+        out.push(createHash("sha256").update(`render-${name}-${i}`).digest());
+    return Buffer.concat(out).subarray(0, length);
+}
+
 /** Resource types whose generated outputs are secrets the program passes on. */
 const generated: Record<string, (a: MockResourceArgs) => State> = {
     "random:index/randomPassword:RandomPassword": (a) => ({ result: `render-generated-${a.name}` }),
-    "random:index/randomBytes:RandomBytes": (a) => ({
-        base64: Buffer.from(`render-generated-${a.name}`).toString("base64"),
-    }),
+    // As many bytes as asked for (a WireGuard key needs exactly 32), fixed per resource name.
+    "random:index/randomBytes:RandomBytes": (a) => {
+        const bytes = renderBytes(a.name, Number((a.inputs as State).length ?? 32));
+        return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    },
     "tls:index/privateKey:PrivateKey": (a) => ({
         publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRenderPlaceholder${a.name.replace(/[^A-Za-z0-9]/g, "")} render\n`,
         privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\nrender-generated-${a.name}\n-----END OPENSSH PRIVATE KEY-----\n`,

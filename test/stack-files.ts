@@ -47,5 +47,8 @@ export function sentinelSecrets(stack: string, tag = "SENTINEL", file?: string):
         }
     }
     secrets.onpremCredentials = JSON.stringify(credentials);
+    secrets.onpremVpnSecrets = JSON.stringify(
+        Object.fromEntries(Object.keys(onprem.sites).map((site) => [site, `${tag}-vpn-${site}-8f3a`])),
+    );
     return secrets;
 }

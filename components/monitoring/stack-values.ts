@@ -48,6 +48,17 @@ const containerSecurity = {
     seccompProfile: { type: "RuntimeDefault" },
 };
 
+/**
+ * An unreachable on-prem site (components/onprem/site-watch.ts) silences its hosts' alerts: with
+ * the tunnel down every host there "stops answering", and one page saying which site is the news.
+ * The hosts' alerts carry the same `site` label; they page again only once the site is reachable.
+ */
+export const SITE_INHIBITION = {
+    source: "SiteUnreachable",
+    targets: "OnpremHost.*",
+    equal: ["site"],
+} as const;
+
 const ROUTE_TIMING = { group_wait: "30s", group_interval: "5m", repeat_interval: "4h" } as const;
 /** Always-firing alerts that are no news: the dead man's switch and the inhibitor helper. */
 const MUTED = ["Watchdog", "InfoInhibitor"] as const;
@@ -83,6 +94,11 @@ export function alertmanagerConfig(am: MonitoringSettings["alertmanager"]): Valu
                 source_matchers: ['alertname = "InfoInhibitor"'],
                 target_matchers: ["severity = info"],
                 equal: ["namespace"],
+            },
+            {
+                source_matchers: [`alertname = "${SITE_INHIBITION.source}"`],
+                target_matchers: [`alertname =~ "${SITE_INHIBITION.targets}"`],
+                equal: [...SITE_INHIBITION.equal],
             },
         ],
         receivers: [
@@ -135,6 +151,11 @@ export function discordAlertmanagerConfigSpec(): Values {
                 sourceMatch: [eq("alertname", "InfoInhibitor")],
                 targetMatch: [eq("severity", "info")],
                 equal: ["namespace"],
+            },
+            {
+                sourceMatch: [eq("alertname", SITE_INHIBITION.source)],
+                targetMatch: [{ name: "alertname", value: SITE_INHIBITION.targets, matchType: "=~" }],
+                equal: [...SITE_INHIBITION.equal],
             },
         ],
         receivers: [

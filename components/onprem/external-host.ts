@@ -34,6 +34,10 @@ export interface ExternalHostArgs {
     readonly blackboxAddress: string;
     /** How often Prometheus probes the host. @default 30s */
     readonly probeInterval?: string;
+    /** The site the host is at: labels its probes and alerts, which SiteUnreachable inhibits. @default none */
+    readonly site?: string;
+    /** This stack watches the host (probes and alerts); false: endpoints only. @default true */
+    readonly monitored?: boolean;
     /** What every child waits for (the namespace). @default [] */
     readonly dependsOn?: pulumi.Resource[];
     /** What the Probe and PrometheusRule wait for: the chart installing their CRDs. @default [] */
@@ -133,8 +137,9 @@ export class ExternalHost extends pulumi.ComponentResource {
             this.dnsRecord = addARecord(this, `${name}-dns`, args.dnsZone, fqdn, host.address);
         }
 
-        const probes = hostProbes(host);
-        const targetLabels = { onprem_host: hostName, onprem_kind: host.kind };
+        const probes = args.monitored === false ? [] : hostProbes(host);
+        const site = args.site ? { site: args.site } : {};
+        const targetLabels = { onprem_host: hostName, onprem_kind: host.kind, ...site };
         this.probes = probes.map(
             (probe) =>
                 new k8s.apiextensions.CustomResource(
@@ -178,7 +183,7 @@ export class ExternalHost extends pulumi.ComponentResource {
                                         alert: "OnpremHostDown",
                                         expr: `min by (onprem_host, onprem_kind) (probe_success{${selector}}) == 0`,
                                         for: "3m",
-                                        labels: { severity },
+                                        labels: { severity, ...site },
                                         annotations: {
                                             summary: `${host.kind} ${hostName} (${host.address}) stopped answering`,
                                             description: `A blackbox probe of ${hostName} has failed for 3 minutes.`,
@@ -188,7 +193,7 @@ export class ExternalHost extends pulumi.ComponentResource {
                                         alert: "OnpremHostNotProbed",
                                         expr: `absent(probe_success{${selector}})`,
                                         for: "15m",
-                                        labels: { severity: "warning", onprem_host: hostName },
+                                        labels: { severity: "warning", onprem_host: hostName, ...site },
                                         annotations: {
                                             summary: `no probe results for ${hostName}`,
                                             description: `Prometheus has no probe_success for ${hostName}: check the Probe and the blackbox exporter.`,

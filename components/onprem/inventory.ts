@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { OnpremSettings } from "./spec";
+import { OnpremSite, zabbixProxyName } from "./sites";
 
 /** Tag the sync puts on every host it manages; it deletes only hosts carrying it. */
 export const MANAGED_TAG = "managed-by";
@@ -15,6 +16,8 @@ export interface SyncHost {
     readonly templates: readonly string[];
     readonly tags: readonly { tag: string; value: string }[];
     readonly agent?: { port: number };
+    /** The Zabbix proxy (active) the host is polled through: its site's. @default the server */
+    readonly proxy?: string;
     readonly ipmi?: { address: string; port: number; privilege: string };
     readonly snmp?: {
         version: "2c" | "3";
@@ -39,11 +42,13 @@ export function managedTagValue(stack: string): string {
 
 /** The inventory the sync Job reads (the ConfigMap's `inventory.json`), hosts sorted by name. */
 export function syncInventory(
-    onprem: Pick<OnpremSettings, "hosts"> & { readonly zabbix: Pick<OnpremSettings["zabbix"], "defaultGroups"> },
+    onprem: Pick<OnpremSettings, "hosts" | "sites"> & {
+        readonly zabbix: Pick<OnpremSettings["zabbix"], "defaultGroups">;
+    },
     stack: string,
 ): SyncInventory {
     const hosts: SyncHost[] = Object.entries(onprem.hosts)
-        .filter(([, h]) => !h.zabbix.skip)
+        .filter(([, h]) => !h.zabbix.skip && watchedBy(h.site, onprem.sites, stack))
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, h]) => {
             let snmp: SyncHost["snmp"];
@@ -72,9 +77,23 @@ export function syncInventory(
                     ? { ipmi: { address: h.ipmi.address, port: h.ipmi.port, privilege: h.ipmi.privilege } }
                     : {}),
                 ...(snmp ? { snmp } : {}),
+                ...(h.site ? { proxy: zabbixProxyName(h.site) } : {}),
             };
         });
     return { managedTag: { tag: MANAGED_TAG, value: managedTagValue(stack) }, hosts };
+}
+
+/**
+ * Whether the stack monitors a host: a host at a site only in the site's `monitoredBy` stack (one
+ * site, one watcher: nothing pages twice); a host at no site in every stack.
+ */
+export function watchedBy(
+    site: string | undefined,
+    sites: Readonly<Record<string, OnpremSite>> | undefined,
+    stack: string,
+): boolean {
+    if (site === undefined) return true;
+    return sites?.[site]?.monitoredBy === stack;
 }
 
 /** The sync program the Job runs, read from beside this file. */

@@ -4,7 +4,9 @@ import { OnpremSettings } from "./spec";
 import { DnsZone } from "../gcp/dns";
 import { hostCredentials } from "./credentials";
 import { ExternalHost } from "./external-host";
-import { syncInventory } from "./inventory";
+import { syncInventory, watchedBy } from "./inventory";
+import { siteProbeAddress } from "./sites";
+import { siteWatch } from "./site-watch";
 import { ZabbixLogin, ZabbixSync } from "./zabbix-sync";
 import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 
@@ -112,6 +114,8 @@ export class Onprem extends pulumi.ComponentResource {
                     namespace: ns,
                     provider: args.provider,
                     dnsZone: args.dnsZone,
+                    site: host.site,
+                    monitored: watchedBy(host.site, cfg.sites, args.stack),
                     blackboxAddress: cfg.blackboxAddress,
                     probeInterval: cfg.probeInterval,
                     dependsOn: [this.namespace],
@@ -123,11 +127,33 @@ export class Onprem extends pulumi.ComponentResource {
             this.endpoints[hostName] = h.clusterDns;
         }
 
+        // One site, one watcher: only the site's monitoredBy stack probes it and alerts on it.
+        for (const [site, spec] of Object.entries(cfg.sites ?? {})) {
+            if (spec.monitoredBy !== args.stack) continue;
+            siteWatch(
+                this,
+                `${name}-site-${site}`,
+                {
+                    site,
+                    probeAddress: siteProbeAddress(spec),
+                    namespace: ns,
+                    blackboxAddress: cfg.blackboxAddress,
+                    probeInterval: cfg.probeInterval,
+                },
+                { provider: args.provider, dependsOn: [this.namespace, ...(args.crdDependsOn ?? [])] },
+            );
+        }
+
         const inventory = syncInventory(cfg, args.stack);
-        if (cfg.zabbix.sync && inventory.hosts.length > 0) {
+        // A stack that watches none of its hosts still runs the sync, with an empty inventory: it
+        // then deletes the Zabbix hosts it made while it was a site's watcher, and polls nothing.
+        const watched = Object.fromEntries(
+            Object.entries(cfg.hosts).filter(([, h]) => watchedBy(h.site, cfg.sites, args.stack)),
+        );
+        if (cfg.zabbix.sync && Object.keys(cfg.hosts).length > 0) {
             const credentials = pulumi
                 .output(args.credentials ?? "{}")
-                .apply((text) => JSON.stringify(hostCredentials(cfg, text)));
+                .apply((text) => JSON.stringify(hostCredentials({ ...cfg, hosts: watched }, text)));
             this.sync = new ZabbixSync(
                 `${name}-zabbix`,
                 {

@@ -4,6 +4,8 @@
  * and checks that its hosts agree with these types.
  */
 
+import type { OnpremSite } from "./sites";
+
 export type HostKind = "server" | "network-device" | "microcontroller" | "service";
 
 export interface OnpremPort {
@@ -40,6 +42,8 @@ export type OnpremProbe =
 
 export interface OnpremHost {
     readonly kind: HostKind;
+    /** The site (`onprem.sites` key) the host is at; required once any site is declared. @default none */
+    readonly site?: string;
     readonly address: string;
     readonly description: string;
     readonly ports: OnpremPort[];
@@ -75,6 +79,8 @@ export interface OnpremSettings {
         readonly defaultGroups: string[];
     };
     readonly hosts: Readonly<Record<string, OnpremHost>>;
+    /** The sites the hosts are at (components/onprem/sites.ts). @default {} */
+    readonly sites?: Readonly<Record<string, OnpremSite>>;
 }
 
 /** The probes a host gets: its own list, or icmp (a service: tcp on each TCP port). */

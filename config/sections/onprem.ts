@@ -2,7 +2,8 @@ import { z } from "zod";
 import { credentialRefs, hostProbes, OnpremHost, OnpremProbe, OnpremSnmp } from "../../components/onprem/spec";
 import { agree, Same } from "../type-check";
 import { uniqueList } from "../unique";
-import { dnsLabel, ipv4, ipv4ToInt } from "../validators";
+import { OnpremSite, WIREGUARD_PORT } from "../../components/onprem/sites";
+import { cidr, dnsLabel, ipv4, ipv4ToInt, overlaps, parseCidr } from "../validators";
 
 /**
  * `platform:onprem`: hardware Kubernetes cannot create (servers with IPMI, network devices with
@@ -177,6 +178,10 @@ export const onpremHostSchema = z
         kind: z.enum(HOST_KINDS).meta({
             description: "What the host is; decides the interfaces it may have and its default probes.",
         }),
+        site: dnsLabel().optional().meta({
+            description:
+                "The `sites` key of the site the host is at; required once any site is declared. Its addresses must lie in the site's `ranges`.",
+        }),
         address: hostAddress.meta({
             description:
                 "The IPv4 address pods reach it at; not loopback, link-local or multicast; unique across the inventory.",
@@ -206,6 +211,194 @@ export const onpremHostSchema = z
         }),
     })
     .strict();
+
+const siteCommon = {
+    ranges: uniqueList(cidr(8, 32)).min(1).meta({
+        description:
+            "The site's IPv4 ranges; every address of its hosts lies in one. No two sites' ranges overlap, nor the VPC's subnet, pods, services or control plane ranges.",
+    }),
+    monitoredBy: dnsLabel().default("prd").meta({
+        description:
+            "The one stack that monitors the site: only it makes Zabbix hosts, probes and alerts for the site's hosts; other stacks get the endpoints only.",
+    }),
+};
+
+const gatewaySchema = z
+    .object({
+        tunnelCidr: cidr(30, 30).meta({
+            description:
+                "A /30 for the WireGuard tunnel, unused elsewhere: the gateway VM takes the first address, the site's machine the second (the site's reachability probe pings it).",
+        }),
+        zone: z
+            .string()
+            .regex(/^[a-z]+-[a-z]+[0-9]-[a-z]$/, { message: "is not a zone (e.g. asia-northeast1-a)" })
+            .optional()
+            .meta({ description: "Zone of the gateway VM. Unset: `<gcp:region>-a`." }),
+        machineType: z.string().min(1).default("e2-micro").meta({ description: "Machine type of the gateway VM." }),
+        listenPort: portNumber.default(WIREGUARD_PORT).meta({ description: "UDP port WireGuard listens on." }),
+    })
+    .strict();
+
+const vpnSchema = z
+    .object({
+        peerAddresses: uniqueList(ipv4).min(1).max(2).meta({
+            description:
+                "Public IPv4 addresses of the site router's VPN interfaces: one, or two for a redundant router. Each of the HA VPN gateway's two interfaces gets a tunnel.",
+        }),
+        peerAsn: z.number().int().min(1).max(4294967294).meta({ description: "The site router's BGP ASN." }),
+        cloudAsn: z
+            .number()
+            .int()
+            .min(64512)
+            .max(65534)
+            .default(64514)
+            .meta({ description: "The Cloud Router's (private) BGP ASN." }),
+        bgpCidrs: uniqueList(cidr(30, 30)).length(2).meta({
+            description:
+                "One link-local /30 (in 169.254.0.0/16) per tunnel: Cloud Router takes the first address, the site router the second.",
+        }),
+        probeAddress: ipv4.meta({
+            description:
+                "An address at the site that answers ICMP (the router's LAN side); the site's reachability probe, whose failure raises `SiteUnreachable`.",
+        }),
+    })
+    .strict();
+
+export const onpremSiteSchema = z.discriminatedUnion("mode", [
+    z
+        .object({
+            mode: z.literal("gateway").meta({
+                description:
+                    "How the site connects: `gateway` (behind NAT, its machine dials a WireGuard gateway VM) or `vpn` (its router runs IPsec + BGP to an HA VPN gateway).",
+            }),
+            ...siteCommon,
+            gateway: gatewaySchema.meta({ description: "With `mode: gateway`: the gateway VM and tunnel." }),
+        })
+        .strict(),
+    z
+        .object({
+            mode: z.literal("vpn"),
+            ...siteCommon,
+            vpn: vpnSchema.meta({ description: "With `mode: vpn`: the site router's side of HA VPN and BGP." }),
+        })
+        .strict(),
+]);
+
+/** Whether `address` is in one of `ranges`. */
+function inRanges(address: string, ranges: readonly string[]): boolean {
+    const n = ipv4ToInt(address);
+    return (
+        n !== undefined &&
+        ranges.some((r) => {
+            const c = parseCidr(r);
+            return c !== undefined && n >= c.start && n <= c.end;
+        })
+    );
+}
+
+/** Site checks that need the hosts: membership, host addresses inside the site, sites disjoint. */
+function checkSites(
+    o: { hosts: Record<string, z.output<typeof onpremHostSchema>>; sites: Record<string, OnpremSite> },
+    ctx: z.RefinementCtx,
+): void {
+    const names = Object.keys(o.sites);
+    for (const [name, site] of Object.entries(o.sites)) {
+        if (!/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/.test(name)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["sites", name],
+                input: name,
+                message:
+                    "is not a site name (lower-case letters, digits and '-', starting with a letter, at most 20 characters: it names GCP resources such as the gateway service account onprem-gw-<site>)",
+            });
+        }
+        if (site.mode === "vpn") {
+            site.vpn.bgpCidrs.forEach((c, i) => {
+                if (!inRanges(c.split("/")[0]!, ["169.254.0.0/16"])) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["sites", name, "vpn", "bgpCidrs", i],
+                        input: c,
+                        message: "is not link-local; BGP sessions over HA VPN use /30s in 169.254.0.0/16",
+                    });
+                }
+            });
+            if (!inRanges(site.vpn.probeAddress, site.ranges)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["sites", name, "vpn", "probeAddress"],
+                    input: site.vpn.probeAddress,
+                    message: `is outside site ${name}'s ranges (${site.ranges.join(", ")})`,
+                });
+            }
+        }
+    }
+    const owned = siteRanges(o.sites);
+    for (let i = 0; i < owned.length; i++) {
+        for (let j = i + 1; j < owned.length; j++) {
+            const a = owned[i]!;
+            const b = owned[j]!;
+            if (a.site === b.site && a.key === b.key) continue;
+            if (overlaps(parseCidr(a.range)!, parseCidr(b.range)!)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: b.path,
+                    input: b.range,
+                    message: `overlaps onprem${a.path.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("")} ${a.range}; site ranges and tunnels must be disjoint`,
+                });
+            }
+        }
+    }
+    for (const [host, h] of Object.entries(o.hosts)) {
+        if (h.site === undefined) {
+            if (names.length > 0) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["hosts", host, "site"],
+                    input: undefined,
+                    message: `is required: host ${host} must name the site it is at (sites: ${names.join(", ")})`,
+                });
+            }
+            continue;
+        }
+        const site = o.sites[h.site];
+        if (!site) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["hosts", host, "site"],
+                input: h.site,
+                message: `is not a site of onprem.sites (sites: ${names.join(", ") || "none"})`,
+            });
+            continue;
+        }
+        const addresses = [
+            ["address", h.address],
+            ["ipmi.address", h.ipmi?.address],
+            ["snmp.address", h.snmp?.address],
+        ] as const;
+        for (const [key, address] of addresses) {
+            if (address === undefined || inRanges(address, site.ranges)) continue;
+            ctx.addIssue({
+                code: "custom",
+                path: ["hosts", host, ...key.split(".")],
+                input: address,
+                message: `is outside the ranges of host ${host}'s site ${h.site} (${site.ranges.join(", ")})`,
+            });
+        }
+    }
+}
+
+/** Every range a site owns (its ranges, its tunnel), with its key path under `onprem`. */
+export function siteRanges(
+    sites: Readonly<Record<string, OnpremSite>>,
+): { site: string; key: string; path: (string | number)[]; range: string }[] {
+    return Object.entries(sites).flatMap(([site, s]) => [
+        ...s.ranges.map((range, i) => ({ site, key: "ranges", path: ["sites", site, "ranges", i], range })),
+        ...(s.mode === "gateway"
+            ? [{ site, key: "tunnel", path: ["sites", site, "gateway", "tunnelCidr"], range: s.gateway.tunnelCidr }]
+            : []),
+    ]);
+}
 
 const zabbixSchema = z
     .object({
@@ -266,9 +459,14 @@ export const onpremSchema = z
             description:
                 "The inventory, **keyed by host name** (a DNS label starting with a letter: it names the Service).",
         }),
+        sites: z.record(z.string(), onpremSiteSchema).default({}).meta({
+            description:
+                "The networks the hosts are at, **keyed by site name**, and how the cluster reaches each (docs/onprem.md, Sites). Every host names its site.",
+        }),
     })
     .strict()
     .superRefine((o, ctx) => {
+        checkSites(o, ctx);
         const owner = new Map<string, { host: string; key: string }>();
         for (const [name, host] of Object.entries(o.hosts)) {
             const at = (...rest: (string | number)[]) => ["hosts", name, ...rest];
@@ -338,5 +536,6 @@ export type { OnpremHost, OnpremProbe, OnpremSnmp };
 // The on-prem layer's own types (components/onprem/spec.ts) and this schema describe the same hosts.
 agree<Same<z.output<typeof onpremHostSchema>, OnpremHost>>(true);
 agree<Same<z.output<typeof probeSchema>, OnpremProbe>>(true);
+agree<Same<z.output<typeof onpremSiteSchema>, OnpremSite>>(true);
 
 export { credentialRefs, hostProbes };

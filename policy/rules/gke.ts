@@ -1,4 +1,5 @@
 import { unwrapSecrets } from "../../render/redact";
+import { privateRange } from "../../components/gcp/dns";
 import type { Json } from "../k8s";
 import type { Environment } from "../../contract/environment";
 import { ALWAYS, Enforcement, PRD_MANDATORY, PRD_ONLY, RecordedResource, Rule } from "../types";
@@ -6,6 +7,7 @@ import { ALWAYS, Enforcement, PRD_MANDATORY, PRD_ONLY, RecordedResource, Rule } 
 export const CLUSTER = "gcp:container/cluster:Cluster";
 export const NODE_POOL = "gcp:container/nodePool:NodePool";
 export const MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone";
+export const RECORD_SET = "gcp:dns/recordSet:RecordSet";
 
 type Props = Record<string, Json>;
 
@@ -193,4 +195,28 @@ export const gkeRules: Rule[] = [
                 ? [`dnssecConfig.state is ${JSON.stringify(p.dnssecConfig?.state ?? null)}, not "on"`]
                 : [],
     ),
+    {
+        id: "dns-no-private-address-public",
+        description:
+            "No record in a public Cloud DNS zone points at a private address (RFC 1918, RFC 6598): on-prem and VPC names belong in a private zone bound to the VPC.",
+        benchmark:
+            "Rationale: a private address in public DNS tells the whole internet the event network's layout, and only the VPC can reach it anyway",
+        enforcement: ALWAYS,
+        crossResource: true,
+        check(r, ctx) {
+            if (r.type !== RECORD_SET) return [];
+            const p = unwrapSecrets(r.inputs) as Props;
+            const zone = ctx.resources.find(
+                (z) => z.type === MANAGED_ZONE && (unwrapSecrets(z.inputs) as Props).name === p.managedZone,
+            );
+            const visibility = zone ? ((unwrapSecrets(zone.inputs) as Props).visibility ?? "public") : undefined;
+            if (visibility !== "public") return [];
+            return ((p.rrdatas ?? []) as string[])
+                .filter((ip) => typeof ip === "string" && privateRange(ip) !== undefined)
+                .map(
+                    (ip) =>
+                        `${String(p.name)} -> ${ip} (${privateRange(ip)}) in public zone ${String(p.managedZone)}; put it in a private zone (components/gcp/private-dns.ts)`,
+                );
+        },
+    },
 ];

@@ -52,7 +52,11 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
             expect(inNs.some((o) => o.kind === "Endpoints" && o.metadata.name === svc.metadata.name)).toBe(false);
     });
 
-    it("shows each inventory host's Service, EndpointSlice and Probe in the onprem namespace", () => {
+    // Both sites are monitoredBy prd (the default): dev reaches the hosts but watches none of them.
+    const watcher = stack === "prd";
+    const itWatcher = watcher ? it : it.skip;
+
+    it(`shows each host's Service and EndpointSlice; Probes and alert rules only in the watcher (${stack}: ${watcher})`, () => {
         const r = shared[stack]!;
         const hosts = inventoryHosts(r);
         expect(hosts.length).toBe(8 + 3 + 1 + 4);
@@ -61,10 +65,28 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
             expect(inNs.filter((o) => o.kind === "Service" && o.metadata.name === host)).toHaveLength(1);
             expect(inNs.filter((o) => o.kind === "EndpointSlice" && o.metadata.name === host)).toHaveLength(1);
             const probes = inNs.filter((o) => o.kind === "Probe" && (o.spec as any).jobName === `onprem-${host}`);
-            expect(probes.length).toBeGreaterThan(0);
+            expect(probes.length > 0).toBe(watcher);
             expect(inNs.filter((o) => o.kind === "PrometheusRule" && o.metadata.name === `${host}-down`)).toHaveLength(
-                1,
+                watcher ? 1 : 0,
             );
+        }
+    });
+
+    it(`gives the sync only the hosts of sites it watches (${stack}: ${watcher ? "all" : "none"}), and their credentials`, () => {
+        const r = shared[stack]!;
+        const cm = r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "zabbix-sync") as any;
+        const names = JSON.parse(cm.data["inventory.json"]).hosts.map((h: any) => h.name);
+        expect(names.length).toBe(watcher ? inventoryHosts(r).length : 0);
+        const secret = r.resources.find(
+            (x) =>
+                x.type === "kubernetes:core/v1:Secret" &&
+                (x.inputs.metadata as any)?.name === "zabbix-sync-credentials",
+        )!;
+        const file = JSON.parse((unwrapSecrets(secret.inputs) as any).stringData["credentials.json"]);
+        expect(Object.keys(file).length > 0).toBe(watcher);
+        if (!watcher) {
+            const inNs = r.objects.filter((o) => o.metadata.namespace === "onprem");
+            expect(inNs.filter((o) => o.kind === "Probe" || o.kind === "PrometheusRule")).toEqual([]);
         }
     });
 
@@ -122,7 +144,7 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
         expect(jobResource.dependsOn).toContain(bootstrap.urn);
     });
 
-    it("puts no credential in any ConfigMap, value, output or rendered text, only in Secrets", () => {
+    itWatcher("puts no credential in any ConfigMap, value, output or rendered text, only in Secrets", () => {
         const r = shared[stack]!;
         const configMaps = JSON.stringify(r.objects.filter((o) => o.kind !== "Secret"));
         const rendersAll = JSON.stringify({ objects: r.objects, charts: r.charts, outputs: r.outputs });

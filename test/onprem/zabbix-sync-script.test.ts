@@ -291,3 +291,70 @@ describe("zabbix sync script: what it changes", () => {
         await expect(sync({ client, inventory: { hosts: [] } })).rejects.toThrow("managedTag");
     });
 });
+
+describe("zabbix sync script: site proxies", () => {
+    const inventory = {
+        managedTag: managed,
+        hosts: [
+            { name: "esp32-01", address: "192.168.40.101", groups: ["On-prem"], templates: [], proxy: "site-festival" },
+            { name: "router", address: "10.50.0.1", groups: ["On-prem"], templates: [], proxy: "site-contest" },
+        ],
+    };
+
+    it.each([
+        [[6, 0] as [number, number], { host: "site-festival", status: 5 }, { proxy_hostid: "31" }],
+        [
+            [7, 0] as [number, number],
+            { name: "site-festival", operating_mode: 0 },
+            { monitored_by: "1", proxyid: "31" },
+        ],
+    ])(
+        "on %j creates the missing proxy in active mode and puts each host on its site's proxy",
+        async (version, create, fields) => {
+            const key = version[0] >= 7 ? "name" : "host";
+            const { client, calls } = scripted(version, {
+                "hostgroup.get": () => [{ groupid: "5", name: "On-prem" }],
+                "proxy.get": () => [{ proxyid: "30", [key]: "site-contest" }],
+                "proxy.create": () => ({ proxyids: ["31"] }),
+                "host.get": () => [],
+                "host.create": () => ({ hostids: ["11"] }),
+            });
+            const result = await sync({ client, inventory });
+            expect(result.created).toEqual(["esp32-01", "router"]);
+            expect(calls.filter((c) => c.method === "proxy.create").map((c) => c.params)).toEqual([create]);
+            const created = calls.filter((c) => c.method === "host.create").map((c) => c.params);
+            expect(created[0]).toMatchObject(fields);
+            const contest = version[0] >= 7 ? { monitored_by: "1", proxyid: "30" } : { proxy_hostid: "30" };
+            expect(created[1]).toMatchObject(contest);
+        },
+    );
+
+    it("moves a host whose proxy differs and asks host.get for the proxy field", async () => {
+        const { client, calls } = scripted([6, 0], {
+            "hostgroup.get": () => [{ groupid: "5", name: "On-prem" }],
+            "proxy.get": () => [
+                { proxyid: "30", host: "site-contest" },
+                { proxyid: "31", host: "site-festival" },
+            ],
+            "host.get": (p) =>
+                p.filter?.host?.[0] === "router"
+                    ? [
+                          {
+                              hostid: "12",
+                              host: "router",
+                              name: "router",
+                              description: "",
+                              proxy_hostid: "0",
+                              tags: [managed],
+                          },
+                      ]
+                    : [],
+            "host.create": () => ({ hostids: ["11"] }),
+            "host.update": () => ({ hostids: ["12"] }),
+        });
+        await sync({ client, inventory });
+        expect(calls.find((c) => c.method === "host.get" && c.params.filter)!.params.output).toContain("proxy_hostid");
+        const update = calls.find((c) => c.method === "host.update")!.params;
+        expect(update).toMatchObject({ hostid: "12", proxy_hostid: "30" });
+    });
+});

@@ -10,8 +10,9 @@ import { formatViolation, runRules, withOutputs } from "../../policy/run";
 function plantedValues(secrets: Record<string, string>): [string, string][] {
     return Object.entries(secrets).flatMap(([key, value]): [string, string][] => {
         if (!value.startsWith("{")) return [[key, value]];
-        const leaves = Object.values(JSON.parse(value) as Record<string, Record<string, string>>).flatMap((e) =>
-            Object.values(e),
+        // onpremCredentials maps names to objects of values; onpremVpnSecrets maps names to values.
+        const leaves = Object.values(JSON.parse(value) as Record<string, Record<string, string> | string>).flatMap(
+            (e) => (typeof e === "string" ? [e] : Object.values(e)),
         );
         return leaves.map((leaf) => [key, leaf]);
     });

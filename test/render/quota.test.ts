@@ -19,8 +19,9 @@ describe("quota.json", () => {
         // 2 + 3 nodes plus one surge node per pool.
         expect(cpus).toMatchObject({ scope: "region", atStart: 16 + 8, atMost: 3 * 16 + 4 * 8 });
         expect(q.region).toBe("asia-northeast1");
-        // The ingress address and the SNMP trap receiver's (prd runs Zabbix's trap receiver).
-        expect(q.quotas.find((x) => x.metric === "STATIC_ADDRESSES")).toMatchObject({ atStart: 2 });
+        // The ingress address, the SNMP trap receiver's (prd runs Zabbix's trap receiver) and the
+        // festival site's WireGuard gateway address.
+        expect(q.quotas.find((x) => x.metric === "STATIC_ADDRESSES")).toMatchObject({ atStart: 3 });
         const ssd = q.quotas.find((x) => x.metric === "SSD_TOTAL_GB")!;
         expect(ssd.from).toEqual(
             expect.arrayContaining([

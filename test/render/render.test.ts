@@ -69,7 +69,8 @@ describe("render", () => {
         const dev = await rendered("dev");
         const prd = await rendered("prd");
         const cluster = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:container/cluster:Cluster")!;
-        const address = (r: RenderResult) => r.resources.find((x) => x.type === "gcp:compute/address:Address")!;
+        const address = (r: RenderResult) =>
+            r.resources.find((x) => x.type === "gcp:compute/address:Address" && x.name === "ingress-ip")!;
         expect(cluster(prd).inputs.deletionProtection).toBe(true);
         expect(cluster(prd).protect).toBe(true);
         expect(address(prd).protect).toBe(true);

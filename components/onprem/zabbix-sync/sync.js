@@ -340,6 +340,35 @@ async function resolveTemplates(client, wanted) {
     return ids;
 }
 
+/**
+ * Proxy name to id, creating missing proxies in active mode (the site's proxy dials the server;
+ * nothing at the site needs to be reachable). 6.x calls the name `host` and the mode `status` 5;
+ * 7.x `name` and `operating_mode` 0. Proxies are never deleted: one may still be polling.
+ */
+async function resolveProxies(client, version, names, create, log) {
+    if (names.length === 0) return {};
+    const v7 = atLeast(version, 7, 0);
+    const key = v7 ? "name" : "host";
+    const found = await client.call("proxy.get", { output: ["proxyid", key], filter: { [key]: names } });
+    const ids = Object.fromEntries(found.map((p) => [p[key], String(p.proxyid)]));
+    for (const name of names.filter((n) => !(n in ids))) {
+        log(`create proxy ${name} (active)`);
+        if (!create) {
+            ids[name] = `(new ${name})`;
+            continue;
+        }
+        const made = await client.call("proxy.create", v7 ? { name, operating_mode: 0 } : { host: name, status: 5 });
+        ids[name] = String(made.proxyids[0]);
+    }
+    return ids;
+}
+
+/** The host fields that put it on its proxy (or on the server: no proxy). */
+function proxyFields(version, proxyid) {
+    if (atLeast(version, 7, 0)) return proxyid ? { monitored_by: "1", proxyid } : { monitored_by: "0" };
+    return { proxy_hostid: proxyid || "0" };
+}
+
 function validateInventory(inventory) {
     if (!inventory || !Array.isArray(inventory.hosts)) throw new ZabbixError("inventory has no hosts list");
     const tag = inventory.managedTag;
@@ -382,6 +411,12 @@ async function reconcile(client, version, opts) {
         groups: await resolveGroups(client, groupNames, !dryRun),
         templates: await resolveTemplates(client, templateUsers),
     };
+    const proxyNames = [...new Set(inventory.hosts.map((h) => h.proxy).filter(Boolean))].sort();
+    const proxies = await resolveProxies(client, version, proxyNames, !dryRun, log);
+    inventory.hosts.forEach((h, i) =>
+        Object.assign(desired[i], proxyFields(version, h.proxy ? proxies[h.proxy] : undefined)),
+    );
+    const proxyKeys = Object.keys(proxyFields(version, "any"));
 
     const groupsKey = atLeast(version, 6, 2) ? "selectHostGroups" : "selectGroups";
     const result = { created: [], updated: [], unchanged: [], deleted: [] };
@@ -396,6 +431,7 @@ async function reconcile(client, version, opts) {
                 "ipmi_privilege",
                 "ipmi_username",
                 "ipmi_password",
+                ...proxyKeys,
             ],
             filter: { host: [want.host] },
             selectInterfaces: ["interfaceid", "type", "ip", "dns", "port", "useip", "main", "details"],
@@ -411,6 +447,9 @@ async function reconcile(client, version, opts) {
                 continue;
             }
             const changes = hostChanges(want, have, ids);
+            for (const key of proxyKeys) {
+                if (key in want && String(have[key] ?? "0") !== want[key]) changes.push(key);
+            }
             if (changes.length === 0) {
                 result.unchanged.push(want.host);
                 continue;

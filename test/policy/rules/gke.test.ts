@@ -1,5 +1,7 @@
 import { GkeCluster } from "../../../components/gcp/gke-cluster";
+import * as gcp from "@pulumi/gcp";
 import { Dns } from "../../../components/gcp/dns";
+import { PrivateDns } from "../../../components/gcp/private-dns";
 import { CLUSTER, gkeRules, MANAGED_ZONE, NODE_POOL } from "../../../policy/rules/gke";
 import type { RecordedResource } from "../../../render/recorder";
 import { GKE_ARGS } from "../../gcp/fixtures";
@@ -131,5 +133,31 @@ describe("GKE rules over the real GkeCluster and Dns components", () => {
     it("dns-dnssec leaves private zones alone", () => {
         const priv = res(MANAGED_ZONE, "internal", { visibility: "private", dnssecConfig: { state: "off" } });
         expect(violations(rule("dns-dnssec"), [priv])).toEqual([]);
+    });
+});
+
+describe("dns-no-private-address-public over real Dns and PrivateDns components", () => {
+    const record = (zone: "public" | "private", address: string) =>
+        recordResources(() => {
+            const pub = new Dns("dns", { domain: "example.org", dnssec: true, ttl: 300 });
+            const priv = new PrivateDns("onprem-dns", { domain: "onprem.example.org", network: "vpc", ttl: 300 });
+            const ref = zone === "public" ? pub.ref : priv.ref;
+            // Bypass addARecord's own refusal: the rule must catch a record made any other way.
+            new gcp.dns.RecordSet("r", {
+                managedZone: ref.zoneName,
+                name: `host.${ref.domain}.`,
+                type: "A",
+                ttl: 300,
+                rrdatas: [address],
+            });
+        }).then((h) => h.resources);
+
+    it("refuses a private address in the public zone, naming record, address and zone", async () => {
+        const rule = ruleById(gkeRules, "dns-no-private-address-public");
+        expect(violations(rule, await record("public", "192.168.40.10"))).toEqual([
+            "r: host.example.org. -> 192.168.40.10 (192.168.0.0/16) in public zone example-org; put it in a private zone (components/gcp/private-dns.ts)",
+        ]);
+        expect(violations(rule, await record("public", "35.200.1.2"))).toEqual([]);
+        expect(violations(rule, await record("private", "192.168.40.10"))).toEqual([]);
     });
 });

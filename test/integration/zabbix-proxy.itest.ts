@@ -1,0 +1,120 @@
+// JSON answers are untyped data here; `any` reads them without ceremony.
+
+// Site proxies against the real Zabbix 6.0 API (scripts/ci/zabbix-up.sh starts it): the sync
+// creates a site's proxy in active mode and puts the site's hosts on it; a stack that does not
+// watch the site makes nothing.
+import { existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { syncInventory } from "../../components/onprem/inventory";
+import { zabbixProxyName } from "../../components/onprem/sites";
+import { createClient, sync } from "../../components/onprem/zabbix-sync/sync";
+import { onpremSchema } from "../../config/sections/onprem";
+
+function zabbixEnv(): { url: string; token: string } {
+    const file = process.env.ZABBIX_ENV_FILE ?? "/tmp/zabbix-ci/env";
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const url = process.env.ZABBIX_URL ?? /ZABBIX_URL=(\S+)/.exec(text)?.[1];
+    const token = process.env.ZABBIX_TOKEN ?? /ZABBIX_TOKEN=(\S+)/.exec(text)?.[1];
+    if (!url || !token) throw new Error(`no Zabbix API: run scripts/ci/zabbix-up.sh first (it writes ${file})`);
+    return { url, token };
+}
+
+const { url, token } = zabbixEnv();
+const client = createClient({ url, token, waitSeconds: 30 });
+// Own names per run: runs never see each other's hosts or proxies.
+const run = randomBytes(3).toString("hex");
+const site = `it${run}`;
+const stack = `it-${run}`;
+const n = (host: string) => `it${run}-p-${host}`;
+
+function inventory(monitoredBy: string) {
+    const cfg = onpremSchema.parse({
+        sites: {
+            [site]: { mode: "gateway", ranges: ["10.78.0.0/16"], monitoredBy, gateway: { tunnelCidr: "10.79.0.0/30" } },
+        },
+        hosts: {
+            [n("board")]: {
+                kind: "microcontroller",
+                site,
+                address: "10.78.0.101",
+                zabbix: { templates: ["ICMP Ping"] },
+            },
+            [n("switch")]: { kind: "network-device", site, address: "10.78.0.2", zabbix: { templates: [] } },
+        },
+    });
+    return syncInventory(cfg, stack);
+}
+
+async function proxy(): Promise<Record<string, any> | undefined> {
+    const [p] = await client.call("proxy.get", {
+        output: ["proxyid", "host", "status"],
+        filter: { host: [zabbixProxyName(site)] },
+    });
+    return p;
+}
+
+async function proxyOf(host: string): Promise<string | undefined> {
+    const [h] = await client.call("host.get", { output: ["proxy_hostid"], filter: { host: [host] } });
+    return h?.proxy_hostid;
+}
+
+beforeAll(async () => {
+    await client.connect();
+});
+
+afterAll(async () => {
+    const hosts = await client.call("host.get", { output: ["hostid"], search: { host: `it${run}-p-` } });
+    if (hosts.length > 0)
+        await client.call(
+            "host.delete",
+            hosts.map((h: { hostid: string }) => h.hostid),
+        );
+    const p = await proxy();
+    if (p) await client.call("proxy.delete", [p.proxyid]);
+});
+
+describe("site proxies against a real Zabbix 6.0 API", () => {
+    it("a stack that does not watch the site makes no host and no proxy", async () => {
+        const inv = inventory("somebody-else");
+        expect(inv.hosts).toEqual([]);
+        const result = await sync({ url, token, waitSeconds: 30, inventory: inv, credentials: {} });
+        expect(result.created).toEqual([]);
+        expect(await proxy()).toBeUndefined();
+    });
+
+    it("the watcher creates the site's proxy in active mode and puts every host of the site on it", async () => {
+        const result = await sync({ url, token, waitSeconds: 30, inventory: inventory(stack), credentials: {} });
+        expect(result.created.sort()).toEqual([n("board"), n("switch")]);
+        const p = await proxy();
+        expect(p).toMatchObject({ host: zabbixProxyName(site), status: "5" });
+        expect(await proxyOf(n("board"))).toBe(p!.proxyid);
+        expect(await proxyOf(n("switch"))).toBe(p!.proxyid);
+    });
+
+    it("changes nothing when run again, and reuses the proxy", async () => {
+        const before = (await proxy())!.proxyid;
+        const result = await sync({ url, token, waitSeconds: 30, inventory: inventory(stack), credentials: {} });
+        expect(result).toEqual({ created: [], updated: [], unchanged: [n("board"), n("switch")].sort(), deleted: [] });
+        expect((await proxy())!.proxyid).toBe(before);
+    });
+
+    it("moves a host put on the server by hand back onto its site's proxy", async () => {
+        const [h] = await client.call("host.get", { output: ["hostid"], filter: { host: [n("board")] } });
+        await client.call("host.update", { hostid: h.hostid, proxy_hostid: "0" });
+        const result = await sync({ url, token, waitSeconds: 30, inventory: inventory(stack), credentials: {} });
+        expect(result.updated).toEqual([n("board")]);
+        expect(await proxyOf(n("board"))).toBe((await proxy())!.proxyid);
+    });
+
+    it("a stack that stops watching deletes the hosts it made, not the proxy", async () => {
+        const result = await sync({
+            url,
+            token,
+            waitSeconds: 30,
+            inventory: inventory("somebody-else"),
+            credentials: {},
+        });
+        expect(result.deleted.sort()).toEqual([n("board"), n("switch")].sort());
+        expect(await proxy()).toBeDefined();
+    });
+});
