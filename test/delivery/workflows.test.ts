@@ -184,10 +184,11 @@ describe("preview.yml", () => {
         expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
     });
 
-    it("authenticates as the read-only previewer, not a deployer", () => {
+    it("authenticates as the read-only previewer, not a deployer, in the stack's preview environment", () => {
         const auth = job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
         expect(String(auth.with!.service_account)).toContain("GCP_PREVIEWER_");
-        expect(job.environment).toBeUndefined();
+        // The previewer decrypts the stack's secrets: prd-preview has required reviewers.
+        expect(job.environment).toBe("${{ matrix.stack }}-preview");
     });
 });
 
