@@ -2,6 +2,7 @@ import type { Rule } from "../types";
 import { dataRules } from "./data";
 import { edgeRules } from "./edge";
 import { gkeRules } from "./gke";
+import { iamRules } from "./iam";
 import { namespaceRules } from "./namespaces";
 import { podRules } from "./pods";
 import { reliabilityRules } from "./reliability";
@@ -15,5 +16,6 @@ export const RULES: readonly Rule[] = [
     ...namespaceRules,
     ...edgeRules,
     ...gkeRules,
+    ...iamRules,
     ...secretRules,
 ];
