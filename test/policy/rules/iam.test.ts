@@ -32,7 +32,7 @@ const previewerBinding = (r: RecordedResource) =>
 describe.each(["dev", "prd"] as const)("Google Cloud IAM rules over the rendered %s stack", (stack) => {
     let rs: RecordedResource[];
     beforeAll(async () => {
-        rs = (await rendered(stack)).resources;
+        rs = [...(await rendered(stack)).resources];
     });
 
     it("find nothing wrong, and have something to look at", () => {
