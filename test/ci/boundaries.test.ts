@@ -242,6 +242,35 @@ describe("which service account each job may act as", () => {
     });
 });
 
+describe("what a deployer may grant", () => {
+    it.each(STACKS)(
+        "%s: exactly the project roles the program grants to what it runs, none of CI's own",
+        async (stack) => {
+            const r = await rendered(stack);
+            const grants = r.resources
+                .filter((x) => x.type === PROJECT_BINDING)
+                .map((x) => unwrapSecrets(x.inputs) as Record<string, any>);
+            const admin = grants.find(
+                (g) =>
+                    g.role === "roles/resourcemanager.projectIamAdmin" &&
+                    String(g.member).includes(`ci-${stack}-deployer@`),
+            )!;
+            const expression = String(admin.condition?.expression ?? "");
+            const grantable = [...(/hasOnly\(\[([^\]]*)\]\)/.exec(expression)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map(
+                (m) => m[1]!,
+            );
+            // What a deploy must be able to (re)grant: every project role of an account CI did not create.
+            const needed = [
+                ...new Set(grants.filter((g) => !String(g.member).startsWith("serviceAccount:ci-")).map((g) => g.role)),
+            ].sort();
+            expect(needed.length).toBeGreaterThan(0);
+            expect(grantable).toEqual(needed);
+            const own = grants.filter((g) => String(g.member).startsWith("serviceAccount:ci-")).map((g) => g.role);
+            for (const role of own) expect(grantable).not.toContain(role);
+        },
+    );
+});
+
 describe("each stack's secrets: one KMS key per stack, bound per key", () => {
     it.each(STACKS)("%s binds only its own key, and no KMS crypto role on the project", async (stack) => {
         const r = await rendered(stack);

@@ -193,7 +193,11 @@ describe("a bootstrap stack holding every environment's deployer", () => {
         ]);
         // Each environment's deployer on its own key: dev's cannot decrypt prd's secrets.
         const keys = r.resources
-            .filter((x) => x.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+            .filter(
+                (x) =>
+                    x.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember" &&
+                    String(x.inputs.member).startsWith("serviceAccount:ci-"),
+            )
             .map(
                 (x) =>
                     `${String(x.inputs.member).split(":")[1]!.split("@")[0]} ${String(x.inputs.cryptoKeyId).split("/").pop()}`,
