@@ -215,6 +215,20 @@ describe("a bootstrap stack holding every environment's deployer", () => {
     });
 });
 
+describe("the previewer's environment", () => {
+    it("may not be a deployer's: a pull request's job would then act as that deployer", async () => {
+        const text = readFileSync(path.join(ROOT, "Pulumi.prd.yaml"), "utf8").replace(
+            "    previewer: true\n",
+            "    previewer: true\n    previewerEnvironment: prd\n",
+        );
+        const stackFile = path.join(mkdtempSync(path.join(tmpdir(), "ci-clash-")), "Pulumi.prd.yaml");
+        writeFileSync(stackFile, text);
+        await expect(renderStack({ stack: "prd", stackFile })).rejects.toThrow(
+            /ci\.previewerEnvironment: "prd" is also environments\[0\]\.name; the previewer needs a GitHub environment of its own/,
+        );
+    });
+});
+
 describe("platform:ci config", () => {
     const base = {
         environment: "dev",
