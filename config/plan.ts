@@ -18,6 +18,7 @@ import type { NetworkArgs } from "../components/gcp/network";
 import type { RegistryArgs } from "../components/gcp/registry";
 import type { GitOpsArgs } from "../components/gitops/gitops";
 import { DATA_STORAGE_CLASS } from "../components/cluster/data-storage-class";
+import { NODE_ROLES } from "../components/gcp/gke-cluster";
 import { FLUX_NAMESPACE } from "../components/gitops/names";
 import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
@@ -272,18 +273,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
                 : undefined,
         gitops: withCharts(gitopsPlan(config, namespaces, apps), charts),
         bootstrap: stack.bootstrap ? bootstrapPlan(stack) : undefined,
-        ci: stack.ci.enabled
-            ? {
-                  project: stack.gcp.project!,
-                  repository: stack.ci.repository!,
-                  poolId: stack.ci.poolId,
-                  providerId: stack.ci.providerId,
-                  environments: stack.ci.environments ?? [{ name: environment, roles: DEFAULT_DEPLOYER_ROLES }],
-                  previewerRoles: stack.ci.previewer ? stack.ci.previewerRoles : undefined,
-                  apps: appPushGrants(config),
-                  protect: prd,
-              }
-            : undefined,
+        ci: stack.ci.enabled ? ciPlan(config) : undefined,
     };
 
     function clusterPlan(c: LoadedConfig): GkePlan | ExistingPlan {
@@ -517,6 +507,48 @@ function gitopsPlan(config: LoadedConfig, namespaces: Namespaces, apps: LoadedCo
  * Each app that names its source repository may push the images it runs from the stack's own
  * registry (`<region>-docker.pkg.dev/<project>/<registry>/<package>`). Needs the registry, so gke.
  */
+/** Keyless CI: who may act as which service account, with which key and which grants. */
+function ciPlan(config: LoadedConfig): NonNullable<Plan["ci"]> {
+    const { stack } = config;
+    const ci = stack.ci;
+    const environment = stack.environment;
+    const environments = ci.environments ?? [
+        { name: environment, roles: DEFAULT_DEPLOYER_ROLES, ref: "refs/heads/main", events: ["push"] },
+    ];
+    const previewerEnvironment = ci.previewerEnvironment ?? `${environment}-preview`;
+    const clash = environments.findIndex((e) => e.name === previewerEnvironment);
+    if (ci.previewer && clash >= 0) {
+        throw new ConfigError([
+            `ci.previewerEnvironment: ${JSON.stringify(previewerEnvironment)} is also environments[${clash}].name; the previewer needs a GitHub environment of its own (its pull-request jobs must not act as a deployer)`,
+        ]);
+    }
+    return {
+        project: stack.gcp.project!,
+        repository: ci.repository!,
+        repositoryId: ci.repositoryId!,
+        repositoryOwnerId: ci.repositoryOwnerId!,
+        secretsKey: ci.secretsKey!,
+        grantableRoles: grantableRoles(config),
+        poolId: ci.poolId,
+        providerId: ci.providerId,
+        environments,
+        previewerRoles: ci.previewer ? ci.previewerRoles : undefined,
+        previewerEnvironment: ci.previewer ? previewerEnvironment : undefined,
+        apps: appPushGrants(config),
+        protect: environment === "prd",
+    };
+}
+
+/**
+ * Every project role the program grants to what it runs (the nodes, Flux's image reader, the apps'
+ * Google identities): the only ones a deployer may grant. CI's own roles are not among them, so a
+ * change of those is an owner's run from a workstation (docs/security.md).
+ */
+export function grantableRoles(config: LoadedConfig): string[] {
+    const apps = Object.values(config.stack.apps).flatMap((a) => a.google?.roles ?? []);
+    return [...new Set([...NODE_ROLES, "roles/artifactregistry.reader", ...apps])].sort();
+}
+
 function appPushGrants(config: LoadedConfig): AppPushGrant[] | undefined {
     const { stack } = config;
     if (stack.cluster.mode !== "gke" || !stack.gcp.project) return undefined;

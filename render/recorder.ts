@@ -138,12 +138,21 @@ export function record(program: Program, opts: RunOptions): Promise<Recording> {
 
 let queue: Promise<void> = Promise.resolve();
 
+/**
+ * What a provider function answers offline: its inputs back, plus what the program reads of a
+ * project (its number, the same fake one the Workload Identity pools carry in render/mock-state.ts).
+ */
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (token === "gcp:organizations/getProject:getProject") return { ...inputs, number: "123456789012" };
+    return inputs;
+}
+
 async function recordAlone(program: Program, opts: RunOptions): Promise<Recording> {
     pulumi.runtime.setAllConfig(opts.config, [...opts.secretKeys]);
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => mockState(args, opts.preview === true),
-            call: (args) => args.inputs as Record<string, unknown>,
+            call: (args) => mockCall(args.token, args.inputs as Record<string, unknown>),
             registerTransform: (t) => {
                 stackTransforms.push(t);
             },

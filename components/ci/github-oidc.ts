@@ -8,6 +8,8 @@ export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 export const ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
     "google.subject": "assertion.sub",
     "attribute.repository": "assertion.repository",
+    "attribute.repository_id": "assertion.repository_id",
+    "attribute.repository_owner_id": "assertion.repository_owner_id",
     "attribute.environment": "assertion.environment",
     "attribute.ref": "assertion.ref",
     "attribute.event_name": "assertion.event_name",
@@ -18,7 +20,63 @@ export interface GithubOidcEnvironment {
     readonly name: string;
     /** Project roles of the environment's deployer service account. */
     readonly roles: readonly string[];
+    /** The only ref whose jobs may act as it, `refs/heads/main`; `*` for any. @default refs/heads/main */
+    readonly ref?: string;
+    /** The GitHub events whose jobs may act as it. @default ["push"] */
+    readonly events?: readonly string[];
+    /** The KMS key it encrypts and decrypts with. @default GithubOidcArgs.secretsKey */
+    readonly secretsKey?: string;
 }
+
+/** Which GitHub jobs the provider admits: jobs of one environment, from one ref (or any) and listed events. */
+export interface AdmittedJobs {
+    readonly environment: string;
+    /** `refs/heads/<branch>`, or `*` for any ref. */
+    readonly ref: string;
+    readonly events: readonly string[];
+}
+
+const quote = (v: string) => JSON.stringify(v);
+
+/**
+ * The platform provider's attribute condition: tokens of one repository of one owner (by their
+ * numeric ids, which a rename, a transfer or a new repository taking the name do not carry), and
+ * only from a listed environment, each with its ref and events. A token without an environment (a
+ * pull request's job, a fork's, any other workflow) matches no clause and is refused at the door.
+ * Only `==`, `&&`, `||` and string literals, so a test can evaluate it as JavaScript.
+ */
+export function platformAttributeCondition(
+    repositoryId: number,
+    repositoryOwnerId: number,
+    jobs: readonly AdmittedJobs[],
+): string {
+    if (jobs.length === 0) throw new Error("the platform provider needs at least one admitted environment");
+    const clauses = jobs.map((j) => {
+        const parts = [`assertion.environment == ${quote(j.environment)}`];
+        if (j.ref !== "*") parts.push(`assertion.ref == ${quote(j.ref)}`);
+        const events = [...new Set(j.events)].map((e) => `assertion.event_name == ${quote(e)}`);
+        parts.push(events.length === 1 ? events[0]! : `(${events.join(" || ")})`);
+        return `(${parts.join(" && ")})`;
+    });
+    return [
+        `assertion.repository_id == ${quote(String(repositoryId))}`,
+        `assertion.repository_owner_id == ${quote(String(repositoryOwnerId))}`,
+        `(${clauses.join(" || ")})`,
+    ].join(" && ");
+}
+
+/**
+ * The condition on a deployer's `roles/resourcemanager.projectIamAdmin`: it may add or remove
+ * project grants of these roles only (IAM's `modifiedGrantsByRole`), so it cannot grant itself, or
+ * anything the program runs, a role the program does not grant; not owner, not its own roles.
+ */
+export function grantCondition(roles: readonly string[]): string {
+    const list = [...new Set(roles)].sort().map(quote).join(", ");
+    return `api.getAttribute("iam.googleapis.com/modifiedGrantsByRole", []).hasOnly([${list}])`;
+}
+
+/** The project-level role that can change project IAM: granted to a deployer only with grantCondition. */
+export const PROJECT_IAM_ADMIN = "roles/resourcemanager.projectIamAdmin";
 
 /** Claims the app repositories' provider maps: enough to name a repository by id, nothing more. */
 export const APP_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
@@ -58,8 +116,16 @@ export function packageCondition(grant: AppPushGrant): string {
 export interface GithubOidcArgs {
     /** GCP project the pool and service accounts live in. */
     readonly project: string;
-    /** The only GitHub repository trusted, `owner/name`. */
+    /** The GitHub repository, `owner/name`, for descriptions (the provider trusts the ids). */
     readonly repository: string;
+    /** Its numeric id: the provider admits tokens of this repository only. */
+    readonly repositoryId: number;
+    /** Its owner's numeric id: checked too, so a transferred repository is no longer trusted. */
+    readonly repositoryOwnerId: number;
+    /** The stack's KMS key (`projects/.../cryptoKeys/<k>`): deployers encrypt and decrypt, the previewer decrypts, on it only. */
+    readonly secretsKey: string;
+    /** The only project roles a deployer's projectIamAdmin may grant (grantCondition). */
+    readonly grantableRoles: readonly string[];
     /** Workload Identity pool ID. */
     readonly poolId: string;
     /** Provider ID inside the pool. */
@@ -68,6 +134,8 @@ export interface GithubOidcArgs {
     readonly environments: readonly GithubOidcEnvironment[];
     /** Roles of the read-only previewer; omit for no previewer. @default no previewer */
     readonly previewerRoles?: readonly string[];
+    /** The GitHub environment whose pull-request jobs may act as the previewer (prd: with reviewers). @default `preview` */
+    readonly previewerEnvironment?: string;
     /** App repositories that push their own images. @default none (no app provider) */
     readonly apps?: readonly AppPushGrant[];
     /** Provider ID of the app repositories' provider. @default github-apps */
@@ -81,6 +149,22 @@ export interface GithubOidcArgs {
     readonly protect?: boolean;
 }
 
+/** The previewer's GitHub environment. */
+function previewerEnvironment(args: GithubOidcArgs): string {
+    return args.previewerEnvironment ?? "preview";
+}
+
+/** Every job the platform provider admits: each deployer's, and the previewer's pull requests. */
+export function admittedJobs(args: GithubOidcArgs): AdmittedJobs[] {
+    const jobs: AdmittedJobs[] = args.environments.map((e) => ({
+        environment: e.name,
+        ref: e.ref ?? "refs/heads/main",
+        events: e.events ?? ["push"],
+    }));
+    if (args.previewerRoles) jobs.push({ environment: previewerEnvironment(args), ref: "*", events: ["pull_request"] });
+    return jobs;
+}
+
 /** `roles/container.admin` -> `container-admin`, for child names. */
 function roleSlug(role: string): string {
     return role
@@ -92,9 +176,11 @@ function roleSlug(role: string): string {
 
 /**
  * Keyless CI for GitHub Actions: a Workload Identity Federation pool whose OIDC provider admits
- * tokens of one repository only, and one deployer service account per environment that only a job
- * running in that GitHub environment may impersonate (so the dev job cannot act as prd). An optional
- * read-only previewer serves `pulumi preview` in pull requests. No service account key exists.
+ * tokens of one repository (by id) and only from the listed environments, refs and events; one
+ * deployer service account per environment that only a job running in that GitHub environment may
+ * impersonate (so the dev job cannot act as prd); an optional read-only previewer for
+ * `pulumi preview` of pull requests, behind a GitHub environment of its own (prd's has reviewers).
+ * The stack's secrets key is bound per key, no service account key exists.
  */
 export class GithubOidc extends pulumi.ComponentResource {
     readonly pool: gcp.iam.WorkloadIdentityPool;
@@ -131,8 +217,14 @@ export class GithubOidc extends pulumi.ComponentResource {
                 workloadIdentityPoolProviderId: args.providerId,
                 displayName: "GitHub Actions OIDC",
                 attributeMapping: { ...ATTRIBUTE_MAPPING },
-                // Without a condition any GitHub repository could exchange its tokens here.
-                attributeCondition: `assertion.repository == "${args.repository}"`,
+                // Without a condition any GitHub repository could exchange its tokens here; with
+                // the environments' refs and events in it, a job of the repository outside them
+                // (a pull request, another branch, another workflow) gets no token either.
+                attributeCondition: platformAttributeCondition(
+                    args.repositoryId,
+                    args.repositoryOwnerId,
+                    admittedJobs(args),
+                ),
                 oidc: { issuerUri: GITHUB_ISSUER },
             },
             kept,
@@ -148,6 +240,7 @@ export class GithubOidc extends pulumi.ComponentResource {
             display: string,
             roles: readonly string[],
             member: pulumi.Output<string>,
+            key: { readonly id: string; readonly role: string },
         ) => {
             const sa = new gcp.serviceaccount.Account(
                 `${name}-${role}`,
@@ -159,13 +252,28 @@ export class GithubOidc extends pulumi.ComponentResource {
                 },
                 child,
             );
+            const saMember = pulumi.interpolate`serviceAccount:${sa.email}`;
             for (const r of roles) {
+                const condition =
+                    r === PROJECT_IAM_ADMIN
+                        ? {
+                              title: "grants the program's roles only",
+                              description: "No other role, its own and owner included (docs/security.md)",
+                              expression: grantCondition(args.grantableRoles),
+                          }
+                        : undefined;
                 new gcp.projects.IAMMember(
                     `${name}-${role}-${roleSlug(r)}`,
-                    { project, role: r, member: pulumi.interpolate`serviceAccount:${sa.email}` },
+                    { project, role: r, member: saMember, ...(condition ? { condition } : {}) },
                     child,
                 );
             }
+            // The stack's secrets: on its own key, never project-wide (that would reach every key).
+            new gcp.kms.CryptoKeyIAMMember(
+                `${name}-${role}-secrets-key`,
+                { cryptoKeyId: key.id, role: key.role, member: saMember },
+                child,
+            );
             new gcp.serviceaccount.IAMMember(
                 `${name}-${role}-wif`,
                 { serviceAccountId: sa.name, role: "roles/iam.workloadIdentityUser", member },
@@ -182,6 +290,7 @@ export class GithubOidc extends pulumi.ComponentResource {
                 `CI deployer (${env.name})`,
                 env.roles,
                 principalSet("environment", env.name),
+                { id: env.secretsKey ?? args.secretsKey, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter" },
             );
         }
         if (args.previewerRoles) {
@@ -190,7 +299,8 @@ export class GithubOidc extends pulumi.ComponentResource {
                 "ci-previewer",
                 "CI previewer (read-only)",
                 args.previewerRoles,
-                principalSet("repository", args.repository),
+                principalSet("environment", previewerEnvironment(args)),
+                { id: args.secretsKey, role: "roles/cloudkms.cryptoKeyDecrypter" },
             );
         }
 

@@ -20,6 +20,8 @@ export const ACME_SERVERS = {
 export interface CloudDnsSolver {
     /** GCP project of the zone (and of the Google service account). */
     readonly project: string;
+    /** The Cloud DNS managed zone's name: the solver is DNS admin of this zone only. */
+    readonly zoneName: pulumi.Input<string>;
     /** Workload Identity pool, `<project>.svc.id.goog`; an Output of the cluster so the binding waits for it. */
     readonly workloadIdentityPool: pulumi.Input<string>;
     /** Let's Encrypt endpoint. */
@@ -141,10 +143,13 @@ export class CertManager extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.dnsServiceAccount = gsa;
-            const dnsAdmin = new gcp.projects.IAMMember(
-                `${name}-dns-admin`,
+            // DNS admin of the stack's zone only, not of the project (every zone in it): the
+            // issuer names the zone (hostedZoneName), so the solver never lists the project's zones.
+            const dnsAdmin = new gcp.dns.DnsManagedZoneIamMember(
+                `${name}-dns-zone-admin`,
                 {
                     project: solver.project,
+                    managedZone: solver.zoneName,
                     role: "roles/dns.admin",
                     member: pulumi.interpolate`serviceAccount:${gsa.email}`,
                 },
@@ -218,7 +223,7 @@ export class CertManager extends pulumi.ComponentResource {
                           {
                               selector: { dnsZones: [args.domain] },
                               // No serviceAccountSecretRef: the controller's Workload Identity is used.
-                              dns01: { cloudDNS: { project: solver.project } },
+                              dns01: { cloudDNS: { project: solver.project, hostedZoneName: solver.zoneName } },
                           },
                       ],
                   },

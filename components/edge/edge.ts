@@ -166,6 +166,7 @@ export class Edge extends pulumi.ComponentResource {
                 cloudDns: args.gcp
                     ? {
                           project: args.gcp.project,
+                          zoneName: args.gcp.zone.zoneName,
                           workloadIdentityPool: args.gcp.workloadIdentityPool,
                           issuer: args.issuer,
                           email: args.acmeEmail,

@@ -65,6 +65,11 @@ export const NODE_ROLES = [
     "roles/autoscaling.metricsWriter",
 ];
 
+/** The region of a location: `asia-northeast1-a` -> `asia-northeast1`; a region stays itself. */
+export function regionOf(location: string): string {
+    return /-[a-z]$/.test(location) ? location.slice(0, -2) : location;
+}
+
 /** The cluster's identity for its Kubernetes provider: gcloud's context name, `gke_<project>_<location>_<name>`. */
 export function gkeClusterIdentifier(args: Pick<GkeClusterArgs, "project" | "location" | "clusterName">): string {
     return `gke_${args.project}_${args.location}_${args.clusterName}`;
@@ -81,6 +86,8 @@ export class GkeCluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     readonly endpoint: pulumi.Output<string>;
     readonly workloadIdentityPool: string;
+    /** The Cloud KMS key etcd encrypts Kubernetes Secrets with. */
+    readonly secretsKey: gcp.kms.CryptoKey;
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gcp:GkeCluster", name, {}, opts);
@@ -108,6 +115,30 @@ export class GkeCluster extends pulumi.ComponentResource {
                     },
                     child,
                 ),
+        );
+
+        // Application-layer Secrets encryption: etcd holds every Kubernetes Secret encrypted with a
+        // key of this project, which only GKE's service agent may use. A key ring cannot be deleted
+        // in Cloud KMS, so both are protected like the cluster; the key rotates every 90 days.
+        const keyRing = new gcp.kms.KeyRing(
+            `${name}-secrets-keyring`,
+            { project: args.project, location: regionOf(args.location), name: `${args.clusterName}-secrets` },
+            guarded,
+        );
+        this.secretsKey = new gcp.kms.CryptoKey(
+            `${name}-secrets-key`,
+            { keyRing: keyRing.id, name: "etcd-secrets", purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" },
+            guarded,
+        );
+        const project = gcp.organizations.getProjectOutput({ projectId: args.project }, child);
+        const agentGrant = new gcp.kms.CryptoKeyIAMMember(
+            `${name}-secrets-key-gke`,
+            {
+                cryptoKeyId: this.secretsKey.id,
+                role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: pulumi.interpolate`serviceAccount:service-${project.number}@container-engine-robot.iam.gserviceaccount.com`,
+            },
+            child,
         );
 
         const nodeSecurity = {
@@ -149,7 +180,16 @@ export class GkeCluster extends pulumi.ComponentResource {
                     cidrBlocks: args.authorizedNetworks.map((n) => ({ displayName: n.name, cidrBlock: n.cidr })),
                     gcpPublicCidrsAccessEnabled: false,
                 },
-                controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: args.dnsEndpoint } },
+                // The DNS endpoint admits Google IAM credentials only (container.clusters.connect): no
+                // Kubernetes service-account token and no client certificate works through it.
+                controlPlaneEndpointsConfig: {
+                    dnsEndpointConfig: {
+                        allowExternalTraffic: args.dnsEndpoint,
+                        enableK8sTokensViaDns: false,
+                        enableK8sCertsViaDns: false,
+                    },
+                },
+                databaseEncryption: { state: "ENCRYPTED", keyName: this.secretsKey.id },
                 masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
                 enableLegacyAbac: false,
                 enableShieldedNodes: true,
@@ -164,7 +204,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             },
             {
                 ...guarded,
-                dependsOn: roleGrants,
+                dependsOn: [...roleGrants, agentGrant],
                 // Both only shape the default pool that creation removes, and both force a new
                 // cluster: GKE then reports the first remaining pool's config (machine type, labels)
                 // as the cluster's nodeConfig and a node count of 0, so without this every run

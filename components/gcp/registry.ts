@@ -34,6 +34,9 @@ export class Registry extends pulumi.ComponentResource {
                 repositoryId: args.repositoryId,
                 format: "DOCKER",
                 description: "Application images",
+                // A pushed tag never moves: Flux's `<sha>-<timestamp>` tags are unique per build, and
+                // no one (an app repository's push included) can swap the image behind a deployed tag.
+                dockerConfig: { immutableTags: true },
                 cleanupPolicyDryRun: false,
                 cleanupPolicies: [
                     {

@@ -4,7 +4,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { awaitReady, NO_WAIT } from "../cluster/waits";
 import * as tls from "@pulumi/tls";
 import { knownHostsFile } from "./known-hosts";
-import { FLUX_NAMESPACE, PLATFORM_REPOSITORY } from "./names";
+import { FLUX_NAMESPACE, IMAGE_UPDATE_REFS, PLATFORM_REPOSITORY } from "./names";
+
+/**
+ * Who still pushes every other branch: people by repository role (maintain 2, write 4, admin 5,
+ * GitHub's ids for the base roles) and GitHub Actions (app 15368, the revert job's GITHUB_TOKEN).
+ * Deploy keys are not among them, so a Flux key pushes `flux/image-updates-*` and nothing else.
+ */
+export const BRANCH_BYPASS = [
+    { actorType: "RepositoryRole", actorId: 2, bypassMode: "always" },
+    { actorType: "RepositoryRole", actorId: 4, bypassMode: "always" },
+    { actorType: "RepositoryRole", actorId: 5, bypassMode: "always" },
+    { actorType: "Integration", actorId: 15368, bypassMode: "always" },
+] as const;
 
 /** The platform repository Flux reads, resolved from its SSH URL. */
 export interface GitRepositorySpec {
@@ -43,6 +55,8 @@ export class GitSource extends pulumi.ComponentResource {
     /** The deploy key's public half, `ssh-ed25519 ...`. */
     readonly publicKey: pulumi.Output<string>;
     readonly deployKey?: github.RepositoryDeployKey;
+    /** The ruleset that keeps deploy keys off every branch but the image-update ones. */
+    readonly branchRules?: github.RepositoryRuleset;
 
     constructor(name: string, args: GitSourceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gitops:GitSource", name, {}, opts);
@@ -76,6 +90,24 @@ export class GitSource extends pulumi.ComponentResource {
             this.deployKey = new github.RepositoryDeployKey(
                 `${name}-deploy-key`,
                 { repository: repo.name, title: args.keyTitle, key: this.publicKey, readOnly: false },
+                { parent: this, provider },
+            );
+            // A deploy key with write access could push any branch (main's protection aside),
+            // including a branch whose pull request would run a workflow. GitHub cannot scope a
+            // ruleset to one key, so this keeps every deploy key to `flux/image-updates-*`;
+            // image-updates.yml refuses a bump branch that changes more than its own image file
+            // (docs/security.md). Each stack declares its own, with the same rules.
+            this.branchRules = new github.RepositoryRuleset(
+                `${name}-deploy-key-branches`,
+                {
+                    repository: repo.name,
+                    name: `${args.keyTitle}: deploy keys push image-update branches only`,
+                    target: "branch",
+                    enforcement: "active",
+                    conditions: { refName: { includes: ["~ALL"], excludes: [IMAGE_UPDATE_REFS] } },
+                    rules: { creation: true, update: true, deletion: true, nonFastForward: true },
+                    bypassActors: BRANCH_BYPASS.map((a) => ({ ...a })),
+                },
                 { parent: this, provider },
             );
         }

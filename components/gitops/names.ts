@@ -16,6 +16,9 @@ export function imageUpdateBranch(environment: Environment): string {
     return `flux/image-updates-${environment}`;
 }
 
+/** Every environment's image-update branch, as a ruleset ref pattern: the only refs a Flux deploy key may push. */
+export const IMAGE_UPDATE_REFS = "refs/heads/flux/image-updates-*";
+
 /** The path of the repository Flux reconciles for an environment; Pulumi never writes there. */
 export function clusterPath(environment: Environment): string {
     return `./clusters/${environment}`;

@@ -2,6 +2,7 @@ import type { Rule } from "../types";
 import { dataRules } from "./data";
 import { edgeRules } from "./edge";
 import { gkeRules } from "./gke";
+import { iamRules } from "./iam";
 import { namespaceRules } from "./namespaces";
 import { networkRules } from "./network";
 import { podRules } from "./pods";
@@ -17,5 +18,6 @@ export const RULES: readonly Rule[] = [
     ...networkRules,
     ...edgeRules,
     ...gkeRules,
+    ...iamRules,
     ...secretRules,
 ];

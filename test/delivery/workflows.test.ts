@@ -184,10 +184,11 @@ describe("preview.yml", () => {
         expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
     });
 
-    it("authenticates as the read-only previewer, not a deployer", () => {
+    it("authenticates as the read-only previewer, not a deployer, in the stack's preview environment", () => {
         const auth = job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
         expect(String(auth.with!.service_account)).toContain("GCP_PREVIEWER_");
-        expect(job.environment).toBeUndefined();
+        // The previewer decrypts the stack's secrets: prd-preview has required reviewers.
+        expect(job.environment).toBe("${{ matrix.stack }}-preview");
     });
 });
 
@@ -278,6 +279,12 @@ describe("image-updates.yml", () => {
             expect(globs.some((g) => matches(g, git.push.branch))).toBe(true);
             expect(globs.some((g) => matches(g, git.checkout.ref.branch))).toBe(false);
             expect(step.env!.BASE).toBe(git.checkout.ref.branch);
+            // The only file a bump branch may change, as the script names it.
+            const file = parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config[
+                "platform:imageFile"
+            ];
+            expect(file).toBe(`images/${git.push.branch.slice("flux/image-updates-".length)}.yaml`);
+            expect(String(step.with!.script)).toContain("const own = `images/${env}.yaml`;");
         },
     );
 
@@ -296,7 +303,7 @@ describe("image-updates.yml", () => {
 
     describe("its script, against a fake GitHub API", () => {
         type Call = [string, Record<string, unknown>];
-        async function runScript(opts: { open?: number[]; ahead?: string[]; ownToken?: boolean }) {
+        async function runScript(opts: { open?: number[]; ahead?: string[]; ownToken?: boolean; files?: string[] }) {
             const calls: Call[] = [];
             const logs: string[] = [];
             const github = {
@@ -319,6 +326,9 @@ describe("image-updates.yml", () => {
                                 data: {
                                     ahead_by: ahead.length,
                                     commits: ahead.map((message) => ({ commit: { message } })),
+                                    files: (opts.files ?? (ahead.length ? ["images/prd.yaml"] : [])).map(
+                                        (filename) => ({ filename }),
+                                    ),
                                 },
                             };
                         },
@@ -328,6 +338,7 @@ describe("image-updates.yml", () => {
             const core = {
                 info: (m: string) => logs.push(`info: ${m}`),
                 warning: (m: string) => logs.push(`warning: ${m}`),
+                setFailed: (m: string) => logs.push(`failed: ${m}`),
             };
             const context = {
                 repo: { owner: "example-club", repo: "platform" },
@@ -359,10 +370,24 @@ describe("image-updates.yml", () => {
             expect(logs.some((l) => l.startsWith("warning:"))).toBe(false);
         });
 
+        it("refuses a bump branch that changes more than its own image file, and fails the run", async () => {
+            for (const files of [
+                ["images/prd.yaml", ".github/workflows/preview.yml"],
+                ["images/dev.yaml"],
+                ["index.ts"],
+            ]) {
+                const { calls, logs } = await runScript({ ahead: ["bump"], files });
+                expect(calls.map(([name]) => name)).toEqual(["repos.compareCommits"]);
+                expect(logs.filter((l) => l.startsWith("failed:"))).toEqual([
+                    expect.stringMatching(/an image bump changes images\/prd\.yaml only; no pull request/),
+                ]);
+            }
+        });
+
         it("leaves an open pull request for the branch alone (the push already updated it)", async () => {
             const { calls } = await runScript({ open: [3], ahead: ["bump"] });
-            expect(calls.map(([name]) => name)).toEqual(["pulls.list"]);
-            expect(calls[0]![1]).toMatchObject({
+            expect(calls.map(([name]) => name)).toEqual(["repos.compareCommits", "pulls.list"]);
+            expect(calls[1]![1]).toMatchObject({
                 head: "example-club:flux/image-updates-prd",
                 base: "main",
                 state: "open",

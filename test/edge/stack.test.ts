@@ -94,7 +94,7 @@ describe.each([
         );
         expect(auth).toBeDefined();
         const oauth = values(chart(r, "oauth2-proxy"));
-        // Host-only cookies: the callback is each host's own (docs/security-edge.md).
+        // Host-only cookies: the callback is each host's own (docs/security.md).
         expect(oauth.extraArgs["redirect-url"]).toBeUndefined();
         expect(oauth.extraArgs["cookie-domain"]).toBeUndefined();
         expect(oauth.extraArgs.provider).toBe("github");
@@ -214,12 +214,26 @@ describe.each([
                 member: `serviceAccount:clubplatform-${stack}.svc.id.goog[${String(cmNamespace)}/${ksa}]`,
             }),
         );
-        const dnsAdmin = r.resources
+        // DNS admin of the stack's zone only (the issuer names it), never of the project.
+        const projectDns = r.resources
             .filter((x) => x.type === "gcp:projects/iAMMember:IAMMember")
             .map((x) => unwrapSecrets(x.inputs) as Record<string, string>)
-            // The CI deployer (platform:ci) manages DNS too; among workloads only cert-manager does.
-            .filter((i) => i.role === "roles/dns.admin" && !(i.member ?? "").startsWith("serviceAccount:ci-"));
-        expect(dnsAdmin).toEqual([expect.objectContaining({ member: `serviceAccount:${gsaEmail}` })]);
+            .filter((i) => i.member === `serviceAccount:${gsaEmail}`);
+        expect(projectDns).toEqual([]);
+        const zone = unwrapSecrets(
+            r.resources.find((x) => x.type === "gcp:dns/managedZone:ManagedZone")!.inputs,
+        ) as any;
+        const zoneAdmin = r.resources
+            .filter((x) => x.type === "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember")
+            .map((x) => unwrapSecrets(x.inputs) as Record<string, string>);
+        expect(zoneAdmin).toEqual([
+            expect.objectContaining({
+                managedZone: zone.name,
+                role: "roles/dns.admin",
+                member: `serviceAccount:${gsaEmail}`,
+            }),
+        ]);
+        expect(acme.solvers[0].dns01.cloudDNS.hostedZoneName).toBe(zone.name);
         expect(r.resources.filter((x) => x.type === "gcp:serviceaccount/key:Key")).toEqual([]);
     });
 

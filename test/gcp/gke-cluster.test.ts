@@ -31,6 +31,35 @@ describe("GkeCluster", () => {
         expect(c.monitoringService).toBe("monitoring.googleapis.com/kubernetes");
     });
 
+    it("encrypts Secrets in etcd with a key of its own region that only GKE's service agent may use", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", base));
+        const c = h.inputs(h.one(CLUSTER));
+        expect(h.inputs(h.one("gcp:kms/keyRing:KeyRing")).location).toBe("asia-northeast1");
+        expect(h.ofType("gcp:kms/cryptoKey:CryptoKey")).toHaveLength(1);
+        expect(c.databaseEncryption.state).toBe("ENCRYPTED");
+        expect(c.databaseEncryption.keyName).toEqual(expect.any(String));
+        const grants = h.ofType("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((g) => h.inputs(g));
+        expect(grants).toEqual([
+            expect.objectContaining({
+                cryptoKeyId: c.databaseEncryption.keyName,
+                role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: expect.stringMatching(
+                    /^serviceAccount:service-\d+@container-engine-robot\.iam\.gserviceaccount\.com$/,
+                ),
+            }),
+        ]);
+        // The DNS endpoint: Google IAM only, no Kubernetes token or client certificate through it.
+        expect(c.controlPlaneEndpointsConfig.dnsEndpointConfig).toMatchObject({
+            enableK8sTokensViaDns: false,
+            enableK8sCertsViaDns: false,
+        });
+    });
+
+    it("puts a zonal cluster's Secrets key in the zone's region (Cloud KMS has no zones)", async () => {
+        const h = await recordResources(() => new GkeCluster("gke", { ...base, location: "asia-northeast1-a" }));
+        expect(h.inputs(h.one("gcp:kms/keyRing:KeyRing")).location).toBe("asia-northeast1");
+    });
+
     it("allows only the configured ranges on the IP endpoint and no Google-wide access", async () => {
         const h = await recordResources(() => new GkeCluster("gke", base));
         const c = h.inputs(h.one(CLUSTER));

@@ -62,6 +62,35 @@ describe("GitSource", () => {
         expect(await valueOf(source.publicKey)).not.toMatch(/\n$/);
     });
 
+    it("with a token keeps deploy keys to the image-update branches: a ruleset no deploy key bypasses", async () => {
+        const { h } = await build({ githubToken: pulumi.secret("ghp_registertoken") });
+        const rules = h.inputs(h.one("github:index/repositoryRuleset:RepositoryRuleset"));
+        expect(rules.repository).toBe("platform");
+        expect(rules).toMatchObject({ target: "branch", enforcement: "active" });
+        expect(rules.conditions.refName).toEqual({
+            includes: ["~ALL"],
+            excludes: ["refs/heads/flux/image-updates-*"],
+        });
+        expect(rules.rules).toEqual({ creation: true, update: true, deletion: true, nonFastForward: true });
+        const bypass = rules.bypassActors as { actorType: string }[];
+        expect(bypass.length).toBeGreaterThan(0);
+        expect(bypass.map((a) => a.actorType)).not.toContain("DeployKey");
+        // Every dev and prd image-update branch stays outside it, and nothing else does.
+        const outside = (ref: string) =>
+            (rules.conditions.refName.excludes as string[]).some((p) =>
+                new RegExp(`^${p.replace(/\*/g, "[^/]*")}$`).test(ref),
+            );
+        expect(outside("refs/heads/flux/image-updates-dev")).toBe(true);
+        expect(outside("refs/heads/flux/image-updates-prd")).toBe(true);
+        expect(outside("refs/heads/main")).toBe(false);
+        expect(outside("refs/heads/preview/vote/x")).toBe(false);
+    });
+
+    it("without a token declares no ruleset (nothing on GitHub)", async () => {
+        const { h } = await build();
+        expect(h.ofType("github:index/repositoryRuleset:RepositoryRuleset")).toEqual([]);
+    });
+
     it("with a token registers the public key on the repository with write access", async () => {
         const { h } = await build({ githubToken: pulumi.secret("ghp_registertoken") });
         const key = h.inputs(h.one("github:index/repositoryDeployKey:RepositoryDeployKey"));
