@@ -12,7 +12,6 @@ import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
 import { addARecord, Dns, DnsZone } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
-import { IngressAddress } from "./components/gcp/ingress-address";
 import { Logs } from "./components/gcp/logs";
 import { Network } from "./components/gcp/network";
 import { PrivateDns } from "./components/gcp/private-dns";
@@ -63,7 +62,12 @@ function gkeBase(p: GkePlan): Base {
     const onpremDns = p.onpremDns
         ? new PrivateDns("onprem-dns", { ...p.onpremDns, network: network.network.id })
         : undefined;
-    const ingress = new IngressAddress("ingress", { project: p.project, region: p.region, protect: p.protect });
+    // DNS records and registrars point at it. It was its own component type before StaticAddress.
+    const ingress = new StaticAddress(
+        "ingress",
+        { project: p.project, region: p.region, description: "Ingress load balancer", protect: p.protect },
+        { aliases: [{ type: "platform:gcp:IngressAddress" }] },
+    );
     // prd: a StorageClass whose volumes outlive their claims; the data stores' PVCs name it.
     if (p.dataStorageClass) new DataStorageClass("data-storage", { provider: gke.provider, name: p.dataStorageClass });
     const grafanaDb = p.grafanaDatabase ? grafanaDatabase(p.grafanaDatabase, network) : undefined;

@@ -14,9 +14,9 @@ export interface StaticAddressArgs {
 
 /**
  * A reserved regional external IP for a LoadBalancer Service that things outside the cluster are
- * configured with (e.g. the SNMP trap receiver every switch and router sends to). Premium tier,
- * like the ingress address; GKE gives it to an external passthrough Network Load Balancer (TCP or
- * UDP) through the Service's `spec.loadBalancerIP`.
+ * configured with: the ingress (DNS records point at it) and the SNMP trap receiver (every switch
+ * and router sends to it). Premium tier; GKE gives it to the Service's load balancer through
+ * `spec.loadBalancerIP`.
  */
 export class StaticAddress extends pulumi.ComponentResource {
     readonly address: pulumi.Output<string>;

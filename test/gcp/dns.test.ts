@@ -1,5 +1,4 @@
 import { addARecord, Dns } from "../../components/gcp/dns";
-import { IngressAddress } from "../../components/gcp/ingress-address";
 import { Registry } from "../../components/gcp/registry";
 import { PrivateDns } from "../../components/gcp/private-dns";
 import { StaticAddress } from "../../components/gcp/static-address";
@@ -34,16 +33,28 @@ describe("Dns", () => {
     });
 });
 
-describe("IngressAddress", () => {
+describe("StaticAddress", () => {
     it("reserves a regional external address, protected only when asked", async () => {
         const dev = await recordResources(
-            () => new IngressAddress("ingress", { project: "p-dev1", region: "asia-northeast1", protect: false }),
+            () =>
+                new StaticAddress("ingress", {
+                    project: "p-dev1",
+                    region: "asia-northeast1",
+                    description: "x",
+                    protect: false,
+                }),
         );
         const ip = dev.one("gcp:compute/address:Address");
         expect(dev.inputs(ip)).toMatchObject({ region: "asia-northeast1", addressType: "EXTERNAL" });
         expect(ip.protect).toBe(false);
         const prd = await recordResources(
-            () => new IngressAddress("ingress", { project: "p-prd1", region: "asia-northeast1", protect: true }),
+            () =>
+                new StaticAddress("ingress", {
+                    project: "p-prd1",
+                    region: "asia-northeast1",
+                    description: "x",
+                    protect: true,
+                }),
         );
         expect(prd.one("gcp:compute/address:Address").protect).toBe(true);
     });

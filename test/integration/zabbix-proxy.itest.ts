@@ -3,21 +3,12 @@
 // Site proxies against the real Zabbix 6.0 API (scripts/ci/zabbix-up.sh starts it): the sync
 // creates a site's proxy in active mode and puts the site's hosts on it; a stack that does not
 // watch the site makes nothing.
-import { existsSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { syncInventory } from "../../components/onprem/inventory";
 import { zabbixProxyName } from "../../components/onprem/sites";
+import { zabbixEnv } from "./zabbix-env";
 import { createClient, sync } from "../../components/onprem/zabbix-sync/sync";
 import { onpremSchema } from "../../config/sections/onprem";
-
-function zabbixEnv(): { url: string; token: string } {
-    const file = process.env.ZABBIX_ENV_FILE ?? "/tmp/zabbix-ci/env";
-    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-    const url = process.env.ZABBIX_URL ?? /ZABBIX_URL=(\S+)/.exec(text)?.[1];
-    const token = process.env.ZABBIX_TOKEN ?? /ZABBIX_TOKEN=(\S+)/.exec(text)?.[1];
-    if (!url || !token) throw new Error(`no Zabbix API: run scripts/ci/zabbix-up.sh first (it writes ${file})`);
-    return { url, token };
-}
 
 const { url, token } = zabbixEnv();
 const client = createClient({ url, token, waitSeconds: 30 });

@@ -3,18 +3,9 @@
 // refuses; this test creates the same role and user group from the same definitions
 // (READER_ROLE, READER_GROUP) and checks what a token of that user may do.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { READER_GROUP, READER_ROLE } from "../../components/monitoring/zabbix-bootstrap";
+import { zabbixEnv } from "./zabbix-env";
 import { createClient } from "../../components/onprem/zabbix-sync/sync";
-
-function zabbixEnv(): { url: string; token: string } {
-    const file = process.env.ZABBIX_ENV_FILE ?? "/tmp/zabbix-ci/env";
-    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-    const url = process.env.ZABBIX_URL ?? /ZABBIX_URL=(\S+)/.exec(text)?.[1];
-    const token = process.env.ZABBIX_TOKEN ?? /ZABBIX_TOKEN=(\S+)/.exec(text)?.[1];
-    if (!url || !token) throw new Error(`no Zabbix API: run scripts/ci/zabbix-up.sh first (it writes ${file})`);
-    return { url, token };
-}
 
 const { url, token } = zabbixEnv();
 const admin = createClient({ url, token, waitSeconds: 30 });

@@ -4,31 +4,15 @@
 // by scripts/ci/zabbix-up.sh, which writes ZABBIX_URL and ZABBIX_TOKEN to /tmp/zabbix-ci/env.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { hostCredentials } from "../../components/onprem/credentials";
 import { syncInventory, SYNC_SCRIPT_PATH } from "../../components/onprem/inventory";
+import { zabbixEnv } from "./zabbix-env";
 import { createClient, sync, SyncResult } from "../../components/onprem/zabbix-sync/sync";
 import { onpremSchema } from "../../config/sections/onprem";
-
-function zabbixEnv(): { url: string; token: string } {
-    let url = process.env.ZABBIX_URL;
-    let token = process.env.ZABBIX_TOKEN;
-    const file = process.env.ZABBIX_ENV_FILE ?? "/tmp/zabbix-ci/env";
-    if ((!url || !token) && existsSync(file)) {
-        const text = readFileSync(file, "utf8");
-        url ??= /ZABBIX_URL=(\S+)/.exec(text)?.[1];
-        token ??= /ZABBIX_TOKEN=(\S+)/.exec(text)?.[1];
-    }
-    if (!url || !token) {
-        throw new Error(
-            `no Zabbix API: run scripts/ci/zabbix-up.sh first (it writes ${file}) or set ZABBIX_URL and ZABBIX_TOKEN`,
-        );
-    }
-    return { url, token };
-}
 
 const { url, token } = zabbixEnv();
 const client = createClient({ url, token, waitSeconds: 30 });
