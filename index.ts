@@ -12,7 +12,7 @@ import { Edge, EdgeGcp } from "./components/edge/edge";
 import { Publisher } from "./components/edge/types";
 import { addARecord, Dns, DnsZone } from "./components/gcp/dns";
 import { GkeCluster } from "./components/gcp/gke-cluster";
-import { Logs } from "./components/gcp/logs";
+import { LogAlertRelayTarget, Logs } from "./components/gcp/logs";
 import { Network } from "./components/gcp/network";
 import { PrivateDns } from "./components/gcp/private-dns";
 import { PrivateServiceAccess } from "./components/gcp/private-service-access";
@@ -51,6 +51,8 @@ interface Base {
     readonly onpremZone?: DnsZone;
     /** Grafana's Cloud SQL database (gke, monitoring.grafana.database without host). */
     readonly grafanaDatabase?: GrafanaDatabaseConnection;
+    /** The log alerts' subscription and the Google account monitoring's relay pulls it as (gke, log alerts on). */
+    readonly logAlerts?: LogAlertRelayTarget;
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -71,8 +73,6 @@ function gkeBase(p: GkePlan): Base {
     // prd: a StorageClass whose volumes outlive their claims; the data stores' PVCs name it.
     if (p.dataStorageClass) new DataStorageClass("data-storage", { provider: gke.provider, name: p.dataStorageClass });
     const grafanaDb = p.grafanaDatabase ? grafanaDatabase(p.grafanaDatabase, network) : undefined;
-    // GKE ships container logs and events to Cloud Logging: their retention and log-based alerts.
-    if (p.logs) new Logs("logs", p.logs);
     // Switches and routers are configured with this address: it must outlive the Service.
     const traps = p.snmpTrapAddress
         ? new StaticAddress("snmp-traps", {
@@ -92,6 +92,8 @@ function gkeBase(p: GkePlan): Base {
     const workloadIdentityPool = gke.cluster.workloadIdentityConfig.apply(
         (c) => c?.workloadPool ?? gke.workloadIdentityPool,
     );
+    // GKE ships container logs and events to Cloud Logging: their retention and log-based alerts.
+    const logs = p.logs ? new Logs("logs", { ...p.logs, workloadIdentityPool }) : undefined;
     return {
         provider: gke.provider,
         registry,
@@ -100,6 +102,7 @@ function gkeBase(p: GkePlan): Base {
         snmpTrapAddress: traps?.address,
         onpremZone: onpremDns?.ref,
         grafanaDatabase: grafanaDb,
+        logAlerts: logs?.relay,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -185,6 +188,7 @@ function monitoringLayer(plan: Plan, base: Base, edge: ReturnType<typeof edgeLay
             scrapeTargets: edge.scrapeTargets,
             snmpTrapAddress: base.snmpTrapAddress,
             grafanaDatabase: plan.monitoring.grafanaDatabase ?? base.grafanaDatabase,
+            logAlerts: base.logAlerts,
         },
         { providers: [base.provider] },
     );

@@ -104,8 +104,12 @@ export const TRAEFIK_PLUGINS = {
  * (test/render/image-digests.test.ts) fails on any other image without a digest.
  */
 export const IMAGES = {
-    /** Runs the on-prem Zabbix sync script (components/onprem/zabbix-sync/sync.js); uid 1000 is `node`. */
-    zabbixSyncNode: "docker.io/library/node:22.12.0-alpine3.21",
+    /**
+     * Runs the program's own dependency-free scripts from ConfigMaps: the on-prem Zabbix sync
+     * (components/onprem/zabbix-sync/sync.js) and the log-alert relay
+     * (components/monitoring/log-alert-relay/relay.js); uid 1000 is `node`.
+     */
+    node: "docker.io/library/node:22.12.0-alpine3.21",
 
     /** Image tag of every Zabbix component (server, web, agent, snmptraps): 7.0 LTS. */
     zabbixTag: "ubuntu-7.0.16",
@@ -131,7 +135,7 @@ export const IMAGES = {
  * image is not.
  */
 export const NOT_YET_PINNED: Readonly<Record<string, string>> = {
-    [IMAGES.zabbixSyncNode]: "no published digest for this tag was found offline",
+    [IMAGES.node]: "no published digest for this tag was found offline",
     [IMAGES.zabbixSnmptraps]: "no published digest for this tag was found offline",
     [IMAGES.sablier]: "no published digest for this tag was found offline",
     [`zabbixImageTag: ${IMAGES.zabbixTag}`]:

@@ -21,6 +21,7 @@ import { DATA_STORAGE_CLASS } from "../components/cluster/data-storage-class";
 import { NODE_ROLES } from "../components/gcp/gke-cluster";
 import { FLUX_NAMESPACE } from "../components/gitops/names";
 import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
+import { LOG_ALERT_RELAY } from "../components/monitoring/log-alert-relay";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
 import type { OnpremArgs } from "../components/onprem/onprem";
 import { SitePlan, sitePlans } from "../components/onprem/sites";
@@ -336,8 +337,8 @@ export function resolvePlan(config: LoadedConfig): Plan {
 }
 
 /**
- * The project's log retention and the log-based alerts, with monitoring (its webhook is where the
- * alerts go). Every namespace the stack deploys into is watched for crash loops.
+ * The project's log retention and the log-based alerts, with monitoring (a relay in its namespace
+ * hands the alerts to Alertmanager). Every namespace the stack deploys into is watched for crash loops.
  */
 function logsPlan(config: LoadedConfig, project: string, clusterName: string, ns: Namespaces): LogsArgs | undefined {
     const { stack } = config;
@@ -368,7 +369,8 @@ function logsPlan(config: LoadedConfig, project: string, clusterName: string, ns
                   authFailuresPer5m: l.authFailuresPer5m,
               })
             : [],
-        webhookUrl: l.alerts ? secret(config, "alertmanagerWebhookUrl") : undefined,
+        // The relay runs in the monitoring namespace, which exists whenever logs are planned.
+        relay: l.alerts ? { namespace: ns.monitoring!, serviceAccount: LOG_ALERT_RELAY.serviceAccount } : undefined,
     };
 }
 

@@ -5,6 +5,7 @@ import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../clu
 import { Publisher, RouteSpec } from "../edge/types";
 import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
 import { Dashboards } from "./dashboards";
+import { LogAlertRelay } from "./log-alert-relay";
 import { MonitoringPolicies } from "./network-policies";
 import { PrometheusStack } from "./prometheus-stack";
 import { PlatformRules } from "./rules";
@@ -12,6 +13,7 @@ import { PlatformScrapes, ScrapeTarget } from "./scrapes";
 import { NAMES } from "./stack-values";
 import { Zabbix } from "./zabbix";
 import type { ChartSource } from "../versions";
+import { RENOTIFY_SECONDS, type LogAlertRelayTarget } from "../gcp/logs";
 
 export interface MonitoringArgs {
     /** The validated `platform:monitoring` section. */
@@ -49,6 +51,8 @@ export interface MonitoringArgs {
      * Grafana's SQLite, Zabbix's PostgreSQL). @default the cluster's default class
      */
     readonly dataStorageClass?: string;
+    /** Cloud Monitoring's log alerts to relay into Alertmanager (gke, log alerts on). @default no relay */
+    readonly logAlerts?: LogAlertRelayTarget;
 }
 
 /** What the on-prem layer and the stack outputs need from monitoring. */
@@ -178,6 +182,21 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             inNs,
         );
+        if (args.logAlerts) {
+            new LogAlertRelay(
+                `${name}-log-alert-relay`,
+                {
+                    namespace: ns,
+                    subscription: args.logAlerts.subscription,
+                    serviceAccountEmail: args.logAlerts.serviceAccountEmail,
+                    alertmanagerUrl: this.stack.alertmanagerUrl,
+                    alertmanagerPort: this.stack.alertmanagerService.port,
+                    stack: pulumi.getStack(),
+                    resolveAfterSeconds: 2 * RENOTIFY_SECONDS,
+                },
+                inNs,
+            );
+        }
         new Dashboards(`${name}-dashboards`, { namespace: ns }, inNs);
         new PlatformRules(`${name}-rules`, { namespace: ns, crds: this.stack.chart }, inNs);
         new PlatformScrapes(

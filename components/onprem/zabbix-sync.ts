@@ -31,7 +31,7 @@ export interface ZabbixSyncArgs {
     readonly login?: ZabbixLogin;
     /** How long the Job waits for the API to answer, in seconds. @default 600 */
     readonly waitSeconds?: number;
-    /** Container image running the script. @default IMAGES.zabbixSyncNode */
+    /** Container image running the script. @default IMAGES.node */
     readonly image?: string;
     /** What every child waits for (the namespace, the Zabbix chart). @default [] */
     readonly dependsOn?: pulumi.Resource[];
@@ -153,7 +153,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                             containers: [
                                 {
                                     name: "sync",
-                                    image: args.image ?? IMAGES.zabbixSyncNode,
+                                    image: args.image ?? IMAGES.node,
                                     command: ["node", `${SCRIPT_DIR}/sync.js`],
                                     env: [
                                         { name: "ZABBIX_URL", value: args.apiUrl },

@@ -193,7 +193,7 @@ const logsSchema = z
             }),
         alerts: z.boolean().default(true).meta({
             description:
-                "Log-based alerts in Cloud Monitoring (oauth2-proxy login failure bursts, Flux reconcile errors, crash loops), sent to the `alertmanagerWebhookUrl` webhook (`cluster.mode: gke` only).",
+                "Log-based alerts in Cloud Monitoring (oauth2-proxy login failure bursts, Flux reconcile errors, crash loops), relayed through Pub/Sub into Alertmanager and its receiver (`cluster.mode: gke` only).",
         }),
         authFailuresPer5m: z.number().int().min(1).max(100000).default(20).meta({
             description: "More oauth2-proxy `[AuthFailure]` lines than this in five minutes alert.",

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../../config/sections/monitoring";
-import { isSecretWrapper, unwrapSecrets } from "../../render/redact";
 import type { RecordedResource } from "../../render/recorder";
 import { renderStack, RenderResult } from "../../render/render";
 import { filesUnder, rendered } from "../rendered";
@@ -10,6 +9,10 @@ const BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig";
 const METRIC = "gcp:logging/metric:Metric";
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 const CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";
+const TOPIC = "gcp:pubsub/topic:Topic";
+const TOPIC_IAM = "gcp:pubsub/topicIAMMember:TopicIAMMember";
+const SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
+const SUBSCRIPTION_IAM = "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember";
 
 function ofType(r: Pick<RenderResult, "resources">, type: string): RecordedResource[] {
     return r.resources.filter((x) => x.type === type);
@@ -84,17 +87,84 @@ describe.each(["dev", "prd"] as const)("render %s: Cloud Logging", (stack) => {
         for (const m of metrics) expect(m.inputs.filter).toContain(`resource.labels.cluster_name="${cluster}"`);
     });
 
-    it("sends every alert to a webhook channel whose URL is a secret", async () => {
+    it("sends every alert to a Pub/Sub channel whose topic Cloud Monitoring's agent may publish to", async () => {
         const r = await rendered(stack);
         const channels = ofType(r, CHANNEL);
         expect(channels).toHaveLength(1);
-        expect(channels[0]!.inputs.type).toBe("webhook_tokenauth");
-        const labels = channels[0]!.inputs.labels;
-        expect(isSecretWrapper(labels)).toBe(true);
-        expect(unwrapSecrets(labels)).toEqual({ url: r.secrets.alertmanagerWebhookUrl });
+        expect(channels[0]!.inputs.type).toBe("pubsub");
+        const topics = ofType(r, TOPIC);
+        expect(topics).toHaveLength(1);
+        const project = topics[0]!.inputs.project as string;
+        expect(channels[0]!.inputs.labels).toEqual({ topic: `projects/${project}/topics/${topics[0]!.inputs.name}` });
+        const grants = ofType(r, TOPIC_IAM);
+        expect(grants).toHaveLength(1);
+        expect(grants[0]!.inputs).toMatchObject({ topic: topics[0]!.inputs.name, role: "roles/pubsub.publisher" });
+        expect(grants[0]!.inputs.member).toMatch(
+            /^serviceAccount:service-\d+@gcp-sa-monitoring-notification\.iam\.gserviceaccount\.com$/,
+        );
         const policies = ofType(r, POLICY);
         expect(policies).toHaveLength(3);
-        for (const p of policies) expect(p.inputs.notificationChannels).toEqual([channels[0]!.name]);
+        for (const p of policies) {
+            expect(p.inputs.notificationChannels).toEqual([channels[0]!.name]);
+            // The relay names the alert by this label, and the repeats keep its Alertmanager alert open.
+            expect((p.inputs.userLabels as Record<string, string>).platform_alert).toBe(p.name.replace(/^logs-/, ""));
+            const strategy = (p.inputs.alertStrategy as any).notificationChannelStrategies[0];
+            expect(strategy.notificationChannelNames).toEqual([channels[0]!.name]);
+            expect(parseInt(strategy.renotifyInterval, 10)).toBeGreaterThan(0);
+        }
+    });
+
+    it("relays the alerts into Alertmanager from a subscription only the relay's own account may read", async () => {
+        const r = await rendered(stack);
+        const [subscription] = ofType(r, SUBSCRIPTION);
+        expect(ofType(r, SUBSCRIPTION)).toHaveLength(1);
+        expect(subscription!.inputs.topic).toContain(`topics/${ofType(r, TOPIC)[0]!.inputs.name}`);
+        const readers = ofType(r, SUBSCRIPTION_IAM);
+        expect(readers).toHaveLength(1);
+        expect(readers[0]!.inputs).toMatchObject({
+            subscription: subscription!.inputs.name,
+            role: "roles/pubsub.subscriber",
+        });
+        // The account that may read it is the one the relay's Kubernetes service account acts as.
+        const relay = r.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "log-alert-relay");
+        expect(relay).toBeDefined();
+        const ns = relay!.metadata.namespace as string;
+        const pod = (relay as any).spec.template.spec;
+        const env = Object.fromEntries(
+            pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+        );
+        expect(env.SUBSCRIPTION).toBe(
+            `projects/${subscription!.inputs.project}/subscriptions/${subscription!.inputs.name}`,
+        );
+        const ksa = r.objects.find(
+            (o) =>
+                o.kind === "ServiceAccount" &&
+                o.metadata.name === pod.serviceAccountName &&
+                o.metadata.namespace === ns,
+        );
+        expect(ksa).toBeDefined();
+        const email = (ksa!.metadata.annotations as Record<string, string>)["iam.gke.io/gcp-service-account"];
+        expect(readers[0]!.inputs.member).toBe(`serviceAccount:${email}`);
+        const wi = r.resources.find(
+            (x) =>
+                x.type === "gcp:serviceaccount/iAMMember:IAMMember" &&
+                String(x.inputs.member).includes(`[${ns}/${pod.serviceAccountName}]`),
+        );
+        expect(wi?.inputs.role).toBe("roles/iam.workloadIdentityUser");
+        // It posts to the Alertmanager Service this stack's chart makes: `<fullname>-alertmanager`,
+        // port 9093 unless the values change it (kube-prometheus-stack's naming and default).
+        const kps = r.charts.find((c) => c.chart === "kube-prometheus-stack")!;
+        const values = kps.values as { fullnameOverride: string; alertmanager: { service?: { port?: number } } };
+        const url = new URL(env.ALERTMANAGER_URL);
+        expect(url.hostname).toBe(`${values.fullnameOverride}-alertmanager.${kps.namespace}.svc`);
+        expect(Number(url.port)).toBe(values.alertmanager.service?.port ?? 9093);
+        expect(kps.namespace).toBe(ns);
+        // No project role: the subscription grant is all it holds.
+        expect(
+            r.resources.filter(
+                (x) => x.type === "gcp:projects/iAMMember:IAMMember" && x.inputs.member === `serviceAccount:${email}`,
+            ),
+        ).toEqual([]);
     });
 
     it("writes the webhook URL nowhere", async () => {
@@ -108,7 +178,8 @@ describe.each(["dev", "prd"] as const)("render %s: Cloud Logging", (stack) => {
 describe("Cloud Logging config", () => {
     it("is GKE's only: an existing cluster gets no bucket, metric, policy or channel", async () => {
         const r = await rendered("local");
-        expect(r.resources.filter((x) => [BUCKET, METRIC, POLICY, CHANNEL].includes(x.type))).toEqual([]);
+        expect(r.resources.filter((x) => [BUCKET, METRIC, POLICY, CHANNEL, TOPIC].includes(x.type))).toEqual([]);
+        expect(r.objects.filter((o) => o.metadata.name === "log-alert-relay")).toEqual([]);
     });
 
     it("follows renamed namespaces, a retention override and the burst threshold", async () => {
@@ -143,7 +214,8 @@ describe("Cloud Logging config", () => {
         );
         const r = await renderStack({ stack: "dev", stackFile });
         expect(ofType(r, BUCKET)).toHaveLength(1);
-        expect(ofType(r, CHANNEL).concat(ofType(r, POLICY), ofType(r, METRIC))).toEqual([]);
+        expect(ofType(r, CHANNEL).concat(ofType(r, POLICY), ofType(r, METRIC), ofType(r, TOPIC))).toEqual([]);
+        expect(r.objects.filter((o) => o.metadata.name === "log-alert-relay")).toEqual([]);
     });
 
     it("refuses a retention outside 1-3650 days, naming the key", async () => {
