@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
 import { googleEgress } from "../apps/network-policies";
+import { containerSecurityContext, podSecurityContext } from "../apps/pod";
 import { contentHash } from "../hash";
 import { IMAGES } from "../versions";
 
@@ -120,12 +121,7 @@ export class LogAlertRelay extends pulumi.ComponentResource {
                         spec: {
                             serviceAccountName: LOG_ALERT_RELAY.serviceAccount,
                             automountServiceAccountToken: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: 1000,
-                                runAsGroup: 1000,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: podSecurityContext(),
                             containers: [
                                 {
                                     name: "relay",
@@ -151,12 +147,8 @@ export class LogAlertRelay extends pulumi.ComponentResource {
                                         periodSeconds: 30,
                                     },
                                     volumeMounts: [{ name: "script", mountPath: SCRIPT_DIR, readOnly: true }],
-                                    securityContext: {
-                                        runAsNonRoot: true,
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
+                                    // uid 1000 is the node image's `node` user.
+                                    securityContext: containerSecurityContext(1000),
                                     resources: {
                                         requests: { cpu: "10m", memory: "48Mi" },
                                         limits: { cpu: "200m", memory: "128Mi" },
