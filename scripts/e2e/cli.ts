@@ -2,6 +2,13 @@ import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 
 /** What a finished command said. */
+/**
+ * How long the e2e waits for scripts/tools/build.sh: only a guard against a hung build. A cold
+ * build of every tool took 95 min on a loaded 2-core machine (docs/tools.md), and the default
+ * 40-minute step limit killed a cold CI run mid-build; CI's own time limit is the real bound.
+ */
+export const TOOL_BUILD_TIMEOUT_SECONDS = 3 * 60 * 60;
+
 export interface Ran {
     readonly code: number;
     readonly stdout: string;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { sentinelSecrets } from "../../test/stack-files";
-import { changesOf, errorsOf, resourcesOf, run, Ran, RunOptions } from "./cli";
+import { changesOf, errorsOf, resourcesOf, run, Ran, RunOptions, TOOL_BUILD_TIMEOUT_SECONDS } from "./cli";
 import { leftovers, ownedObjects } from "./leftovers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -56,7 +56,10 @@ async function main(): Promise<number> {
     const env: NodeJS.ProcessEnv = { ...process.env, CLUSTER_DIR: clusterDir };
     try {
         // 1. Tools from Go modules (cached by version outside the repository), our language host.
-        await setUp("scripts/tools/build.sh", "bash", ["scripts/tools/build.sh"], base);
+        await setUp("scripts/tools/build.sh", "bash", ["scripts/tools/build.sh"], {
+            ...base,
+            timeoutSeconds: TOOL_BUILD_TIMEOUT_SECONDS,
+        });
         const toolPath = (
             await setUp("tools env", "bash", ["-c", 'source scripts/tools/env.sh >/dev/null && echo "$PATH"'], base)
         ).stdout.trim();

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { changesOf, errorsOf, resourcesOf } from "../../scripts/e2e/cli";
+import { changesOf, errorsOf, resourcesOf, TOOL_BUILD_TIMEOUT_SECONDS } from "../../scripts/e2e/cli";
 import { ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { renderStack, ROOT } from "../../render/render";
 import { sentinelSecrets } from "../stack-files";
@@ -137,5 +138,14 @@ describe("reading the engine's JSON", () => {
         expect(resourceArg({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" })).toBe(
             "ClusterIssuer.cert-manager.io",
         );
+    });
+});
+
+describe("the tool build's time limit", () => {
+    it("outlasts the slowest cold build measured (docs/tools.md), so a cold machine is not killed mid-build", () => {
+        const doc = readFileSync(path.join(ROOT, "docs", "tools.md"), "utf8");
+        const measured = /\*\*sum\*\*[^\n]*?\*\*(\d+) \(/.exec(doc);
+        expect(measured).not.toBeNull();
+        expect(TOOL_BUILD_TIMEOUT_SECONDS).toBeGreaterThan(Number(measured![1]));
     });
 });
