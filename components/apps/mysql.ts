@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { IMAGES } from "../versions";
+import { contentHash } from "../hash";
+import { mysqlInitSql } from "./mysql-init";
 import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 import { COMPONENTS } from "./network-policies";
 import { appLabels, containerSecurityContext, podSecurityContext, selectorLabels, writable } from "./pod";
@@ -31,6 +33,10 @@ export interface MysqlArgs {
 
 const PORT = 3306;
 const UID = 999;
+const DATADIR = "/var/lib/mysql";
+const INIT_DIR = "/etc/mysql-init";
+export const MYSQL_INIT_FILE = `${INIT_DIR}/init.sql`;
+export const MYSQL_INIT_HASH_ANNOTATION = "platform/mysql-init-hash";
 /** Generated passwords are alphanumeric, so they sit in a URL without escaping. */
 const PASSWORD = { length: 32, special: false } as const;
 
@@ -39,7 +45,7 @@ const PASSWORD = { length: 32, special: false } as const;
  * credentials in a Secret (which also holds the client file the backup job reads).
  */
 export class Mysql extends pulumi.ComponentResource {
-    /** Secret with `root-password`, `user`, `password`, `database`, `backup.cnf`. */
+    /** Secret with `root-password`, `user`, `password`, `database`, `backup.cnf`, `init.sql`. */
     readonly secret: k8s.core.v1.Secret;
     readonly host: string;
     readonly port = PORT;
@@ -59,6 +65,11 @@ export class Mysql extends pulumi.ComponentResource {
 
         const root = new random.RandomPassword(`${name}-root-password`, PASSWORD, { parent: this, ...keep });
         const user = new random.RandomPassword(`${name}-user-password`, PASSWORD, { parent: this, ...keep });
+        const initSql = pulumi
+            .all([root.result, user.result])
+            .apply(([rootPassword, password]) =>
+                mysqlInitSql({ rootPassword, user: this.user, password, database: args.database }),
+            );
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -72,6 +83,7 @@ export class Mysql extends pulumi.ComponentResource {
                     "backup.cnf": pulumi.secret(
                         pulumi.interpolate`[client]\nuser=root\npassword=${root.result}\nhost=${svcName}\nport=${PORT}\n`,
                     ),
+                    "init.sql": pulumi.secret(initSql),
                 },
             },
             child,
@@ -113,19 +125,48 @@ export class Mysql extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
-                        metadata: { labels },
+                        metadata: {
+                            labels,
+                            // mysqld reads the init file only when it starts: new passwords must
+                            // restart it. Sixteen hex digits of SHA-256 reveal nothing of 32
+                            // random characters, and the same passwords give the same digest.
+                            annotations: {
+                                [MYSQL_INIT_HASH_ANNOTATION]: pulumi.unsecret(initSql.apply((t) => contentHash(t))),
+                            },
+                        },
                         spec: {
                             automountServiceAccountToken: false,
                             securityContext: podSecurityContext(UID),
                             terminationGracePeriodSeconds: 60,
                             volumes: [
                                 { name: "data", persistentVolumeClaim: { claimName: pvc.metadata.name } },
+                                {
+                                    name: "init",
+                                    secret: {
+                                        secretName: svcName,
+                                        items: [{ key: "init.sql", path: "init.sql" }],
+                                        // owner root, group fsGroup (mysql): readable by mysqld only
+                                        defaultMode: 0o440,
+                                    },
+                                },
                                 ...scratch.volumes,
                             ],
                             containers: [
                                 {
                                     name: "mysql",
                                     image: IMAGES.mysql,
+                                    // The init file only once the data directory exists (the
+                                    // entrypoint's own test): the entrypoint hands mysqld's
+                                    // arguments to `--initialize-insecure` (bootstrap mode, no
+                                    // account statements) and to its temporary server, whose set-up
+                                    // signs in as root without a password and runs plain CREATE
+                                    // USER; the init file would break both. The first start gets
+                                    // the same passwords from the environment below instead.
+                                    command: [
+                                        "bash",
+                                        "-c",
+                                        `if [ -d ${DATADIR}/mysql ]; then set -- --init-file=${MYSQL_INIT_FILE}; else set --; fi; exec docker-entrypoint.sh mysqld "$@"`,
+                                    ],
                                     env: [
                                         secretEnv("MYSQL_ROOT_PASSWORD", "root-password"),
                                         secretEnv("MYSQL_DATABASE", "database"),
@@ -148,7 +189,11 @@ export class Mysql extends pulumi.ComponentResource {
                                     },
                                     resources: { requests: args.resources.requests, limits: args.resources.limits },
                                     securityContext: containerSecurityContext(UID),
-                                    volumeMounts: [{ name: "data", mountPath: "/var/lib/mysql" }, ...scratch.mounts],
+                                    volumeMounts: [
+                                        { name: "data", mountPath: DATADIR },
+                                        { name: "init", mountPath: INIT_DIR, readOnly: true },
+                                        ...scratch.mounts,
+                                    ],
                                 },
                             ],
                         },
