@@ -10,7 +10,24 @@ import { PrometheusStack } from "./prometheus-stack";
 import { PlatformRules } from "./rules";
 import { PlatformScrapes, ScrapeTarget } from "./scrapes";
 import { NAMES } from "./stack-values";
-import { Zabbix } from "./zabbix";
+import { bootstrapJobName, Zabbix } from "./zabbix";
+
+/** The privileged namespace node-exporter runs in, beside the monitoring namespace `ns`. */
+export function nodeExporterNamespaceName(ns: string): string {
+    return `${ns}-node-exporter`;
+}
+
+/** Requests of 10m/32Mi per node-exporter (stack-values.ts): 250 nodes. */
+const NODE_EXPORTER_QUOTA = {
+    cpu: "3",
+    memory: "8Gi",
+    cpuLimit: "50",
+    memoryLimit: "32Gi",
+    pods: 250,
+};
+
+/** Grafana's pod-template annotation naming the bootstrap Job whose token it started with. */
+export const ZABBIX_TOKEN_ANNOTATION = "platform/zabbix-token-from";
 import type { ChartSource } from "../versions";
 
 export interface MonitoringArgs {
@@ -96,10 +113,13 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 namespace: ns,
                 labels: { "app.kubernetes.io/part-of": "platform-monitoring" },
-                // node-exporter reads the host (hostNetwork, hostPID, hostPath).
+                // node-exporter, the one pod that needs the host, runs in its own namespace (below).
+                // Not restricted: the charts' containers (the Zabbix chart's PostgreSQL and web, the
+                // Grafana chart's sidecars) do not all set what restricted demands; warn and audit
+                // at restricted name them.
                 podSecurity: {
-                    level: "privileged",
-                    reason: "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
+                    level: "baseline",
+                    reason: "chart containers (Zabbix's PostgreSQL and web among them) do not all meet restricted",
                 },
                 // Ceilings, not sizing: Prometheus, Grafana, Zabbix with its database, exporters and jobs.
                 quota: {
@@ -129,6 +149,24 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             child,
         ).namespace;
+        const nodeExporterNamespace = nodeExporterNamespaceName(ns);
+        const nodeExporterNs = new PlatformNamespace(
+            `${name}-node-exporter-ns`,
+            {
+                namespace: nodeExporterNamespace,
+                labels: { "app.kubernetes.io/part-of": "platform-monitoring" },
+                podSecurity: {
+                    level: "privileged",
+                    reason: "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
+                },
+                // One node-exporter per node: room for a large cluster, nothing else fits.
+                quota: NODE_EXPORTER_QUOTA,
+                // node-exporter listens on the host network, where NetworkPolicy does not apply; the
+                // default deny holds for any other pod placed here.
+                defaultDeny: "ingress-and-egress",
+            },
+            child,
+        ).namespace;
         const inNs = { parent: this, dependsOn: [this.namespace] };
         new MonitoringPolicies(
             `${name}-policies`,
@@ -147,7 +185,6 @@ export class Monitoring extends pulumi.ComponentResource {
                   {
                       namespace: ns,
                       config: config.zabbix,
-                      grafanaDeployment: NAMES.grafana,
                       storageClass: args.dataStorageClass,
                       snmpTrapAddress: args.snmpTrapAddress,
                       charts: args.charts,
@@ -170,14 +207,32 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaDatabase: args.grafanaDatabase,
                 storageClass: args.dataStorageClass,
                 protect: args.protect,
+                nodeExporter: { namespace: nodeExporterNamespace, dependsOn: nodeExporterNs },
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,
-                // No wait on the Zabbix bootstrap: it restarts Grafana after issuing the token (or
-                // Grafana reads it at start), so the CRD-installing chart need not sit behind Zabbix.
+                // No wait on the Zabbix bootstrap: Grafana is rolled once it has issued the token
+                // (below), so the CRD-installing chart need not sit behind Zabbix.
             },
             inNs,
         );
+        if (this.zabbix) {
+            // Grafana reads the token Secret at start. Once the bootstrap Job has written it, this
+            // patch sets a pod-template annotation to the Job's name, which rolls Grafana: on the
+            // first deploy (Grafana started before the token existed) and whenever a new Job runs.
+            // The name changes only with the Job, so an unchanged stack shows no diff. The Job's own
+            // account may write its Secret and nothing that runs pods.
+            new k8s.apps.v1.DeploymentPatch(
+                `${name}-grafana-token-roll`,
+                {
+                    metadata: { name: NAMES.grafana, namespace: ns },
+                    spec: {
+                        template: { metadata: { annotations: { [ZABBIX_TOKEN_ANNOTATION]: bootstrapJobName() } } },
+                    },
+                },
+                { parent: this, dependsOn: [this.stack.chart, this.zabbix.bootstrap] },
+            );
+        }
         new Dashboards(`${name}-dashboards`, { namespace: ns }, inNs);
         new PlatformRules(`${name}-rules`, { namespace: ns, crds: this.stack.chart }, inNs);
         new PlatformScrapes(
