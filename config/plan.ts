@@ -56,8 +56,9 @@ export interface Plan {
     /** Where every chart comes from (`platform:charts`). */
     readonly charts: ChartSource;
     readonly cluster: GkePlan | ExistingPlan;
-    readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
-    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress">;
+    /** The edge's args but what the cluster gives (index.ts): the provider, GCP, the API server's address. */
+    readonly edge?: Omit<EdgeArgs, "provider" | "gcp" | "apiServer">;
+    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress" | "apiServer">;
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gib, GrafanaDatabaseConnection, MonitoringSettings } from "./settings";
 import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
+import type { ApiServerAddress } from "../cluster/egress";
 import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
 import { Dashboards } from "./dashboards";
 import { MonitoringPolicies } from "./network-policies";
@@ -47,6 +48,8 @@ export interface MonitoringArgs {
     readonly snmpTrapAddress?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
+    /** Where pods reach the API server (egress). */
+    readonly apiServer: readonly ApiServerAddress[];
     /** Namespace of Traefik, let in to the web UIs. @default none (no edge layer) */
     readonly edgeNamespace?: string;
     /** Namespace of the on-prem Zabbix sync, let in to the Zabbix API. @default none (no on-prem layer) */
@@ -130,7 +133,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     pods: 60,
                     storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
                 },
-                defaultDeny: "ingress",
+                defaultDeny: "ingress-and-egress",
                 // Prometheus', Alertmanager's, Grafana's and Zabbix's database volumes live here.
                 holdsData: { protect: args.protect === true },
                 childAliases: {
@@ -175,6 +178,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 edgeNamespace: args.edgeNamespace,
                 onpremNamespace: args.onpremNamespace,
                 zabbixFromOutside: config.zabbix.enabled,
+                apiServer: args.apiServer,
+                zabbix: config.zabbix.enabled,
+                grafanaDatabasePort: config.grafana.database?.port,
             },
             inNs,
         );

@@ -8,6 +8,7 @@ function build(publisher?: FakePublisher, raw: unknown = {}) {
         m = new Monitoring("monitoring", {
             config: monitoringConfig(raw),
             domain: "dev.example.org",
+            apiServer: [{ cidr: "172.16.0.0/28", port: 443 }],
             ...secretArgs(),
             publisher,
         });

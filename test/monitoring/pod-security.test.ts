@@ -51,7 +51,7 @@ function namespacesAt(r: RenderResult, level: string): string[] {
 function chartValues(
     r: RenderResult,
     chart: string,
-): { values: Record<string, any>; urn: string; dependsOn: string[] } {
+): { values: Record<string, any>; urn: string; dependsOn: readonly string[] } {
     const c = r.resources.find(
         (x) => x.type === "kubernetes:helm.sh/v4:Chart" && unwrapSecrets(x.inputs.chart) === chart,
     )!;
@@ -80,7 +80,9 @@ describe.each(["dev", "prd"] as const)("the %s stack's Pod Security levels", (st
         expect(kps.values["prometheus-node-exporter"]?.namespaceOverride).toBe(privileged[0]);
         // The release creates the DaemonSet there: it waits for that Namespace.
         const ns = r.resources.find(
-            (x) => x.type === "kubernetes:core/v1:Namespace" && unwrapSecrets(x.inputs).metadata.name === privileged[0],
+            (x) =>
+                x.type === "kubernetes:core/v1:Namespace" &&
+                (unwrapSecrets(x.inputs) as { metadata: { name: string } }).metadata.name === privileged[0],
         )!;
         expect(kps.dependsOn).toContain(ns.urn);
     });
