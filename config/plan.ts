@@ -20,7 +20,7 @@ import type { GitOpsArgs } from "../components/gitops/gitops";
 import { DATA_STORAGE_CLASS } from "../components/cluster/data-storage-class";
 import { NODE_ROLES } from "../components/gcp/gke-cluster";
 import { FLUX_NAMESPACE } from "../components/gitops/names";
-import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
+import { blackboxAddress, nodeExporterNamespaceName, zabbixApiUrl } from "../components/monitoring/addresses";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
 import type { OnpremArgs } from "../components/onprem/onprem";
 import { SitePlan, sitePlans } from "../components/onprem/sites";
@@ -349,6 +349,7 @@ function logsPlan(config: LoadedConfig, project: string, clusterName: string, ns
         ns.edge,
         certManager,
         ns.monitoring,
+        ns.monitoring !== undefined ? nodeExporterNamespaceName(ns.monitoring) : undefined,
         ns.onprem,
         ns.flux,
         ns.previews,

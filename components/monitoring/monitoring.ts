@@ -12,11 +12,7 @@ import { PlatformRules } from "./rules";
 import { PlatformScrapes, ScrapeTarget } from "./scrapes";
 import { NAMES } from "./stack-values";
 import { bootstrapJobName, Zabbix } from "./zabbix";
-
-/** The privileged namespace node-exporter runs in, beside the monitoring namespace `ns`. */
-export function nodeExporterNamespaceName(ns: string): string {
-    return `${ns}-node-exporter`;
-}
+import { nodeExporterNamespaceName } from "./addresses";
 
 /** Requests of 10m/32Mi per node-exporter (stack-values.ts): 250 nodes. */
 const NODE_EXPORTER_QUOTA = {
