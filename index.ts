@@ -173,7 +173,12 @@ function existingBase(p: ExistingPlan): Base {
 /** Edge: Traefik, TLS and oauth2-proxy; every later layer routes its hosts through its publisher. */
 function edgeLayer(plan: Plan, base: Base): { publisher?: Publisher; scrapeTargets: readonly ScrapeTarget[] } {
     if (!plan.edge) return { scrapeTargets: [] };
-    const edge = new Edge("edge", { ...plan.edge, provider: base.provider, gcp: base.edgeGcp });
+    const edge = new Edge("edge", {
+        ...plan.edge,
+        provider: base.provider,
+        gcp: base.edgeGcp,
+        apiServer: [plan.cluster.apiServer],
+    });
     return { publisher: edge.publisher, scrapeTargets: edge.scrapeTargets };
 }
 
@@ -187,6 +192,7 @@ function monitoringLayer(plan: Plan, base: Base, edge: ReturnType<typeof edgeLay
             publisher: edge.publisher,
             scrapeTargets: edge.scrapeTargets,
             snmpTrapAddress: base.snmpTrapAddress,
+            apiServer: [plan.cluster.apiServer],
             grafanaDatabase: plan.monitoring.grafanaDatabase ?? base.grafanaDatabase,
             logAlerts: base.logAlerts,
         },

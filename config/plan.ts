@@ -20,7 +20,7 @@ import type { GitOpsArgs } from "../components/gitops/gitops";
 import { DATA_STORAGE_CLASS } from "../components/cluster/data-storage-class";
 import { NODE_ROLES } from "../components/gcp/gke-cluster";
 import { FLUX_NAMESPACE } from "../components/gitops/names";
-import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
+import { blackboxAddress, nodeExporterNamespaceName, zabbixApiUrl } from "../components/monitoring/addresses";
 import { LOG_ALERT_RELAY } from "../components/monitoring/log-alert-relay";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
 import type { OnpremArgs } from "../components/onprem/onprem";
@@ -57,8 +57,9 @@ export interface Plan {
     /** Where every chart comes from (`platform:charts`). */
     readonly charts: ChartSource;
     readonly cluster: GkePlan | ExistingPlan;
-    readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
-    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress">;
+    /** The edge's args but what the cluster gives (index.ts): the provider, GCP, the API server's address. */
+    readonly edge?: Omit<EdgeArgs, "provider" | "gcp" | "apiServer">;
+    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress" | "apiServer">;
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
@@ -349,6 +350,7 @@ function logsPlan(config: LoadedConfig, project: string, clusterName: string, ns
         ns.edge,
         certManager,
         ns.monitoring,
+        ns.monitoring !== undefined ? nodeExporterNamespaceName(ns.monitoring) : undefined,
         ns.onprem,
         ns.flux,
         ns.previews,

@@ -51,7 +51,8 @@ export function kubeObject(r: RecordedResource): Obj | undefined {
 const objectCache = new WeakMap<RecordedResource, { inputs: unknown; o: Obj | undefined }>();
 
 function toObject(r: RecordedResource): Obj | undefined {
-    if (!r.type.startsWith("kubernetes:") || isHelm(r) || isChartChild(r)) return undefined;
+    // A patch (DeploymentPatch, ...) holds a few fields of an object declared elsewhere, not an object.
+    if (!r.type.startsWith("kubernetes:") || isHelm(r) || isChartChild(r) || /Patch$/.test(r.type)) return undefined;
     const o = unwrapSecrets(r.inputs) as Record<string, unknown>;
     if (typeof o.kind !== "string" || typeof o.apiVersion !== "string") return undefined;
     const metadata = (o.metadata ?? {}) as Obj["metadata"];

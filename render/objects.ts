@@ -26,12 +26,28 @@ export function isHelm(r: RecordedResource): boolean {
 }
 
 /**
+ * A server-side-apply patch (`kubernetes:apps/v1:DeploymentPatch` and the like): a few fields of an
+ * object someone else declares, not an object of its own, so it is neither validated against the
+ * object's schema nor written as a manifest. resources.json still shows it.
+ */
+export function isPatch(type: string): boolean {
+    return /^kubernetes:[^:]+:[A-Za-z]+Patch$/.test(type);
+}
+
+/**
  * Every plain Kubernetes object the program declares (not charts, not providers, not components),
  * secrets redacted. `reveal` keeps the (mock) secret values, for schema validation only.
  */
 export function kubeObjects(resources: readonly RecordedResource[], reveal = false): KubeObject[] {
     return resources
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !isHelm(r) && typeof r.inputs.kind === "string")
+        .filter(
+            (r) =>
+                r.custom &&
+                r.type.startsWith("kubernetes:") &&
+                !isHelm(r) &&
+                !isPatch(r.type) &&
+                typeof r.inputs.kind === "string",
+        )
         .map((r) => {
             const obj = (reveal ? unwrapSecrets(r.inputs) : redact(r.inputs)) as Record<string, unknown>;
             // Secret payloads never leave the program, whatever the caller marked.

@@ -7,6 +7,14 @@ import { CHARTS } from "../versions";
 import { pinned } from "./chart";
 import { IngressPolicies } from "./ingress-policies";
 import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
+import {
+    ApiServerAddress,
+    apiServerEgress,
+    dnsEgress,
+    EgressPolicies,
+    internetEgress,
+    metadataServerEgress,
+} from "../cluster/egress";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -37,6 +45,8 @@ export interface CertManagerArgs {
     readonly domain: string;
     /** Namespace to create and install into. @default cert-manager */
     readonly namespace?: string;
+    /** Where pods reach the API server (every cert-manager pod talks to it). */
+    readonly apiServer: readonly ApiServerAddress[];
     /** Controller and webhook replicas (2 gives a PodDisruptionBudget). @default 1 */
     readonly replicas?: number;
     /** ACME DNS-01 on Cloud DNS; without it the ClusterIssuer is self-signed (clusters outside GCP). @default self-signed */
@@ -49,6 +59,8 @@ export interface CertManagerArgs {
 export const CERT_MANAGER_KSA = "cert-manager";
 /** The namespace cert-manager runs in unless told otherwise (the edge layer never tells it). */
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
+/** Public resolvers the controller checks DNS-01 propagation with (its egress allows only these). */
+const DNS01_RESOLVERS = ["8.8.8.8", "1.1.1.1"] as const;
 /** The Helm release name, which is also the chart's `app.kubernetes.io/instance` label. */
 const CERT_MANAGER_RELEASE = "cert-manager";
 
@@ -89,7 +101,7 @@ export class CertManager extends pulumi.ComponentResource {
                 podSecurity: { level: "restricted" },
                 // Limits: 3 components x 2 replicas x 500m in prd, plus one rolling-update surge pod.
                 quota: { cpu: "1", memory: "1Gi", cpuLimit: "4", memoryLimit: "2Gi", pods: 10 },
-                defaultDeny: "ingress",
+                defaultDeny: "ingress-and-egress",
                 childAliases: {
                     ...declaredBefore(this, {
                         namespace: `${name}-ns`,
@@ -123,6 +135,52 @@ export class CertManager extends pulumi.ComponentResource {
                         ports: [9402],
                         from: "cluster",
                     },
+                ],
+            },
+            { parent: this },
+        );
+
+        // Every pod talks to the API server. With DNS-01 the controller also reaches Let's Encrypt
+        // and the Cloud DNS API (HTTPS outside), the public resolvers it checks propagation with
+        // (dns01RecursiveNameservers below) and the metadata server, for its Workload Identity token.
+        const controller = {
+            "app.kubernetes.io/instance": CERT_MANAGER_RELEASE,
+            "app.kubernetes.io/component": "controller",
+        };
+        new EgressPolicies(
+            `${name}-egress`,
+            {
+                provider: args.provider,
+                namespace,
+                dependsOn: [ns],
+                allow: [
+                    { name: "dns", egress: [dnsEgress()] },
+                    { name: "api-server", egress: apiServerEgress(args.apiServer) },
+                    ...(args.cloudDns
+                        ? [
+                              {
+                                  name: "acme-dns01",
+                                  podLabels: controller,
+                                  egress: [
+                                      internetEgress([443]),
+                                      {
+                                          to: DNS01_RESOLVERS.map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
+                                          ports: [
+                                              { protocol: "UDP", port: 53 },
+                                              { protocol: "TCP", port: 53 },
+                                          ],
+                                      },
+                                  ],
+                              },
+                              {
+                                  name: "workload-identity",
+                                  podLabels: controller,
+                                  egress: metadataServerEgress(),
+                                  metadataServer:
+                                      "cert-manager's controller edits Cloud DNS as its Google service account (Workload Identity)",
+                              },
+                          ]
+                        : []),
                 ],
             },
             { parent: this },
@@ -190,7 +248,7 @@ export class CertManager extends pulumi.ComponentResource {
                     resources,
                     serviceAccount: { create: true, name: CERT_MANAGER_KSA, annotations: saAnnotations },
                     // Check propagation against public resolvers, not the cluster's (split-horizon) DNS.
-                    dns01RecursiveNameservers: "8.8.8.8:53,1.1.1.1:53",
+                    dns01RecursiveNameservers: DNS01_RESOLVERS.map((ip) => `${ip}:53`).join(","),
                     dns01RecursiveNameserversOnly: true,
                     webhook: {
                         replicaCount: replicas,

@@ -10,6 +10,14 @@ import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVI
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
 import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
+import {
+    ApiServerAddress,
+    apiServerEgress,
+    dnsEgress,
+    EgressPolicies,
+    everyPodEgress,
+    internetEgress,
+} from "../cluster/egress";
 import type { ScrapeTarget } from "../monitoring/scrapes";
 import type { ChartSource } from "../versions";
 
@@ -56,6 +64,8 @@ export interface EdgeArgs {
     readonly gcp?: EdgeGcp;
     /** Namespace of Traefik, oauth2-proxy, the middlewares and the certificate. */
     readonly namespace: string;
+    /** Where pods reach the API server (Traefik's and cert-manager's egress). */
+    readonly apiServer: readonly ApiServerAddress[];
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
 }
@@ -88,7 +98,7 @@ export class Edge extends pulumi.ComponentResource {
                 podSecurity: { level: "restricted" },
                 // Traefik (up to the replicas edge.replicas asks for) and oauth2-proxy.
                 quota: { cpu: "4", memory: "4Gi", cpuLimit: "8", memoryLimit: "8Gi", pods: 20 },
-                defaultDeny: "ingress",
+                defaultDeny: "ingress-and-egress",
                 childAliases: {
                     ...declaredBefore(this, {
                         namespace: `${name}-ns`,
@@ -135,6 +145,33 @@ export class Edge extends pulumi.ComponentResource {
             child,
         );
 
+        // What leaves the edge: Traefik to the API server (its providers) and to the pods it routes
+        // to, in any namespace (branch previews appear in namespaces this stack never declares; each
+        // namespace's own ingress policies decide what Traefik may reach there), and to the internet
+        // for its plugin download (Sablier); oauth2-proxy to GitHub. Nothing reaches the metadata server.
+        new EgressPolicies(
+            `${name}-egress`,
+            {
+                provider,
+                namespace,
+                dependsOn: [ns],
+                allow: [
+                    { name: "dns", egress: [dnsEgress()] },
+                    { name: "traefik-api-server", podLabels: traefikPods, egress: apiServerEgress(args.apiServer) },
+                    { name: "traefik-backends", podLabels: traefikPods, egress: [everyPodEgress()] },
+                    ...(args.sablier
+                        ? [{ name: "traefik-plugins", podLabels: traefikPods, egress: [internetEgress([443])] }]
+                        : []),
+                    {
+                        name: "oauth2-proxy-github",
+                        podLabels: { "app.kubernetes.io/name": OAUTH2_PROXY_RELEASE },
+                        egress: [internetEgress([443])],
+                    },
+                ],
+            },
+            child,
+        );
+
         this.traefik = new Traefik(
             `${name}-traefik`,
             {
@@ -163,6 +200,7 @@ export class Edge extends pulumi.ComponentResource {
                 charts: args.charts,
                 domain: args.domain,
                 replicas: args.highAvailability ? 2 : 1,
+                apiServer: args.apiServer,
                 cloudDns: args.gcp
                     ? {
                           project: args.gcp.project,

@@ -21,3 +21,8 @@ export function blackboxAddress(namespace: string): string {
 export function zabbixApiUrl(namespace: string): string {
     return `http://${ZABBIX_RELEASE}-zabbix-web.${namespace}.svc:${ZABBIX_WEB_PORT}/api_jsonrpc.php`;
 }
+
+/** The privileged namespace node-exporter runs in, beside the monitoring namespace `ns`. */
+export function nodeExporterNamespaceName(ns: string): string {
+    return `${ns}-node-exporter`;
+}

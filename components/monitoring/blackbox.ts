@@ -48,13 +48,17 @@ export function blackboxModules(): Record<string, unknown> {
     };
 }
 
-/** Chart values: non-root, read-only, every capability dropped except NET_RAW for ICMP. */
+/**
+ * Chart values: non-root, read-only, every capability dropped. ICMP uses unprivileged ICMP sockets
+ * (the sysctl below), which the exporter tries before raw ones: no NET_RAW, which the monitoring
+ * namespace's Pod Security level (baseline) would refuse.
+ */
 export function blackboxValues(): Record<string, unknown> {
     return {
         fullnameOverride: BLACKBOX_NAME,
         config: { modules: blackboxModules() },
         podSecurityContext: {
-            // Unprivileged ICMP sockets for any group, where the raw socket is not available.
+            // Unprivileged ICMP sockets for any group: ICMP probes without NET_RAW.
             sysctls: [UNPRIVILEGED_PING],
             seccompProfile: { type: "RuntimeDefault" },
         },
@@ -64,7 +68,7 @@ export function blackboxValues(): Record<string, unknown> {
             runAsNonRoot: true,
             readOnlyRootFilesystem: true,
             allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"], add: ["NET_RAW"] },
+            capabilities: { drop: ["ALL"] },
         },
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
     };

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gib, GrafanaDatabaseConnection, MonitoringSettings } from "./settings";
 import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import { Publisher, RouteSpec } from "../edge/types";
+import type { ApiServerAddress } from "../cluster/egress";
 import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
 import { Dashboards } from "./dashboards";
 import { LogAlertRelay } from "./log-alert-relay";
@@ -11,7 +12,20 @@ import { PrometheusStack } from "./prometheus-stack";
 import { PlatformRules } from "./rules";
 import { PlatformScrapes, ScrapeTarget } from "./scrapes";
 import { NAMES } from "./stack-values";
-import { Zabbix } from "./zabbix";
+import { bootstrapJobName, Zabbix } from "./zabbix";
+import { nodeExporterNamespaceName } from "./addresses";
+
+/** Requests of 10m/32Mi per node-exporter (stack-values.ts): 250 nodes. */
+const NODE_EXPORTER_QUOTA = {
+    cpu: "3",
+    memory: "8Gi",
+    cpuLimit: "50",
+    memoryLimit: "32Gi",
+    pods: 250,
+};
+
+/** Grafana's pod-template annotation naming the bootstrap Job whose token it started with. */
+export const ZABBIX_TOKEN_ANNOTATION = "platform/zabbix-token-from";
 import type { ChartSource } from "../versions";
 import { RENOTIFY_SECONDS, type LogAlertRelayTarget } from "../gcp/logs";
 
@@ -32,6 +46,8 @@ export interface MonitoringArgs {
     readonly snmpTrapAddress?: pulumi.Input<string>;
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
+    /** Where pods reach the API server (egress). */
+    readonly apiServer: readonly ApiServerAddress[];
     /** Namespace of Traefik, let in to the web UIs. @default none (no edge layer) */
     readonly edgeNamespace?: string;
     /** Namespace of the on-prem Zabbix sync, let in to the Zabbix API. @default none (no on-prem layer) */
@@ -100,10 +116,13 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 namespace: ns,
                 labels: { "app.kubernetes.io/part-of": "platform-monitoring" },
-                // node-exporter reads the host (hostNetwork, hostPID, hostPath).
+                // node-exporter, the one pod that needs the host, runs in its own namespace (below).
+                // Not restricted: the charts' containers (the Zabbix chart's PostgreSQL and web, the
+                // Grafana chart's sidecars) do not all set what restricted demands; warn and audit
+                // at restricted name them.
                 podSecurity: {
-                    level: "privileged",
-                    reason: "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
+                    level: "baseline",
+                    reason: "chart containers (Zabbix's PostgreSQL and web among them) do not all meet restricted",
                 },
                 // Ceilings, not sizing: Prometheus, Grafana, Zabbix with its database, exporters and jobs.
                 quota: {
@@ -114,7 +133,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     pods: 60,
                     storage: `${gib(config.prometheus.volumeSize) + gib(config.alertmanager.volumeSize) + 200}Gi`,
                 },
-                defaultDeny: "ingress",
+                defaultDeny: "ingress-and-egress",
                 // Prometheus', Alertmanager's, Grafana's and Zabbix's database volumes live here.
                 holdsData: { protect: args.protect === true },
                 childAliases: {
@@ -133,6 +152,24 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             child,
         ).namespace;
+        const nodeExporterNamespace = nodeExporterNamespaceName(ns);
+        const nodeExporterNs = new PlatformNamespace(
+            `${name}-node-exporter-ns`,
+            {
+                namespace: nodeExporterNamespace,
+                labels: { "app.kubernetes.io/part-of": "platform-monitoring" },
+                podSecurity: {
+                    level: "privileged",
+                    reason: "node-exporter reads node metrics from the host network, PID namespace and root filesystem",
+                },
+                // One node-exporter per node: room for a large cluster, nothing else fits.
+                quota: NODE_EXPORTER_QUOTA,
+                // node-exporter listens on the host network, where NetworkPolicy does not apply; the
+                // default deny holds for any other pod placed here.
+                defaultDeny: "ingress-and-egress",
+            },
+            child,
+        ).namespace;
         const inNs = { parent: this, dependsOn: [this.namespace] };
         new MonitoringPolicies(
             `${name}-policies`,
@@ -141,6 +178,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 edgeNamespace: args.edgeNamespace,
                 onpremNamespace: args.onpremNamespace,
                 zabbixFromOutside: config.zabbix.enabled,
+                apiServer: args.apiServer,
+                zabbix: config.zabbix.enabled,
+                grafanaDatabasePort: config.grafana.database?.port,
             },
             inNs,
         );
@@ -151,7 +191,6 @@ export class Monitoring extends pulumi.ComponentResource {
                   {
                       namespace: ns,
                       config: config.zabbix,
-                      grafanaDeployment: NAMES.grafana,
                       storageClass: args.dataStorageClass,
                       snmpTrapAddress: args.snmpTrapAddress,
                       charts: args.charts,
@@ -174,11 +213,12 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaDatabase: args.grafanaDatabase,
                 storageClass: args.dataStorageClass,
                 protect: args.protect,
+                nodeExporter: { namespace: nodeExporterNamespace, dependsOn: nodeExporterNs },
                 zabbix: this.zabbix
                     ? { apiUrl: this.zabbix.apiUrl, tokenSecretName: this.zabbix.apiTokenSecretName }
                     : undefined,
-                // No wait on the Zabbix bootstrap: it restarts Grafana after issuing the token (or
-                // Grafana reads it at start), so the CRD-installing chart need not sit behind Zabbix.
+                // No wait on the Zabbix bootstrap: Grafana is rolled once it has issued the token
+                // (below), so the CRD-installing chart need not sit behind Zabbix.
             },
             inNs,
         );
@@ -195,6 +235,23 @@ export class Monitoring extends pulumi.ComponentResource {
                     resolveAfterSeconds: 2 * RENOTIFY_SECONDS,
                 },
                 inNs,
+            );
+        }
+        if (this.zabbix) {
+            // Grafana reads the token Secret at start. Once the bootstrap Job has written it, this
+            // patch sets a pod-template annotation to the Job's name, which rolls Grafana: on the
+            // first deploy (Grafana started before the token existed) and whenever a new Job runs.
+            // The name changes only with the Job, so an unchanged stack shows no diff. The Job's own
+            // account may write its Secret and nothing that runs pods.
+            new k8s.apps.v1.DeploymentPatch(
+                `${name}-grafana-token-roll`,
+                {
+                    metadata: { name: NAMES.grafana, namespace: ns },
+                    spec: {
+                        template: { metadata: { annotations: { [ZABBIX_TOKEN_ANNOTATION]: bootstrapJobName() } } },
+                    },
+                },
+                { parent: this, dependsOn: [this.stack.chart, this.zabbix.bootstrap] },
             );
         }
         new Dashboards(`${name}-dashboards`, { namespace: ns }, inNs);

@@ -1,6 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OPEN_INGRESS_ANNOTATION } from "../../contract/annotations";
+import {
+    anyAddressEgress,
+    ApiServerAddress,
+    apiServerEgress,
+    dnsEgress,
+    EgressRule,
+    everyPodEgress,
+    internetEgress,
+    sameNamespaceEgress,
+} from "../cluster/egress";
+import { PRIVATE_RANGES } from "../apps/network-policies";
 
 export interface MonitoringPoliciesArgs {
     /** The monitoring namespace. */
@@ -11,15 +22,35 @@ export interface MonitoringPoliciesArgs {
     readonly onpremNamespace?: string;
     /** Accept Zabbix agent pushes (10051) and SNMP traps (162/udp) from outside the cluster. */
     readonly zabbixFromOutside: boolean;
+    /** Where pods reach the API server (the operator, kube-state-metrics, Prometheus, Grafana's sidecars, the bootstrap Job). */
+    readonly apiServer: readonly ApiServerAddress[];
+    /** Zabbix runs here: its server polls on-prem hosts. */
+    readonly zabbix: boolean;
+    /** Port of Grafana's PostgreSQL (Cloud SQL on a private address) when it has one. @default no database */
+    readonly grafanaDatabasePort?: number;
 }
+
+/** Pod labels the charts give each component (kube-prometheus-stack's operator, the grafana, blackbox and zabbix charts). */
+export const MONITORING_PODS = {
+    prometheus: { "app.kubernetes.io/name": "prometheus" },
+    alertmanager: { "app.kubernetes.io/name": "alertmanager" },
+    grafana: { "app.kubernetes.io/name": "grafana" },
+    blackbox: { "app.kubernetes.io/name": "prometheus-blackbox-exporter" },
+    zabbixServer: { "app.kubernetes.io/name": "zabbix", "app.kubernetes.io/component": "server" },
+} as const;
+
+/** node-exporter (host network: port 9100 on each node) and the kubelet (10250, cAdvisor). */
+const NODE_PORTS = [9100, 10250];
 
 const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 
 /**
- * What gets past the monitoring namespace's default-deny ingress (PlatformNamespace). The stack's
- * components talk among themselves (Prometheus scrapes its exporters, Grafana reads Prometheus and
- * Zabbix), Traefik reaches the web UIs, the on-prem sync reaches the Zabbix API; nothing else gets
- * in. node-exporter runs on the host network, where NetworkPolicy does not apply.
+ * What gets past the monitoring namespace's default deny (PlatformNamespace, ingress and egress).
+ * In: the stack's components talk among themselves (Prometheus scrapes its exporters, Grafana reads
+ * Prometheus and Zabbix), Traefik reaches the web UIs, the on-prem sync reaches the Zabbix API.
+ * Out: DNS, the API server, each component's own destinations (below). node-exporter runs in its
+ * own namespace on the host network, where NetworkPolicy does not apply: Prometheus reaches it on
+ * the nodes' addresses.
  */
 export class MonitoringPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -69,6 +100,38 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                 },
             );
         }
+        // Egress, past the namespace's default deny for egress too.
+        const egress = (role: string, podLabels: Record<string, string> | undefined, rules: EgressRule[]) =>
+            policy(`allow-egress-${role}`, {
+                ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
+                policyTypes: ["Egress"],
+                egress: rules,
+            });
+        egress("dns", undefined, [dnsEgress()]);
+        egress("same-namespace", undefined, [sameNamespaceEgress()]);
+        egress("api-server", undefined, apiServerEgress(args.apiServer));
+        // Scrape targets: pods of every namespace (each lets Prometheus in on its metrics ports only),
+        // and node-exporter and the kubelet on the nodes' own addresses.
+        egress("prometheus-scrape", MONITORING_PODS.prometheus, [everyPodEgress(), anyAddressEgress(NODE_PORTS)]);
+        // Slack or Discord webhooks.
+        egress("alertmanager-receivers", MONITORING_PODS.alertmanager, [internetEgress([443])]);
+        // GitHub sign-in and the pinned plugin download; its database on a private address.
+        egress("grafana", MONITORING_PODS.grafana, [
+            internetEgress([443]),
+            ...(args.grafanaDatabasePort !== undefined
+                ? [
+                      {
+                          to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+                          ports: [{ protocol: "TCP", port: args.grafanaDatabasePort }],
+                      },
+                  ]
+                : []),
+        ]);
+        // Probes go to on-prem hosts (ICMP, TCP, HTTP on any port), the stack's public hosts and pods;
+        // the Zabbix server polls on-prem hosts (agent 10050, SNMP 161/udp, IPMI 623/udp, ICMP). Sites
+        // and hosts come and go with the inventory, so any address but link-local (the metadata server).
+        egress("blackbox-probes", MONITORING_PODS.blackbox, [everyPodEgress(), anyAddressEgress()]);
+        if (args.zabbix) egress("zabbix-pollers", MONITORING_PODS.zabbixServer, [anyAddressEgress()]);
         this.registerOutputs({});
     }
 }

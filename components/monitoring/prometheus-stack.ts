@@ -37,6 +37,8 @@ export interface PrometheusStackArgs {
      * secrets there, so new ones lock out the admin and break every data source. @default false
      */
     readonly protect?: boolean;
+    /** node-exporter's own namespace (privileged) and its Namespace, which the release waits for. */
+    readonly nodeExporter: { readonly namespace: string; readonly dependsOn?: pulumi.Resource };
     /** Zabbix API for Grafana's Zabbix data source. @default no Zabbix data source */
     readonly zabbix?: { readonly apiUrl: string; readonly tokenSecretName: string };
     /** StorageClass of Prometheus (unless config.prometheus.storageClass), Alertmanager and Grafana volumes. @default the cluster's default */
@@ -86,7 +88,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 { parent: this },
             );
 
-        const deps: pulumi.Resource[] = [];
+        // The chart puts node-exporter in its own namespace (namespaceOrder sees only the release's).
+        const deps: pulumi.Resource[] = args.nodeExporter.dependsOn ? [args.nodeExporter.dependsOn] : [];
         deps.push(secret("webhook", NAMES.alertmanagerWebhookSecret, { url: args.alertmanagerWebhookUrl }));
         const kept = { parent: this, protect: args.protect === true };
         const adminPassword = new random.RandomPassword(
@@ -158,6 +161,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         const values = prometheusStackValues({
             config,
             storageClass: args.storageClass,
+            nodeExporterNamespace: args.nodeExporter.namespace,
             hosts: { prometheus: host(config.hosts.prometheus), alertmanager: host(config.hosts.alertmanager) },
             grafana: {
                 config: config.grafana,

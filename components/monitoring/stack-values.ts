@@ -332,6 +332,8 @@ export interface StackInputs {
     readonly grafana: GrafanaInputs;
     /** StorageClass of Alertmanager's volume, and Prometheus's unless config.prometheus.storageClass. @default the cluster's default */
     readonly storageClass?: string;
+    /** The privileged namespace node-exporter runs in (the rest of the release stays at baseline). */
+    readonly nodeExporterNamespace: string;
 }
 
 function volume(size: string, storageClass?: string): Values {
@@ -369,6 +371,17 @@ export function prometheusStackValues(s: StackInputs): Values {
         prometheusOperator: { admissionWebhooks: { enabled: false }, tls: { enabled: false } },
         kubeStateMetrics: { enabled: true },
         nodeExporter: { enabled: true },
+        // node-exporter needs the host (hostNetwork, hostPID, hostPath): the only pod that does, so it
+        // alone runs in a privileged namespace. Its ServiceMonitor goes with it; Prometheus selects
+        // monitors in every namespace.
+        "prometheus-node-exporter": {
+            namespaceOverride: s.nodeExporterNamespace,
+            // Moving namespaces creates the new DaemonSet before the old one is deleted, and both want
+            // host port 9100: the new pods wait for the old ones to go, so Pulumi must not wait for
+            // them (it would time out before it deletes the old DaemonSet).
+            daemonsetAnnotations: { "pulumi.com/skipAwait": "true" },
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+        },
         alertmanager: {
             enabled: true,
             // Alertmanager and its config reloader read mounted files; neither calls the Kubernetes API.

@@ -27,9 +27,11 @@ export const READER_GROUP = { name: ZABBIX_READER.group, gui_access: 3 } as cons
 
 /**
  * The script the Zabbix bootstrap Job runs (curl only, no other tools): it replaces the default
- * Admin password with the generated one, and keeps a valid API token for Grafana in its Secret,
- * restarting Grafana when it had to issue a new one. Idempotent: a rerun changes nothing when both
- * are already in place. Zabbix 7.0 takes the session or token in an `Authorization: Bearer` header.
+ * Admin password with the generated one, and keeps a valid API token for Grafana in its Secret.
+ * Idempotent: a rerun changes nothing when both are already in place. Zabbix 7.0 takes the session
+ * or token in an `Authorization: Bearer` header. It never touches Grafana: the program rolls Grafana
+ * once the Job has finished (GrafanaTokenRoll), so the Job's account can write one Secret and nothing
+ * that runs pods.
  *
  * The token belongs to a reader, not to Admin: a user whose role is of the Super admin type (so it
  * sees every host group, including those the on-prem sync creates later, without per-group rights)
@@ -107,8 +109,4 @@ if [ -z "$token" ]; then echo "creating the Grafana API token failed"; exit 1; f
 code=$(kube "/api/v1/namespaces/$NAMESPACE/secrets/$TOKEN_SECRET_NAME" "{\\"stringData\\":{\\"token\\":\\"$token\\"}}")
 if [ "$code" != 200 ]; then echo "writing Secret $TOKEN_SECRET_NAME failed ($code)"; exit 1; fi
 echo "Grafana API token written to Secret $TOKEN_SECRET_NAME"
-now=$(date -u +%Y%m%d%H%M%S)
-code=$(kube "/apis/apps/v1/namespaces/$NAMESPACE/deployments/$GRAFANA_DEPLOYMENT" \\
-  "{\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"platform/zabbix-token\\":\\"$now\\"}}}}}")
-echo "Grafana restart requested ($code; 404 means Grafana is not deployed yet and reads the token at start)"
 `;

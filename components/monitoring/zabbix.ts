@@ -22,6 +22,19 @@ export const ZABBIX_NAMES = {
     bootstrap: "zabbix-bootstrap",
     snmpTraps: "zabbix-snmptraps",
 } as const;
+/**
+ * Name of the bootstrap Job (and its script ConfigMap): it carries the hash of the script and the
+ * image, so a changed script runs as a new Job (Job templates are immutable), and it changes only
+ * then: what Grafana's roll after a new token keys on.
+ */
+export function bootstrapJobName(): string {
+    return `${ZABBIX_NAMES.bootstrap}-${bootstrapHash()}`;
+}
+
+function bootstrapHash(): string {
+    return contentHash(BOOTSTRAP_SCRIPT, IMAGES.curl);
+}
+
 const TRAPS_DIR = "/var/lib/zabbix/snmptraps";
 /** The bootstrap waits up to 15 minutes for Zabbix's first start (schema creation), then works briefly; one hour bounds all retries. */
 const BOOTSTRAP = jobRun(3600);
@@ -113,8 +126,6 @@ export interface ZabbixArgs {
     readonly namespace: string;
     /** The validated `monitoring.zabbix` section. */
     readonly config: ZabbixSettings;
-    /** Name of the Grafana Deployment the bootstrap restarts after issuing a new API token. */
-    readonly grafanaDeployment: string;
     /**
      * Reserved IP of the SNMP trap receiver's load balancer (what devices send traps to).
      * @default an address the cloud picks, which changes whenever the Service is recreated
@@ -231,16 +242,11 @@ export class Zabbix extends pulumi.ComponentResource {
             );
         }
 
-        this.bootstrap = this.bootstrapJob(name, namespace, args.grafanaDeployment, [admin, token, this.chart]);
+        this.bootstrap = this.bootstrapJob(name, namespace, [admin, token, this.chart]);
         this.registerOutputs({ apiUrl: this.apiUrl, adminSecretName: this.adminSecretName });
     }
 
-    private bootstrapJob(
-        name: string,
-        namespace: string,
-        grafanaDeployment: string,
-        deps: pulumi.Resource[],
-    ): k8s.batch.v1.Job {
+    private bootstrapJob(name: string, namespace: string, deps: pulumi.Resource[]): k8s.batch.v1.Job {
         const n = ZABBIX_NAMES.bootstrap;
         const labels = { "app.kubernetes.io/name": n, "app.kubernetes.io/part-of": "platform-monitoring" };
         const sa = new k8s.core.v1.ServiceAccount(
@@ -252,17 +258,13 @@ export class Zabbix extends pulumi.ComponentResource {
             `${name}-bootstrap-role`,
             {
                 metadata: { name: n, namespace, labels },
+                // The token Secret only: Grafana is rolled by the program once this Job is done
+                // (GrafanaTokenRoll), so this account can start no pod.
                 rules: [
                     {
                         apiGroups: [""],
                         resources: ["secrets"],
                         resourceNames: [ZABBIX_NAMES.apiTokenSecret],
-                        verbs: ["patch"],
-                    },
-                    {
-                        apiGroups: ["apps"],
-                        resources: ["deployments"],
-                        resourceNames: [grafanaDeployment],
                         verbs: ["patch"],
                     },
                 ],
@@ -278,7 +280,7 @@ export class Zabbix extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [role, sa] },
         );
-        const hash = contentHash(BOOTSTRAP_SCRIPT, IMAGES.curl);
+        const hash = bootstrapHash();
         const script = new k8s.core.v1.ConfigMap(
             `${name}-bootstrap-script`,
             {
@@ -319,7 +321,6 @@ export class Zabbix extends pulumi.ComponentResource {
                                         { name: "ZABBIX_URL", value: this.apiUrl },
                                         { name: "NAMESPACE", value: namespace },
                                         { name: "TOKEN_SECRET_NAME", value: ZABBIX_NAMES.apiTokenSecret },
-                                        { name: "GRAFANA_DEPLOYMENT", value: grafanaDeployment },
                                         secretEnv("ADMIN_USER", ZABBIX_NAMES.adminSecret, "username"),
                                         secretEnv("ADMIN_PASSWORD", ZABBIX_NAMES.adminSecret, "password"),
                                         secretEnv("GRAFANA_TOKEN", ZABBIX_NAMES.apiTokenSecret, "token", true),

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { KubeObject } from "../../render/objects";
+import { isPatch, KubeObject } from "../../render/objects";
 import { unwrapSecrets } from "../../render/redact";
 import { RenderResult, ROOT } from "../../render/render";
 import { Publisher, RouteSpec } from "../../components/edge/types";
@@ -38,7 +38,10 @@ export function stackConfig(stack: string): Record<string, any> {
 /** Kubernetes objects with secrets unwrapped (mock values), to look for leaks. */
 export function revealedObjects(r: RenderResult): KubeObject[] {
     return r.resources
-        .filter((x) => x.custom && x.type.startsWith("kubernetes:") && typeof x.inputs.kind === "string")
+        .filter(
+            (x) =>
+                x.custom && x.type.startsWith("kubernetes:") && !isPatch(x.type) && typeof x.inputs.kind === "string",
+        )
         .map((x) => unwrapSecrets(x.inputs) as KubeObject);
 }
 

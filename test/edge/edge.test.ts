@@ -26,6 +26,7 @@ function args(gcp: boolean): EdgeArgs {
         replicas: 1,
         authReplicas: 1,
         highAvailability: false,
+        apiServer: [{ cidr: "172.16.0.0/28", port: 443 }],
         gcp: gcp
             ? {
                   project: "clubplatform-dev",
@@ -161,14 +162,14 @@ describe("Edge", () => {
         for (const name of [dev.config.cookieName, prd.config.cookieName]) expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
     });
 
-    it("denies ingress by default in its namespaces and lets only Traefik reach oauth2-proxy", async () => {
+    it("denies ingress and egress by default in its namespaces and lets only Traefik reach oauth2-proxy", async () => {
         const h = await edgeWithApps(false);
         const policies = h.objects().filter((o) => o.kind === "NetworkPolicy");
         for (const ns of ["edge", "cert-manager"]) {
             expect(policies).toContainEqual(
                 expect.objectContaining({
                     metadata: expect.objectContaining({ namespace: ns }),
-                    spec: { podSelector: {}, policyTypes: ["Ingress"] },
+                    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
                 }),
             );
         }
@@ -180,6 +181,7 @@ describe("Edge", () => {
         const toProxy = policies.filter(
             (p) =>
                 (p.spec as any).podSelector.matchLabels?.["app.kubernetes.io/name"] === "oauth2-proxy" &&
+                (p.spec as any).policyTypes.includes("Ingress") &&
                 JSON.stringify(p.spec).includes('"port":4180'),
         );
         expect(toProxy).toHaveLength(1);

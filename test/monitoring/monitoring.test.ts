@@ -8,6 +8,7 @@ function build(publisher?: FakePublisher, raw: unknown = {}) {
         m = new Monitoring("monitoring", {
             config: monitoringConfig(raw),
             domain: "dev.example.org",
+            apiServer: [{ cidr: "172.16.0.0/28", port: 443 }],
             ...secretArgs(),
             publisher,
         });
@@ -58,10 +59,15 @@ describe("Monitoring", () => {
         expect(h.object("Secret", e.zabbixAdminSecretName!)).toBeDefined();
     });
 
-    it("runs the blackbox exporter non-root with NET_RAW as its only added capability", async () => {
+    it("runs the blackbox exporter non-root with no capability (ICMP over unprivileged sockets)", async () => {
         const h = await recordResources(build().declare);
         const v = valuesOf(h, "prometheus-blackbox-exporter");
-        expect(v.securityContext.capabilities).toEqual({ drop: ["ALL"], add: ["NET_RAW"] });
+        // NET_RAW is not among what the Pod Security level baseline lets a pod add.
+        expect(v.securityContext.capabilities).toEqual({ drop: ["ALL"] });
+        expect(v.podSecurityContext.sysctls).toContainEqual({
+            name: "net.ipv4.ping_group_range",
+            value: "0 2147483647",
+        });
         expect(v.securityContext).toMatchObject({
             runAsNonRoot: true,
             readOnlyRootFilesystem: true,
@@ -100,7 +106,7 @@ describe("Monitoring", () => {
         expect(unrouted.ofType("kubernetes:monitoring.coreos.com/v1:Probe")).toHaveLength(0);
     });
 
-    it("installs the CRD chart beside Zabbix, not behind its bootstrap (which restarts Grafana itself)", async () => {
+    it("installs the CRD chart beside Zabbix, not behind its bootstrap", async () => {
         const h = await recordResources(build().declare);
         const chart = h
             .ofType("kubernetes:helm.sh/v4:Chart")
@@ -109,9 +115,34 @@ describe("Monitoring", () => {
         const job = h.ofType("kubernetes:batch/v1:Job")[0]!;
         expect(chart.dependsOn).not.toContain(job.urn);
         expect(chart.dependsOn).not.toContain(zabbixChart.urn);
-        // The token Secret exists before either starts; the job patches Grafana's pod template after a new token.
-        expect(h.inputs(job).spec.template.spec.containers[0].env).toEqual(
-            expect.arrayContaining([expect.objectContaining({ name: "GRAFANA_DEPLOYMENT" })]),
-        );
+    });
+
+    it("rolls Grafana from the program once the bootstrap Job has written the token, and only then", async () => {
+        const h = await recordResources(build().declare);
+        const chart = h
+            .ofType("kubernetes:helm.sh/v4:Chart")
+            .find((r) => h.inputs(r).chart === "kube-prometheus-stack")!;
+        const job = h.ofType("kubernetes:batch/v1:Job")[0]!;
+        const patches = h.ofType("kubernetes:apps/v1:DeploymentPatch");
+        expect(patches).toHaveLength(1);
+        const roll = patches[0]!;
+        // First deploy: Grafana starts without a token; the patch comes after the Job and Grafana.
+        expect(roll.dependsOn).toEqual(expect.arrayContaining([job.urn, chart.urn]));
+        const inputs = h.inputs(roll);
+        expect(inputs.metadata).toMatchObject({ name: "grafana", namespace: "monitoring" });
+        const annotations = inputs.spec.template.metadata.annotations as Record<string, string>;
+        // The value is the Job's name (its script's hash): it changes only when a new Job runs, so an
+        // unchanged stack shows no diff; no clock or random value in it.
+        expect(Object.values(annotations)).toEqual([h.inputs(job).metadata.name]);
+        const again = await recordResources(build().declare);
+        expect(again.inputs(again.ofType("kubernetes:apps/v1:DeploymentPatch")[0]!).spec).toEqual(inputs.spec);
+        // The Job itself no longer knows about Grafana.
+        const env = h.inputs(job).spec.template.spec.containers[0].env as { name: string }[];
+        expect(env.map((e) => e.name)).not.toContain("GRAFANA_DEPLOYMENT");
+    });
+
+    it("rolls nothing when Zabbix is off", async () => {
+        const h = await recordResources(build(undefined, { zabbix: { enabled: false } }).declare);
+        expect(h.ofType("kubernetes:apps/v1:DeploymentPatch")).toEqual([]);
     });
 });

@@ -12,6 +12,7 @@ function stack(raw: unknown = {}, zabbix = true) {
             config: monitoringConfig(raw),
             domain: "dev.example.org",
             ...secretArgs(),
+            nodeExporter: { namespace: "monitoring-node-exporter" },
             zabbix: zabbix
                 ? {
                       apiUrl: "http://zabbix-zabbix-web.monitoring.svc:80/api_jsonrpc.php",
@@ -218,7 +219,13 @@ describe("PrometheusStack", () => {
     it("refuses replicas > 1 without a database even when the config check is bypassed", () => {
         const cfg = monitoringConfig();
         const bad = { ...cfg, grafana: { ...cfg.grafana, replicas: 2 } };
-        const args = { namespace: "monitoring", config: bad, domain: "dev.example.org", ...secretArgs() };
+        const args = {
+            namespace: "monitoring",
+            config: bad,
+            domain: "dev.example.org",
+            nodeExporter: { namespace: "monitoring-node-exporter" },
+            ...secretArgs(),
+        };
         expect(() => new PrometheusStack("stack", args)).toThrow(/replicas 2 needs monitoring\.grafana\.database/);
         const withDb = monitoringConfig({ grafana: { replicas: 2, database: { host: "db" } } });
         expect(() => checkGrafanaDatabase({ config: withDb })).toThrow(

@@ -9,7 +9,6 @@ function zabbix(raw: unknown = {}) {
         new Zabbix("zbx", {
             namespace: "monitoring",
             config: monitoringConfig({ zabbix: raw }).zabbix,
-            grafanaDeployment: "grafana",
         });
 }
 
@@ -105,12 +104,11 @@ describe("Zabbix", () => {
         expect(job.metadata.name).toBe(cm.metadata.name);
     });
 
-    it("lets the bootstrap patch only the token Secret and the Grafana Deployment", async () => {
+    it("lets the bootstrap patch only the token Secret: nothing that runs pods", async () => {
         const h = await recordResources(zabbix());
         const role = h.object("Role", "zabbix-bootstrap");
         expect(role.rules).toEqual([
             expect.objectContaining({ resources: ["secrets"], resourceNames: ["zabbix-api-token"], verbs: ["patch"] }),
-            expect.objectContaining({ resources: ["deployments"], resourceNames: ["grafana"], verbs: ["patch"] }),
         ]);
     });
 
