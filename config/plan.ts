@@ -23,7 +23,7 @@ import { FLUX_NAMESPACE } from "../components/gitops/names";
 import { blackboxAddress, zabbixApiUrl } from "../components/monitoring/addresses";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
 import type { OnpremArgs } from "../components/onprem/onprem";
-import { SitePlan, sitePlans } from "../components/onprem/sites";
+import { SitePlan, sitePlans, ZabbixTrapperPlan, zabbixTrapperPlan } from "../components/onprem/sites";
 import { vpnSharedSecret } from "../components/onprem/vpn-secrets";
 import { appImages } from "./images";
 import { ConfigError } from "./errors";
@@ -57,7 +57,7 @@ export interface Plan {
     readonly charts: ChartSource;
     readonly cluster: GkePlan | ExistingPlan;
     readonly edge?: Omit<EdgeArgs, "provider" | "gcp">;
-    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress">;
+    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress" | "zabbixTrapper">;
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
@@ -106,6 +106,8 @@ export interface GkePlan {
     readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
     /** The on-prem sites this stack connects to (each `vpn` one with its pre-shared key). */
     readonly sites: readonly { readonly plan: SitePlan; readonly sharedSecret?: pulumi.Output<string> }[];
+    /** The Zabbix server's trapper behind an internal load balancer, for the watched sites' proxies (Zabbix on, a site watched). */
+    readonly zabbixTrapper?: ZabbixTrapperPlan;
     /** Cloud SQL for Grafana (monitoring.grafana.database without host); none otherwise. */
     readonly grafanaDatabase?: Omit<CloudSqlPostgresArgs, "network" | "dependsOn">;
     /** Log retention and log-based alerts (monitoring on); none otherwise. */
@@ -288,6 +290,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
         const project = s.gcp.project!;
         const region = s.gcp.region;
         const clusterName = s.cluster.name ?? `platform-${environment}`;
+        const sites = sitePlans(s.onprem.sites, s.onprem.hosts, c.stackName, s.network);
         return {
             mode: "gke",
             project,
@@ -320,13 +323,17 @@ export function resolvePlan(config: LoadedConfig): Plan {
             snmpTrapAddress:
                 s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
             grafanaDatabase: grafanaCloudSql(s, project, region, prd),
-            sites: sitePlans(s.onprem.sites, s.onprem.hosts, c.stackName, s.network).map((site) => ({
+            sites: sites.map((site) => ({
                 plan: site,
                 sharedSecret:
                     site.mode === "vpn"
                         ? secret(c, "onpremVpnSecrets").apply((t) => vpnSharedSecret(t, site.name))
                         : undefined,
             })),
+            zabbixTrapper:
+                s.monitoring.enabled && s.monitoring.zabbix.enabled
+                    ? zabbixTrapperPlan(sites, s.network.subnetCidr)
+                    : undefined,
             onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
                 ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
                 : undefined,

@@ -12,6 +12,8 @@ export interface SiteVpnArgs {
     readonly network: pulumi.Input<string>;
     /** The IKE pre-shared key of the site's tunnels (the `onpremVpnSecrets` entry). */
     readonly sharedSecret: pulumi.Input<string>;
+    /** The Zabbix trapper's internal address, when this stack watches the site and runs Zabbix. @default none (no proxy rule) */
+    readonly zabbixServer?: string;
 }
 
 /**
@@ -101,7 +103,9 @@ export class SiteVpn extends pulumi.ComponentResource {
                 child,
             );
         });
-        if (site.watched) siteToZabbix(this, name, project, args.network, site, site.ranges);
+        if (site.watched && args.zabbixServer) {
+            siteToZabbix(this, name, project, args.network, site, site.ranges, args.zabbixServer);
+        }
         this.registerOutputs({ addresses: this.addresses });
     }
 }

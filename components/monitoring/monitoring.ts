@@ -28,6 +28,8 @@ export interface MonitoringArgs {
     readonly grafanaDatabase?: GrafanaDatabaseConnection;
     /** Reserved IP for the SNMP trap receiver (gke). @default an ephemeral address */
     readonly snmpTrapAddress?: pulumi.Input<string>;
+    /** The Zabbix trapper's internal load balancer for on-prem sites' proxies (gke, a site watched). @default none */
+    readonly zabbixTrapper?: { readonly address: pulumi.Input<string>; readonly sourceRanges: readonly string[] };
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
     /** Namespace of Traefik, let in to the web UIs. @default none (no edge layer) */
@@ -137,6 +139,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 edgeNamespace: args.edgeNamespace,
                 onpremNamespace: args.onpremNamespace,
                 zabbixFromOutside: config.zabbix.enabled,
+                zabbixProxySources: config.zabbix.enabled ? args.zabbixTrapper?.sourceRanges : undefined,
             },
             inNs,
         );
@@ -150,6 +153,7 @@ export class Monitoring extends pulumi.ComponentResource {
                       grafanaDeployment: NAMES.grafana,
                       storageClass: args.dataStorageClass,
                       snmpTrapAddress: args.snmpTrapAddress,
+                      trapper: args.zabbixTrapper,
                       charts: args.charts,
                       protect: args.protect,
                   },

@@ -11,6 +11,11 @@ export interface MonitoringPoliciesArgs {
     readonly onpremNamespace?: string;
     /** Accept Zabbix agent pushes (10051) and SNMP traps (162/udp) from outside the cluster. */
     readonly zabbixFromOutside: boolean;
+    /**
+     * The on-prem sites' ranges whose Zabbix proxies send to the trapper (10051); when set, 10051 is
+     * open to these sources only. @default none (10051 open with the SNMP trap ports)
+     */
+    readonly zabbixProxySources?: readonly string[];
 }
 
 const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
@@ -48,6 +53,19 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                 ingress: [{ from: [inNamespace(args.onpremNamespace)], ports: [{ protocol: "TCP", port: 8080 }] }],
             });
         }
+        const proxies = args.zabbixProxySources;
+        if (args.zabbixFromOutside && proxies) {
+            // The trapper's load balancer keeps the proxy's source address (externalTrafficPolicy Local).
+            policy("allow-zabbix-proxies", {
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: proxies.map((cidr) => ({ ipBlock: { cidr } })),
+                        ports: [{ protocol: "TCP", port: 10051 }],
+                    },
+                ],
+            });
+        }
         if (args.zabbixFromOutside) {
             policy(
                 "allow-zabbix-agents",
@@ -56,7 +74,7 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                     ingress: [
                         {
                             ports: [
-                                { protocol: "TCP", port: 10051 },
+                                ...(proxies ? [] : [{ protocol: "TCP", port: 10051 }]),
                                 { protocol: "UDP", port: 162 },
                                 { protocol: "UDP", port: 1162 },
                             ],

@@ -100,9 +100,11 @@ describe.each(["dev", "prd"] as const)("render %s: on-prem sites", (stack) => {
             return;
         }
         expect(rules.map((x) => x.name).sort()).toEqual(["site-contest-zabbix-proxy", "site-festival-zabbix-proxy"]);
+        // To the trapper's internal load balancer address alone, not the whole cluster.
+        const trapper = res(r, "gcp:compute/address:Address", "zabbix-trapper-ip").address;
         for (const rule of rules) {
             expect(rule.inputs.allows).toEqual([{ protocol: "tcp", ports: ["10051"] }]);
-            expect(rule.inputs.destinationRanges).toEqual(clusterRanges(stack));
+            expect(rule.inputs.destinationRanges).toEqual([`${trapper}/32`]);
         }
     });
 
