@@ -195,7 +195,7 @@ function siteConnectivity(
         outputs: {
             onpremSites: info,
             onpremSiteTunnels: pulumi.secret(tunnels),
-            ...(Object.keys(bundles).length > 0 ? { onpremSiteBundles: pulumi.secret(bundles) } : {}),
+            onpremSiteBundles: pulumi.secret(bundles),
         },
         proxyPsks,
     };
