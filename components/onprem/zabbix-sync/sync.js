@@ -343,32 +343,43 @@ async function resolveTemplates(client, wanted) {
 
 /**
  * The TLS fields of a proxy with a pre-shared key: the server accepts only PSK connections from it
- * (tls_accept 2) under this identity. The same names in 6.0 and 7.x.
+ * (tls_accept 2) under this identity. The same names in 6.0 and 7.x. The API never returns the
+ * identity or the key (write-only), so the description records the identity the sync last set.
  */
 function proxyTls(psk) {
-    return psk ? { tls_accept: 2, tls_psk_identity: String(psk.identity), tls_psk: String(psk.psk) } : {};
+    if (!psk) return {};
+    return {
+        tls_accept: 2,
+        tls_psk_identity: String(psk.identity),
+        tls_psk: String(psk.psk),
+        description: pskDescription(psk),
+    };
+}
+
+function pskDescription(psk) {
+    return `Made by the platform's Zabbix sync. PSK identity: ${psk.identity}`;
 }
 
 /**
  * Proxy name to id, creating missing proxies in active mode (the site's proxy dials the server;
  * nothing at the site needs to be reachable). 6.x calls the name `host` and the mode `status` 5;
  * 7.x `name` and `operating_mode` 0. A proxy with a PSK in `psks` accepts only PSK connections;
- * an existing one whose accept mode or identity differs is updated (the API never returns the
- * key itself, so a new key under the same identity needs a new identity). Proxies are never
- * deleted: one may still be polling.
+ * an existing one whose accept mode or recorded identity differs is updated (the API returns
+ * neither identity nor key, so a new key under the same identity needs a new identity). Proxies
+ * are never deleted: one may still be polling.
  */
 async function resolveProxies(client, version, names, create, log, psks = {}) {
     if (names.length === 0) return {};
     const v7 = atLeast(version, 7, 0);
     const key = v7 ? "name" : "host";
     const found = await client.call("proxy.get", {
-        output: ["proxyid", key, "tls_accept", "tls_psk_identity"],
+        output: ["proxyid", key, "tls_accept", "description"],
         filter: { [key]: names },
     });
     const ids = Object.fromEntries(found.map((p) => [p[key], String(p.proxyid)]));
     for (const p of found) {
         const psk = psks[p[key]];
-        if (!psk || (String(p.tls_accept) === "2" && p.tls_psk_identity === String(psk.identity))) continue;
+        if (!psk || (String(p.tls_accept) === "2" && p.description === pskDescription(psk))) continue;
         log(`update proxy ${p[key]}: PSK (identity ${psk.identity})`);
         if (create) await client.call("proxy.update", { proxyid: String(p.proxyid), ...proxyTls(psk) });
     }
