@@ -1,9 +1,9 @@
-import type { SiteBundleArgs } from "./site-compose";
+import type { SitePlan } from "./sites";
 import { tunnelInterface } from "./wireguard";
 
 /** The README of a site bundle, for the person at the site who sets its machine up. */
 export function siteReadme(
-    args: SiteBundleArgs,
+    args: { readonly stack: string; readonly site: SitePlan; readonly zabbixServer?: string },
     parts: { tunnel: boolean; proxy: boolean; flows: boolean },
     secrets: readonly string[],
 ): string {
@@ -55,21 +55,21 @@ export function siteReadme(
         "",
         "1. Install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then",
         "   check: `docker compose version`.",
-        "2. Put this folder on the machine, e.g. `/opt/platform-site`.",
-        "3. Fill in the secret files from the stack output (someone with access to the stack runs this):",
+        "2. Make a folder for it, e.g. `/opt/platform-site`, and write every file of the bundle into it from",
+        "   the stack output (someone with access to the stack runs this; the secret files",
+        `   ${secrets.map((f) => `\`${f}\``).join(" and ")} come only from here):`,
         "",
         "   ```sh",
-        "   mkdir -p secrets",
-        `   for f in ${secrets.join(" ")}; do`,
-        `     pulumi stack output onpremSiteBundles --show-secrets --stack ${stack} \\`,
-        `       | jq -r --arg f "$f" '.["${site.name}"][$f]' > "$f"`,
+        `   out=$(pulumi stack output onpremSiteBundles --show-secrets --stack ${stack} --json)`,
+        `   for f in $(echo "$out" | jq -r '.["${site.name}"] | keys[]'); do`,
+        `     mkdir -p "$(dirname "$f")" && echo "$out" | jq -j --arg f "$f" '.["${site.name}"][$f]' > "$f"`,
         "   done",
         "   ```",
         "",
         "   Then `chmod 600 secrets/*`" +
             (parts.proxy ? " and `sudo chown 1997:1997 secrets/zabbix.psk` (the proxy runs as uid 1997)." : "."),
         "   The secret files never go into git or chat.",
-        "4. `docker compose up -d`, then `docker compose ps`: every service `healthy` within two minutes.",
+        "3. `docker compose up -d`, then `docker compose ps`: every service `healthy` within two minutes.",
         "",
         "## Checking it works",
         "",
