@@ -26,6 +26,7 @@ import { GitOps } from "./components/gitops/gitops";
 import { Monitoring } from "./components/monitoring/monitoring";
 import type { ScrapeTarget } from "./components/monitoring/scrapes";
 import { Onprem } from "./components/onprem/onprem";
+import { ProxyPsk, SiteBundle } from "./components/onprem/site-bundle";
 import { loadConfig } from "./config/load";
 import { bootstrapMessage, ExistingPlan, GkePlan, Plan, resolveBranchPreview, resolvePlan } from "./config/plan";
 import { OUTPUTS_VERSION, StackOutputs } from "./contract/outputs";
@@ -53,6 +54,10 @@ interface Base {
     readonly grafanaDatabase?: GrafanaDatabaseConnection;
     /** The log alerts' subscription and the Google account monitoring's relay pulls it as (gke, log alerts on). */
     readonly logAlerts?: LogAlertRelayTarget;
+    /** The Zabbix trapper's internal load balancer address and sources (gke, a site watched). */
+    readonly zabbixTrapper?: { readonly address: pulumi.Output<string>; readonly sourceRanges: readonly string[] };
+    /** The watched sites' proxies' pre-shared keys, for the Zabbix sync (gke, a site watched). */
+    readonly proxyPsks?: readonly ProxyPsk[];
 }
 
 /** GCP: network -> GKE cluster (and its provider); DNS zone, ingress address and registry beside it. */
@@ -82,6 +87,16 @@ function gkeBase(p: GkePlan): Base {
               protect: p.protect,
           })
         : undefined;
+    // The watched sites' Zabbix proxies send to this address through their tunnels: it must stay put.
+    const trapper = p.zabbixTrapper
+        ? new StaticAddress("zabbix-trapper", {
+              project: p.project,
+              region: p.region,
+              description: "Zabbix trapper (internal load balancer) for on-prem sites' proxies",
+              protect: p.protect,
+              internal: { subnetwork: network.subnet.id, address: p.zabbixTrapper.address },
+          })
+        : undefined;
     const sites = siteConnectivity(p, network);
     const registry = new Registry("registry", {
         ...p.registry,
@@ -103,6 +118,10 @@ function gkeBase(p: GkePlan): Base {
         onpremZone: onpremDns?.ref,
         grafanaDatabase: grafanaDb,
         logAlerts: logs?.relay,
+        ...(trapper && p.zabbixTrapper
+            ? { zabbixTrapper: { address: trapper.address, sourceRanges: p.zabbixTrapper.sourceRanges } }
+            : {}),
+        proxyPsks: sites.proxyPsks,
         outputs: {
             kubeconfig: gke.kubeconfig,
             clusterName: gke.cluster.name,
@@ -113,18 +132,28 @@ function gkeBase(p: GkePlan): Base {
             artifactRegistry: registry.url,
             workloadIdentityPool: gke.workloadIdentityPool,
             ...(traps ? { snmpTrapAddress: traps.address } : {}),
-            ...sites,
+            ...sites.outputs,
         },
     };
 }
 
-/** Each on-prem site's path into the VPC: HA VPN + BGP, or a WireGuard gateway VM (docs/onprem.md, Sites). */
-function siteConnectivity(p: GkePlan, network: Network): Partial<StackOutputs> {
-    if (p.sites.length === 0) return {};
+/**
+ * Each on-prem site's path into the VPC: HA VPN + BGP, or a WireGuard gateway VM; and what the
+ * site's machine runs, its bundle (docs/onprem.md, Sites and The site bundle).
+ */
+function siteConnectivity(
+    p: GkePlan,
+    network: Network,
+): { outputs: Partial<StackOutputs>; proxyPsks: readonly ProxyPsk[] } {
+    if (p.sites.length === 0) return { outputs: {}, proxyPsks: [] };
     const info: Record<string, unknown> = {};
     const tunnels: Record<string, pulumi.Output<string>> = {};
+    const bundles: Record<string, pulumi.Output<Record<string, string>>> = {};
+    const proxyPsks: ProxyPsk[] = [];
+    const zabbixServer = p.zabbixTrapper?.address;
     for (const { plan: site, sharedSecret } of p.sites) {
         const about = { mode: site.mode, ranges: site.ranges, monitoredBy: site.monitoredBy, watched: site.watched };
+        let tunnelConfig: pulumi.Output<string> | undefined;
         if (site.gateway) {
             const gw = new SiteGateway(`site-${site.name}`, {
                 site: { ...site, gateway: site.gateway },
@@ -133,6 +162,7 @@ function siteConnectivity(p: GkePlan, network: Network): Partial<StackOutputs> {
                 network: network.network.id,
                 subnetwork: network.subnet.id,
                 protect: p.protect,
+                zabbixServer,
             });
             info[site.name] = {
                 ...about,
@@ -141,6 +171,7 @@ function siteConnectivity(p: GkePlan, network: Network): Partial<StackOutputs> {
                 sitePublicKey: gw.sitePublicKey,
             };
             tunnels[site.name] = gw.siteConfig;
+            tunnelConfig = gw.siteConfig;
         } else if (site.vpn) {
             const vpn = new SiteVpn(`site-${site.name}`, {
                 site: { ...site, vpn: site.vpn },
@@ -148,11 +179,29 @@ function siteConnectivity(p: GkePlan, network: Network): Partial<StackOutputs> {
                 region: p.region,
                 network: network.network.id,
                 sharedSecret: sharedSecret!,
+                zabbixServer,
             });
             info[site.name] = { ...about, vpnAddresses: vpn.addresses };
         }
+        // A site this stack neither watches nor tunnels to runs nothing of this stack's.
+        if (!site.watched && !site.gateway) continue;
+        const bundle = new SiteBundle(`site-${site.name}-bundle`, {
+            stack: pulumi.getStack(),
+            site,
+            zabbixServer: site.watched ? zabbixServer : undefined,
+            tunnelConfig,
+        });
+        bundles[site.name] = bundle.files;
+        if (bundle.psk) proxyPsks.push(bundle.psk);
     }
-    return { onpremSites: info, onpremSiteTunnels: pulumi.secret(tunnels) };
+    return {
+        outputs: {
+            onpremSites: info,
+            onpremSiteTunnels: pulumi.secret(tunnels),
+            onpremSiteBundles: pulumi.secret(bundles),
+        },
+        proxyPsks,
+    };
 }
 
 /** Cloud SQL for Grafana with a private IP: the VPC's private services access, then the instance. */
@@ -193,6 +242,7 @@ function monitoringLayer(plan: Plan, base: Base, edge: ReturnType<typeof edgeLay
             scrapeTargets: edge.scrapeTargets,
             snmpTrapAddress: base.snmpTrapAddress,
             apiServer: [plan.cluster.apiServer],
+            zabbixTrapper: base.zabbixTrapper,
             grafanaDatabase: plan.monitoring.grafanaDatabase ?? base.grafanaDatabase,
             logAlerts: base.logAlerts,
         },
@@ -208,6 +258,7 @@ function onpremLayer(plan: Plan, base: Base, monitoring: Monitoring | undefined)
         ...args,
         provider: base.provider,
         zabbixLogin: logsInToOwnZabbix ? monitoring?.endpoints.zabbixLogin : undefined,
+        proxyPsks: base.proxyPsks,
         dnsZone: base.onpremZone,
         crdDependsOn: monitoring ? [monitoring.stack.chart] : undefined,
         zabbixDependsOn: monitoring?.zabbix ? [monitoring.zabbix.chart] : undefined,

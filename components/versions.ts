@@ -126,6 +126,16 @@ export const IMAGES = {
     redis: "docker.io/library/redis:7.4.5@sha256:90e7a336d044f1abc9e9dbc05d65566850896d11453bbd1dd0fb7e5059f0e8fb",
     /** Sablier: scales idle branch previews to zero and wakes them (Traefik plugin backend). */
     sablier: "docker.io/sablierapp/sablier:1.15.0",
+
+    // What an on-prem site's machine runs (components/onprem/site-bundle.ts, docker compose).
+    /** Zabbix proxy with its own SQLite buffer, at the server's Zabbix version (zabbixTag). */
+    siteZabbixProxy: "docker.io/zabbix/zabbix-proxy-sqlite3:ubuntu-7.0.16",
+    /** The site's local ICMP/TCP prober, the same exporter version as the cluster's (chart above). */
+    siteBlackbox: "quay.io/prometheus/blackbox-exporter:v0.28.0",
+    /** wg-quick in a container (wireguard-tools 1.0.20250521); the kernel's WireGuard does the work. */
+    siteWireguard: "lscr.io/linuxserver/wireguard:1.0.20250521",
+    /** goflow2: NetFlow v5/v9, IPFIX and sFlow collector (the site's optional flow collector). */
+    siteFlows: "docker.io/netsampler/goflow2:v2.2.3",
 } as const satisfies Record<string, string>;
 
 /**
@@ -138,6 +148,11 @@ export const NOT_YET_PINNED: Readonly<Record<string, string>> = {
     [IMAGES.node]: "no published digest for this tag was found offline",
     [IMAGES.zabbixSnmptraps]: "no published digest for this tag was found offline",
     [IMAGES.sablier]: "no published digest for this tag was found offline",
+    [IMAGES.siteZabbixProxy]: "no published digest for this tag was found offline",
+    [IMAGES.siteBlackbox]: "no published digest for this tag was found offline",
+    [IMAGES.siteWireguard]:
+        "no published digest for this tag was found offline; the tag itself is not confirmed offline either",
+    [IMAGES.siteFlows]: "no published digest for this tag was found offline",
     [`zabbixImageTag: ${IMAGES.zabbixTag}`]:
         "the program sets only the zabbix chart's one tag for all its components (server, web, agent, web service); per-component digests through the chart's values are not set yet",
 };

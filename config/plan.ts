@@ -24,7 +24,7 @@ import { blackboxAddress, nodeExporterNamespaceName, zabbixApiUrl } from "../com
 import { LOG_ALERT_RELAY } from "../components/monitoring/log-alert-relay";
 import type { MonitoringArgs } from "../components/monitoring/monitoring";
 import type { OnpremArgs } from "../components/onprem/onprem";
-import { SitePlan, sitePlans } from "../components/onprem/sites";
+import { SitePlan, sitePlans, ZabbixTrapperPlan, zabbixTrapperPlan } from "../components/onprem/sites";
 import { vpnSharedSecret } from "../components/onprem/vpn-secrets";
 import { appImages } from "./images";
 import { ConfigError } from "./errors";
@@ -59,7 +59,10 @@ export interface Plan {
     readonly cluster: GkePlan | ExistingPlan;
     /** The edge's args but what the cluster gives (index.ts): the provider, GCP, the API server's address. */
     readonly edge?: Omit<EdgeArgs, "provider" | "gcp" | "apiServer">;
-    readonly monitoring?: Omit<MonitoringArgs, "publisher" | "scrapeTargets" | "snmpTrapAddress" | "apiServer">;
+    readonly monitoring?: Omit<
+        MonitoringArgs,
+        "publisher" | "scrapeTargets" | "snmpTrapAddress" | "apiServer" | "zabbixTrapper"
+    >;
     readonly onprem?: OnpremPlan;
     readonly apps: readonly AppPlan[];
     readonly previews?: Omit<SablierServerArgs, "provider" | "apiServer">;
@@ -108,6 +111,8 @@ export interface GkePlan {
     readonly onpremDns?: Omit<PrivateDnsArgs, "network">;
     /** The on-prem sites this stack connects to (each `vpn` one with its pre-shared key). */
     readonly sites: readonly { readonly plan: SitePlan; readonly sharedSecret?: pulumi.Output<string> }[];
+    /** The Zabbix server's trapper behind an internal load balancer, for the watched sites' proxies (Zabbix on, a site watched). */
+    readonly zabbixTrapper?: ZabbixTrapperPlan;
     /** Cloud SQL for Grafana (monitoring.grafana.database without host); none otherwise. */
     readonly grafanaDatabase?: Omit<CloudSqlPostgresArgs, "network" | "dependsOn">;
     /** Log retention and log-based alerts (monitoring on); none otherwise. */
@@ -290,6 +295,7 @@ export function resolvePlan(config: LoadedConfig): Plan {
         const project = s.gcp.project!;
         const region = s.gcp.region;
         const clusterName = s.cluster.name ?? `platform-${environment}`;
+        const sites = sitePlans(s.onprem.sites, s.onprem.hosts, c.stackName, s.network);
         return {
             mode: "gke",
             project,
@@ -322,13 +328,17 @@ export function resolvePlan(config: LoadedConfig): Plan {
             snmpTrapAddress:
                 s.monitoring.enabled && s.monitoring.zabbix.enabled && s.monitoring.zabbix.snmpTraps.enabled,
             grafanaDatabase: grafanaCloudSql(s, project, region, prd),
-            sites: sitePlans(s.onprem.sites, s.onprem.hosts, c.stackName, s.network).map((site) => ({
+            sites: sites.map((site) => ({
                 plan: site,
                 sharedSecret:
                     site.mode === "vpn"
                         ? secret(c, "onpremVpnSecrets").apply((t) => vpnSharedSecret(t, site.name))
                         : undefined,
             })),
+            zabbixTrapper:
+                s.monitoring.enabled && s.monitoring.zabbix.enabled
+                    ? zabbixTrapperPlan(sites, s.network.subnetCidr)
+                    : undefined,
             onpremDns: Object.values(s.onprem.hosts).some((h) => h.dns)
                 ? { domain: `${s.onprem.dnsSubdomain}.${s.dns.domain}`, ttl: s.dns.ttl }
                 : undefined,

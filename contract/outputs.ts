@@ -5,7 +5,7 @@ import { ENVIRONMENTS } from "./environment";
  * The stack outputs other teams consume (through a StackReference). Version it: removing an
  * output or changing its secretness is a breaking change and bumps `OUTPUTS_VERSION`'s major.
  */
-export const OUTPUTS_VERSION = "1.4.0";
+export const OUTPUTS_VERSION = "1.5.0";
 
 export interface OutputSpec {
     readonly type: string;
@@ -158,6 +158,14 @@ export const OUTPUTS = {
         description:
             "Each `gateway` site's WireGuard config (wg-quick `wg0.conf`) for the machine at the site; holds that machine's private key.",
         example: '{"festival": "[Interface]\\nAddress = 10.255.40.2/30 ..."}',
+    },
+    onpremSiteBundles: {
+        type: "Record<string, Record<string, string>>",
+        secret: true,
+        when: "sites",
+        description:
+            "What each site's machine runs (every site the stack watches, and every `gateway` site it tunnels to), path to file content: `compose.yaml`, `README.md`, `blackbox.yml` and the secret files `secrets/wg0.conf` and `secrets/zabbix.psk` that compose.yaml names. Render writes the same under `sites/<site>/`, secret files as placeholders (docs/onprem.md, The site bundle).",
+        example: '{"festival": {"compose.yaml": "name: festival-prd\\nservices: ...", "secrets/zabbix.psk": "..."}}',
     },
     grafanaUrl: {
         type: "string",

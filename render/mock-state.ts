@@ -41,7 +41,10 @@ const computed: Record<string, (args: MockResourceArgs, inputs: State) => State>
         },
         selfLink: `https://container.googleapis.com/v1/projects/render/locations/${String(i.location)}/clusters/${String(i.name)}`,
     }),
-    "gcp:compute/address:Address": (a) => ({ address: fakeIp(a.name, 35) }),
+    // A reserved internal address asks for its address; Google allocates the rest.
+    "gcp:compute/address:Address": (a, i) => ({
+        address: typeof i.address === "string" ? i.address : fakeIp(a.name, 35),
+    }),
     // HA VPN gets its two public addresses from Google, one per interface.
     "gcp:compute/haVpnGateway:HaVpnGateway": (a) => ({
         vpnInterfaces: [0, 1].map((id) => ({ id, ipAddress: fakeIp(`interface ${id} of ${a.name}`, 35) })),

@@ -9,6 +9,7 @@ import { previewProblems } from "./preview-checks";
 import { quotaReport, QuotaReport } from "./quota";
 import { validateObjects } from "./validate";
 import { writeRender } from "./write";
+import { siteBundlesForRender } from "./site-bundles";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -85,6 +86,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
             outputs: values,
             outputSecrets: secret,
             quota,
+            siteBundles: siteBundlesForRender(recording.outputValues),
         });
         await writeGraph(dir, opts.stack, recording.resources);
     }

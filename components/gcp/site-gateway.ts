@@ -17,6 +17,8 @@ export interface SiteGatewayArgs {
      * a new one means reconfiguring the site. @default false
      */
     readonly protect?: boolean;
+    /** The Zabbix trapper's internal address, when this stack watches the site and runs Zabbix. @default none (no proxy rule) */
+    readonly zabbixServer?: string;
 }
 
 /** Debian 12: its kernel has WireGuard and its archive wireguard-tools; the image carries gcloud. */
@@ -184,7 +186,9 @@ export class SiteGateway extends pulumi.ComponentResource {
             },
             child,
         );
-        if (site.watched) siteToZabbix(this, name, args.project, args.network, site, destinations);
+        if (site.watched && args.zabbixServer) {
+            siteToZabbix(this, name, args.project, args.network, site, destinations, args.zabbixServer);
+        }
 
         this.registerOutputs({
             address: this.address,
@@ -195,8 +199,8 @@ export class SiteGateway extends pulumi.ComponentResource {
 }
 
 /**
- * The watched site's Zabbix proxy (active mode) connects out to the server's trapper port; the
- * only connection the site opens into the VPC.
+ * The watched site's Zabbix proxy (active mode) connects out to the server's trapper port behind
+ * its internal load balancer; the only connection the site opens into the VPC.
  */
 export function siteToZabbix(
     parent: pulumi.Resource,
@@ -205,6 +209,7 @@ export function siteToZabbix(
     network: pulumi.Input<string>,
     site: SitePlan,
     sources: readonly string[],
+    zabbixServer: string,
 ): gcp.compute.Firewall {
     return new gcp.compute.Firewall(
         `${name}-zabbix-proxy`,
@@ -214,7 +219,8 @@ export function siteToZabbix(
             direction: "INGRESS",
             description: `Zabbix proxy of on-prem site ${site.name} to the Zabbix server`,
             sourceRanges: [...sources],
-            destinationRanges: [...site.clusterRanges],
+            // The trapper's internal load balancer address only (passthrough: packets keep it).
+            destinationRanges: [`${zabbixServer}/32`],
             allows: [{ protocol: "tcp", ports: [String(ZABBIX_TRAPPER_PORT)] }],
         },
         { parent },

@@ -12,6 +12,8 @@ export interface SiteVpnArgs {
     readonly network: pulumi.Input<string>;
     /** The IKE pre-shared key of the site's tunnels (the `onpremVpnSecrets` entry). */
     readonly sharedSecret: pulumi.Input<string>;
+    /** The Zabbix trapper's internal address, when this stack watches the site and runs Zabbix. @default none (no proxy rule) */
+    readonly zabbixServer?: string;
 }
 
 /**
@@ -65,6 +67,20 @@ export class SiteVpn extends pulumi.ComponentResource {
             },
             child,
         );
+        // The site router may announce anything; the VPC learns only the site's declared ranges (and
+        // their subnets). A router announcing a default route or a cluster range changes nothing.
+        const importPolicy = new gcp.compute.RouterRoutePolicy(
+            `${name}-import`,
+            {
+                project,
+                region,
+                router: router.name,
+                name: `onprem-${site.name}-import`,
+                type: "ROUTE_POLICY_TYPE_IMPORT",
+                terms: siteImportTerms(site.ranges),
+            },
+            child,
+        );
         vpn.bgpCidrs.forEach((bgp, i) => {
             const tunnel = new gcp.compute.VPNTunnel(
                 `${name}-tunnel-${i}`,
@@ -97,11 +113,27 @@ export class SiteVpn extends pulumi.ComponentResource {
                     peerIpAddress: nthAddress(bgp, 2),
                     peerAsn: vpn.peerAsn,
                     advertisedRoutePriority: 100,
+                    importPolicies: [importPolicy.name],
                 },
-                child,
+                { ...child, dependsOn: [importPolicy] },
             );
         });
-        if (site.watched) siteToZabbix(this, name, project, args.network, site, site.ranges);
+        if (site.watched && args.zabbixServer) {
+            siteToZabbix(this, name, project, args.network, site, site.ranges, args.zabbixServer);
+        }
         this.registerOutputs({ addresses: this.addresses });
     }
+}
+
+/** CEL: the route is one of `ranges` or inside one (Cloud Router's BGP route policy language). */
+function inRanges(ranges: readonly string[]): string {
+    return `destination.inAnyRange([${ranges.map((r) => `prefix('${r}').orLonger()`).join(", ")}])`;
+}
+
+/** The import policy's terms: accept the site's ranges, drop every other route the site announces. */
+export function siteImportTerms(ranges: readonly string[]): gcp.types.input.compute.RouterRoutePolicyTerm[] {
+    return [
+        { priority: 0, match: { expression: inRanges(ranges) }, actions: [{ expression: "accept()" }] },
+        { priority: 1, match: { expression: `!${inRanges(ranges)}` }, actions: [{ expression: "drop()" }] },
+    ];
 }

@@ -10,10 +10,15 @@ export interface StaticAddressArgs {
     readonly description: string;
     /** Protect the address from deletion (devices and firewalls outside the cluster point at it). */
     readonly protect: boolean;
+    /**
+     * An internal address instead: this one, in this subnetwork (an internal passthrough load
+     * balancer's, which on-prem sites reach through their tunnels). @default external, premium tier
+     */
+    readonly internal?: { readonly subnetwork: pulumi.Input<string>; readonly address: string };
 }
 
 /**
- * A reserved regional external IP for a LoadBalancer Service that things outside the cluster are
+ * A reserved regional IP (external unless `internal`) for a LoadBalancer Service that things outside the cluster are
  * configured with: the ingress (DNS records point at it) and the SNMP trap receiver (every switch
  * and router sends to it). Premium tier; GKE gives it to the Service's load balancer through
  * `spec.loadBalancerIP`.
@@ -28,8 +33,14 @@ export class StaticAddress extends pulumi.ComponentResource {
             {
                 project: args.project,
                 region: args.region,
-                addressType: "EXTERNAL",
-                networkTier: "PREMIUM",
+                ...(args.internal
+                    ? {
+                          addressType: "INTERNAL",
+                          subnetwork: args.internal.subnetwork,
+                          address: args.internal.address,
+                          purpose: "GCE_ENDPOINT",
+                      }
+                    : { addressType: "EXTERNAL", networkTier: "PREMIUM" }),
                 description: args.description,
             },
             { parent: this, protect: args.protect },

@@ -44,6 +44,8 @@ export interface MonitoringArgs {
     readonly grafanaDatabase?: GrafanaDatabaseConnection;
     /** Reserved IP for the SNMP trap receiver (gke). @default an ephemeral address */
     readonly snmpTrapAddress?: pulumi.Input<string>;
+    /** The Zabbix trapper's internal load balancer for on-prem sites' proxies (gke, a site watched). @default none */
+    readonly zabbixTrapper?: { readonly address: pulumi.Input<string>; readonly sourceRanges: readonly string[] };
     /** The edge's publisher; without it no host is published. @default no routes */
     readonly publisher?: Publisher;
     /** Where pods reach the API server (egress). */
@@ -181,6 +183,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 apiServer: args.apiServer,
                 zabbix: config.zabbix.enabled,
                 grafanaDatabasePort: config.grafana.database?.port,
+                zabbixProxySources: config.zabbix.enabled ? args.zabbixTrapper?.sourceRanges : undefined,
             },
             inNs,
         );
@@ -193,6 +196,7 @@ export class Monitoring extends pulumi.ComponentResource {
                       config: config.zabbix,
                       storageClass: args.dataStorageClass,
                       snmpTrapAddress: args.snmpTrapAddress,
+                      trapper: args.zabbixTrapper,
                       charts: args.charts,
                       protect: args.protect,
                   },

@@ -28,6 +28,11 @@ export interface MonitoringPoliciesArgs {
     readonly zabbix: boolean;
     /** Port of Grafana's PostgreSQL (Cloud SQL on a private address) when it has one. @default no database */
     readonly grafanaDatabasePort?: number;
+    /**
+     * The on-prem sites' ranges whose Zabbix proxies send to the trapper (10051); when set, 10051 is
+     * open to these sources only. @default none (10051 open with the SNMP trap ports)
+     */
+    readonly zabbixProxySources?: readonly string[];
 }
 
 /** Pod labels the charts give each component (kube-prometheus-stack's operator, the grafana, blackbox and zabbix charts). */
@@ -79,6 +84,19 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                 ingress: [{ from: [inNamespace(args.onpremNamespace)], ports: [{ protocol: "TCP", port: 8080 }] }],
             });
         }
+        const proxies = args.zabbixProxySources;
+        if (args.zabbixFromOutside && proxies) {
+            // The trapper's load balancer keeps the proxy's source address (externalTrafficPolicy Local).
+            policy("allow-zabbix-proxies", {
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: proxies.map((cidr) => ({ ipBlock: { cidr } })),
+                        ports: [{ protocol: "TCP", port: 10051 }],
+                    },
+                ],
+            });
+        }
         if (args.zabbixFromOutside) {
             policy(
                 "allow-zabbix-agents",
@@ -87,7 +105,7 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                     ingress: [
                         {
                             ports: [
-                                { protocol: "TCP", port: 10051 },
+                                ...(proxies ? [] : [{ protocol: "TCP", port: 10051 }]),
                                 { protocol: "UDP", port: 162 },
                                 { protocol: "UDP", port: 1162 },
                             ],

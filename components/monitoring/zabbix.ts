@@ -21,6 +21,8 @@ export const ZABBIX_NAMES = {
     postgresql: `${ZABBIX_RELEASE}-postgresql`,
     bootstrap: "zabbix-bootstrap",
     snmpTraps: "zabbix-snmptraps",
+    /** The server's trapper behind an internal load balancer, for on-prem sites' proxies. */
+    trapper: "zabbix-trapper",
 } as const;
 /**
  * Name of the bootstrap Job (and its script ConfigMap): it carries the hash of the script and the
@@ -131,6 +133,11 @@ export interface ZabbixArgs {
      * @default an address the cloud picks, which changes whenever the Service is recreated
      */
     readonly snmpTrapAddress?: pulumi.Input<string>;
+    /**
+     * The server's trapper port behind an internal passthrough load balancer at this reserved
+     * address, open only to these sources (the watched on-prem sites). @default none
+     */
+    readonly trapper?: { readonly address: pulumi.Input<string>; readonly sourceRanges: readonly string[] };
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
     /**
@@ -236,6 +243,35 @@ export class Zabbix extends pulumi.ComponentResource {
                             "app.kubernetes.io/component": "server",
                         },
                         ports: [{ name: "snmp-trap", port: 162, targetPort: 1162, protocol: "UDP" }],
+                    },
+                },
+                { parent: this, dependsOn: [this.chart] },
+            );
+        }
+
+        if (args.trapper) {
+            new k8s.core.v1.Service(
+                `${name}-trapper`,
+                {
+                    metadata: {
+                        name: ZABBIX_NAMES.trapper,
+                        namespace,
+                        // An internal passthrough load balancer: reachable in the VPC and through
+                        // its VPN and WireGuard routes, never from the internet.
+                        annotations: { "networking.gke.io/load-balancer-type": "Internal" },
+                    },
+                    spec: {
+                        type: "LoadBalancer",
+                        // The proxy's own address reaches the pod, for the NetworkPolicy to check.
+                        externalTrafficPolicy: "Local",
+                        loadBalancerIP: args.trapper.address,
+                        loadBalancerSourceRanges: [...args.trapper.sourceRanges],
+                        selector: {
+                            "app.kubernetes.io/name": "zabbix",
+                            "app.kubernetes.io/instance": ZABBIX_RELEASE,
+                            "app.kubernetes.io/component": "server",
+                        },
+                        ports: [{ name: "trapper", port: 10051, targetPort: 10051, protocol: "TCP" }],
                     },
                 },
                 { parent: this, dependsOn: [this.chart] },

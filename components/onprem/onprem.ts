@@ -7,6 +7,7 @@ import { ExternalHost } from "./external-host";
 import { syncInventory, watchedBy } from "./inventory";
 import { siteProbeAddress } from "./sites";
 import { siteWatch } from "./site-watch";
+import type { ProxyPsk } from "./site-bundle";
 import { ZabbixLogin, ZabbixSync } from "./zabbix-sync";
 import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
 
@@ -28,6 +29,8 @@ export interface OnpremArgs {
      * @default undefined (no records)
      */
     readonly dnsZone?: DnsZone;
+    /** The watched sites' proxies' pre-shared keys (components/onprem/site-bundle.ts), given to the sync. @default none */
+    readonly proxyPsks?: readonly ProxyPsk[];
     /** The chart(s) installing the Probe and PrometheusRule CRDs. @default [] */
     readonly crdDependsOn?: pulumi.Resource[];
     /** What the sync Job waits for besides its own objects (the Zabbix chart). @default [] */
@@ -161,6 +164,7 @@ export class Onprem extends pulumi.ComponentResource {
                     namespace: ns,
                     inventory,
                     credentials,
+                    ...(args.proxyPsks && args.proxyPsks.length > 0 ? { proxies: proxyKeys(args.proxyPsks) } : {}),
                     apiUrl,
                     ...(args.zabbixLogin
                         ? { login: args.zabbixLogin }
@@ -172,6 +176,12 @@ export class Onprem extends pulumi.ComponentResource {
         }
         this.registerOutputs({ namespace: ns, endpoints: this.endpoints });
     }
+}
+
+/** The sync's proxies.json: per proxy its PSK identity and key (a secret). */
+function proxyKeys(psks: readonly ProxyPsk[]): pulumi.Output<string> {
+    const entries = psks.map((p) => p.psk.apply((psk) => [p.proxy, { identity: p.identity, psk }] as const));
+    return pulumi.secret(pulumi.all(entries).apply((e) => JSON.stringify(Object.fromEntries(e))));
 }
 
 /** The TCP port of an http(s) URL. */

@@ -43,6 +43,8 @@ interface SiteCommon {
     readonly ranges: string[];
     /** The stack that monitors the site (Zabbix hosts, probes, alerts). @default prd */
     readonly monitoredBy: string;
+    /** A flow collector (NetFlow/sFlow/IPFIX) in the watcher's site bundle. @default false */
+    readonly flows: boolean;
 }
 
 export type OnpremSite =
@@ -63,6 +65,8 @@ export interface SitePlan {
     /** Names of the inventory hosts at this site, sorted. */
     readonly hosts: readonly string[];
     readonly monitoredBy: string;
+    /** The watcher's site bundle runs a flow collector. */
+    readonly flows: boolean;
     /** This stack is the site's watcher: it makes the Zabbix hosts, probes and alerts. */
     readonly watched: boolean;
     /** Name of the site's Zabbix proxy (active mode), to which the sync assigns the site's hosts. */
@@ -92,6 +96,36 @@ export interface FirewallAllow {
 
 /** Zabbix server's trapper port: where an active proxy at the site sends its data. */
 export const ZABBIX_TRAPPER_PORT = 10051;
+
+/** Where the watched sites' Zabbix proxies reach the server: an internal load balancer's reserved address. */
+export interface ZabbixTrapperPlan {
+    /** The reserved internal address in the node subnet (its last usable one). */
+    readonly address: string;
+    /** The watched sites' ranges and tunnel addresses: the only sources let in on 10051. */
+    readonly sourceRanges: readonly string[];
+}
+
+/** The size of a CIDR block. */
+function blockSize(cidr: string): number {
+    return 2 ** (32 - Number(cidr.split("/")[1]));
+}
+
+/**
+ * The trapper's address and sources, when this stack watches a site (none otherwise). GCP keeps a
+ * subnet's first two and last two addresses; nodes take theirs from the bottom, so the last usable
+ * one is free and stays put, and the site bundle can name it.
+ */
+export function zabbixTrapperPlan(sites: readonly SitePlan[], subnetCidr: string): ZabbixTrapperPlan | undefined {
+    const watched = sites.filter((s) => s.watched);
+    if (watched.length === 0) return undefined;
+    return {
+        address: nthAddress(subnetCidr, blockSize(subnetCidr) - 3),
+        sourceRanges: watched.flatMap((s) => [
+            ...s.ranges,
+            ...(s.gateway ? [`${s.gateway.siteAddress.split("/")[0]!}/32`] : []),
+        ]),
+    };
+}
 
 /** The proxy a site's hosts are polled through. */
 export function zabbixProxyName(site: string): string {
@@ -160,6 +194,7 @@ export function sitePlans(
                 ranges: site.ranges,
                 hosts: members.map(([n]) => n),
                 monitoredBy: site.monitoredBy,
+                flows: site.flows,
                 watched: site.monitoredBy === stack,
                 zabbixProxy: zabbixProxyName(name),
                 clusterRanges: [cluster.subnetCidr, cluster.podsCidr],

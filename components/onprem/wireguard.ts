@@ -79,7 +79,8 @@ export function siteConfig(site: SitePlan & { gateway: GatewayPlan }, keys: Tunn
         `# on-prem site ${site.name}: the tunnel to the platform's gateway`,
         `Address = ${gw.siteAddress}`,
         `PrivateKey = ${keys.sitePrivateKey}`,
-        "PostUp = sysctl -w net.ipv4.ip_forward=1",
+        // In a container /proc/sys is read-only; Docker has turned forwarding on for the host already.
+        'PostUp = sysctl -qw net.ipv4.ip_forward=1 || [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]',
         ...nat.map((s) => `PostUp = iptables -t nat -A POSTROUTING ${s} ! -o %i -j MASQUERADE`),
         ...nat.map((s) => `PostDown = iptables -t nat -D POSTROUTING ${s} ! -o %i -j MASQUERADE`),
         "",
@@ -91,4 +92,9 @@ export function siteConfig(site: SitePlan & { gateway: GatewayPlan }, keys: Tunn
         "PersistentKeepalive = 25",
         "",
     ].join("\n");
+}
+
+/** The site machine's interface for this stack's tunnel: one per stack, so dev's and prd's peers can share a machine. */
+export function tunnelInterface(stack: string): string {
+    return `wg-${stack}`.slice(0, 15);
 }

@@ -18,6 +18,8 @@ export interface ZabbixSyncArgs {
     readonly inventory: SyncInventory;
     /** Per-host credentials JSON (see credentials.ts); goes only into a Secret. */
     readonly credentials: pulumi.Input<string>;
+    /** Per proxy: `{identity, psk}` JSON (the site bundles' pre-shared keys); goes only into a Secret. @default none */
+    readonly proxies?: pulumi.Input<string>;
     /** The Zabbix JSON-RPC endpoint. */
     readonly apiUrl: string;
     /** Secret and key holding the API token. @default DEFAULT_TOKEN_SECRET */
@@ -84,7 +86,10 @@ export class ZabbixSync extends pulumi.ComponentResource {
             {
                 metadata: { name: "zabbix-sync-credentials", namespace, labels },
                 type: "Opaque",
-                stringData: { "credentials.json": pulumi.secret(args.credentials) },
+                stringData: {
+                    "credentials.json": pulumi.secret(args.credentials),
+                    ...(args.proxies !== undefined ? { "proxies.json": pulumi.secret(args.proxies) } : {}),
+                },
             },
             childOpts,
         );
@@ -160,6 +165,9 @@ export class ZabbixSync extends pulumi.ComponentResource {
                                         ...auth,
                                         { name: "INVENTORY_FILE", value: `${SCRIPT_DIR}/inventory.json` },
                                         { name: "CREDENTIALS_FILE", value: `${CREDENTIALS_DIR}/credentials.json` },
+                                        ...(args.proxies !== undefined
+                                            ? [{ name: "PROXIES_FILE", value: `${CREDENTIALS_DIR}/proxies.json` }]
+                                            : []),
                                         { name: "ZABBIX_WAIT_SECONDS", value: String(args.waitSeconds ?? 600) },
                                     ],
                                     volumeMounts: [

@@ -221,6 +221,10 @@ const siteCommon = {
         description:
             "The one stack that monitors the site: only it makes Zabbix hosts, probes and alerts for the site's hosts; other stacks get the endpoints only.",
     }),
+    flows: z.boolean().default(false).meta({
+        description:
+            "Add a flow collector (goflow2: NetFlow v5/v9, IPFIX, sFlow) to the watcher's site bundle, for the site's routers to export to.",
+    }),
 };
 
 const gatewaySchema = z

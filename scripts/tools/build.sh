@@ -6,14 +6,14 @@
 # costs nothing and a version bump or a fresh machine rebuilds.
 #
 # Usage: scripts/tools/build.sh [tool ...]      (no argument: every tool)
-# Tools: pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint
+# Tools: pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint compose-check
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 tools_dir=${PLATFORM_TOOLS_DIR:-$HOME/.cache/platform-tools}
-all_tools=(pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint)
+all_tools=(pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint compose-check)
 
 # Static binaries that run on any Linux machine of the kind; -trimpath keeps build paths out.
 # readonly: the committed go.mod/go.sum decide every dependency, nothing is resolved anew.
@@ -29,6 +29,7 @@ version_of() {
     helm) echo "$HELM_VERSION" ;;
     controller-gen) echo "$CONTROLLER_TOOLS_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
+    compose-check) echo "$COMPOSE_GO_VERSION" ;;
     *) return 1 ;;
     esac
 }
@@ -44,6 +45,7 @@ pinned_module_of() {
     helm) echo "helm.sh/helm/v3 v$HELM_VERSION" ;;
     controller-gen) echo "sigs.k8s.io/controller-tools v$CONTROLLER_TOOLS_VERSION" ;;
     actionlint) echo "github.com/rhysd/actionlint v$ACTIONLINT_VERSION" ;;
+    compose-check) echo "github.com/compose-spec/compose-go/v2 v$COMPOSE_GO_VERSION" ;;
     esac
 }
 
@@ -134,9 +136,17 @@ build_actionlint() {
         -o "$1/" github.com/rhysd/actionlint/cmd/actionlint)
 }
 
+build_compose_check() {
+    # Our own main (modules/compose-check/main.go) on the Compose Specification's loader.
+    (cd "$here/modules/compose-check" && go build -trimpath -ldflags "-s -w" -o "$1/" .)
+}
+
 # What identifies a finished build: the version and the dependencies it was built from.
+# compose-check is our own code too: its main.go counts.
 stamp_of() {
-    printf '%s %s\n' "$(version_of "$1")" "$(sha256sum < "$here/modules/$1/go.sum" | cut -c1-16)"
+    local files=("$here/modules/$1/go.sum")
+    [[ $1 == compose-check ]] && files+=("$here/modules/$1/main.go")
+    printf '%s %s\n' "$(version_of "$1")" "$(cat "${files[@]}" | sha256sum | cut -c1-16)"
 }
 
 requested=("$@")

@@ -109,3 +109,51 @@ describe("site proxies against a real Zabbix 6.0 API", () => {
         expect(await proxy()).toBeDefined();
     });
 });
+
+describe("site proxies with a pre-shared key, against a real Zabbix 6.0 API", () => {
+    const pskSite = `ik${run}`;
+    const name = zabbixProxyName(pskSite);
+    const key = randomBytes(32).toString("hex");
+    const keyed = (identity: string) => ({ [name]: { identity, psk: key } });
+    const pskInventory = () => ({
+        managedTag: { tag: "managed-by", value: `it-psk-${run}` },
+        hosts: [{ name: `ik${run}-board`, address: "10.78.1.101", groups: ["On-prem"], templates: [], proxy: name }],
+    });
+    const get = async () => {
+        const [p] = await client.call("proxy.get", {
+            output: ["proxyid", "host", "status", "tls_accept", "description"],
+            filter: { host: [name] },
+        });
+        return p as Record<string, string> | undefined;
+    };
+
+    afterAll(async () => {
+        const hosts = await client.call("host.get", { output: ["hostid"], filter: { host: [`ik${run}-board`] } });
+        if (hosts.length > 0) await client.call("host.delete", [hosts[0].hostid]);
+        const p = await get();
+        if (p) await client.call("proxy.delete", [p.proxyid]);
+    });
+
+    it("creates the proxy active, accepting PSK connections only, under the bundle's identity", async () => {
+        await sync({ url, token, waitSeconds: 30, inventory: pskInventory(), proxies: keyed(`${name}-it`) });
+        // tls_accept 2 = PSK. Identity and key are write-only in the API: the description records the identity.
+        const p = await get();
+        expect(p).toMatchObject({ status: "5", tls_accept: "2" });
+        expect(p!.description).toContain(`PSK identity: ${name}-it`);
+    });
+
+    it("leaves it alone when run again, and takes a new identity when the bundle's changes", async () => {
+        const lines: string[] = [];
+        const log = (m: string) => lines.push(m);
+        const syncAs = (identity: string) =>
+            sync({ url, token, waitSeconds: 30, inventory: pskInventory(), proxies: keyed(identity), log });
+        const again = await syncAs(`${name}-it`);
+        expect(again).toEqual({ created: [], updated: [], unchanged: [`ik${run}-board`], deleted: [] });
+        expect(lines.filter((l) => l.includes("proxy"))).toEqual([]);
+        await syncAs(`${name}-it2`);
+        expect(lines.filter((l) => l.startsWith("update proxy"))).toHaveLength(1);
+        const p = await get();
+        expect(p).toMatchObject({ tls_accept: "2" });
+        expect(p!.description).toContain(`PSK identity: ${name}-it2`);
+    });
+});

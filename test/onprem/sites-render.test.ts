@@ -90,6 +90,27 @@ describe.each(["dev", "prd"] as const)("render %s: on-prem sites", (stack) => {
         }
     });
 
+    it("learns from the vpn site's BGP peers only the site's declared ranges (an import route policy)", () => {
+        const r = shared[stack]!;
+        const contest = sites(stack).contest;
+        const policy = res(r, "gcp:compute/routerRoutePolicy:RouterRoutePolicy", "site-contest-import");
+        expect(policy.type).toBe("ROUTE_POLICY_TYPE_IMPORT");
+        expect(policy.router).toBe(
+            res(r, "gcp:compute/router:Router", "site-contest-router").name ?? "site-contest-router",
+        );
+        const [accept, drop] = [...policy.terms].sort((a: any, b: any) => a.priority - b.priority);
+        expect(accept.actions).toEqual([{ expression: "accept()" }]);
+        expect(drop.actions).toEqual([{ expression: "drop()" }]);
+        // Each declared range, and nothing else, in the accepting match; the drop term is its negation.
+        const named = [...accept.match.expression.matchAll(/prefix\('([^']+)'\)/g)].map((m) => m[1]);
+        expect(named).toEqual(contest.ranges);
+        expect(drop.match.expression).toBe(`!${accept.match.expression}`);
+        for (const i of [0, 1]) {
+            const peer = res(r, "gcp:compute/routerPeer:RouterPeer", `site-contest-peer-${i}`);
+            expect(peer.importPolicies).toEqual([policy.name]);
+        }
+    });
+
     it("opens the Zabbix trapper port from a site only in the stack that watches it", () => {
         const r = shared[stack]!;
         const rules = r.resources.filter(
@@ -100,9 +121,11 @@ describe.each(["dev", "prd"] as const)("render %s: on-prem sites", (stack) => {
             return;
         }
         expect(rules.map((x) => x.name).sort()).toEqual(["site-contest-zabbix-proxy", "site-festival-zabbix-proxy"]);
+        // To the trapper's internal load balancer address alone, not the whole cluster.
+        const trapper = res(r, "gcp:compute/address:Address", "zabbix-trapper-ip").address;
         for (const rule of rules) {
             expect(rule.inputs.allows).toEqual([{ protocol: "tcp", ports: ["10051"] }]);
-            expect(rule.inputs.destinationRanges).toEqual(clusterRanges(stack));
+            expect(rule.inputs.destinationRanges).toEqual([`${trapper}/32`]);
         }
     });
 

@@ -357,4 +357,64 @@ describe("zabbix sync script: site proxies", () => {
         const update = calls.find((c) => c.method === "host.update")!.params;
         expect(update).toMatchObject({ hostid: "12", proxy_hostid: "30" });
     });
+
+    const psk = "ab".repeat(32);
+    const proxies = { "site-festival": { identity: "site-festival-prd", psk } };
+
+    it.each([
+        [[6, 0] as [number, number], { host: "site-festival", status: 5 }],
+        [[7, 0] as [number, number], { name: "site-festival", operating_mode: 0 }],
+    ])("on %j creates a proxy with a PSK that accepts only PSK connections", async (version, mode) => {
+        const { client, calls } = scripted(version, {
+            "hostgroup.get": () => [{ groupid: "5", name: "On-prem" }],
+            "proxy.get": () => [],
+            "proxy.create": () => ({ proxyids: ["31"] }),
+            "host.get": () => [],
+            "host.create": () => ({ hostids: ["11"] }),
+        });
+        await sync({ client, inventory, proxies });
+        const created = calls.filter((c) => c.method === "proxy.create").map((c) => c.params);
+        // tls_accept 2: PSK only; the site's proxy without a key (contest here) stays as it was.
+        expect(created).toContainEqual({
+            ...mode,
+            tls_accept: 2,
+            tls_psk_identity: "site-festival-prd",
+            tls_psk: psk,
+            description: expect.stringContaining("PSK identity: site-festival-prd"),
+        });
+        expect(created.find((p) => (p.host ?? p.name) === "site-contest")).not.toHaveProperty("tls_accept");
+    });
+
+    it("updates an existing proxy's PSK only when its accept mode or recorded identity differs", async () => {
+        const answers = (tls: Record<string, string>) => ({
+            "hostgroup.get": () => [{ groupid: "5", name: "On-prem" }],
+            "proxy.get": () => [
+                { proxyid: "30", host: "site-contest", tls_accept: "1", description: "" },
+                { proxyid: "31", host: "site-festival", ...tls },
+            ],
+            "proxy.update": () => ({ proxyids: ["31"] }),
+            "host.get": () => [],
+            "host.create": () => ({ hostids: ["11"] }),
+        });
+        // The API returns neither identity nor key: the description records the identity set.
+        const recorded = "Made by the platform's Zabbix sync. PSK identity: site-festival-prd";
+        const plain = scripted([6, 0], answers({ tls_accept: "1", description: "" }));
+        await sync({ client: plain.client, inventory, proxies });
+        expect(plain.calls.filter((c) => c.method === "proxy.update").map((c) => c.params)).toEqual([
+            {
+                proxyid: "31",
+                tls_accept: 2,
+                tls_psk_identity: "site-festival-prd",
+                tls_psk: psk,
+                description: recorded,
+            },
+        ]);
+        const rotated = scripted([6, 0], answers({ tls_accept: "2", description: recorded.replace("-prd", "-old") }));
+        await sync({ client: rotated.client, inventory, proxies });
+        expect(rotated.calls.filter((c) => c.method === "proxy.update")).toHaveLength(1);
+        const same = scripted([6, 0], answers({ tls_accept: "2", description: recorded }));
+        await sync({ client: same.client, inventory, proxies });
+        expect(same.calls.filter((c) => c.method === "proxy.update")).toEqual([]);
+        expect(same.calls.find((c) => c.method === "proxy.get")!.params.output).toContain("description");
+    });
 });

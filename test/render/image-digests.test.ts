@@ -38,10 +38,20 @@ function appImageText(stack: CommittedStack): string {
     return stackText + (imageFile && existsSync(imageFile) ? readFileSync(imageFile, "utf8") : "");
 }
 
-/** Every image the program itself sets in a render: containers of Kubernetes objects and chart values. */
+/** The services' images of each on-prem site bundle's compose.yaml (the stack output onpremSiteBundles). */
+function siteBundleImages(r: SharedRender): string[] {
+    const bundles = (r.recording.outputValues.onpremSiteBundles ?? {}) as Record<string, Record<string, string>>;
+    return Object.values(bundles).flatMap((files) => containerImages(parse(files["compose.yaml"]!)));
+}
+
+/** Every image the program itself sets in a render: containers of Kubernetes objects, chart values, site bundles. */
 function programImages(r: SharedRender, stack: CommittedStack): string[] {
     const apps = appImageText(stack);
-    const all = [...containerImages(r.objects), ...containerImages(r.charts.map((c) => unwrapSecrets(c.values)))];
+    const all = [
+        ...containerImages(r.objects),
+        ...containerImages(r.charts.map((c) => unwrapSecrets(c.values))),
+        ...siteBundleImages(r),
+    ];
     // An app image reads `<repository>:<tag>`; its repository is written in the stack or image file.
     return [...new Set(all)].filter((i) => !apps.includes(i.replace(/[:@].*$/, "")) || i.startsWith("zabbixImageTag"));
 }
@@ -60,6 +70,15 @@ describe.each(["dev", "prd", "local"] as const)("render %s: images pinned by dig
         const pinned = programImages(r, stack).filter((i) => DIGEST.test(i));
         expect(pinned.length).toBeGreaterThan(0);
         for (const i of pinned) expect(i).toMatch(/^[^@]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}@sha256:[0-9a-f]{64}$/);
+    });
+});
+
+describe.each(["dev", "prd"] as const)("render %s: site bundle images", (stack) => {
+    it("are among the images checked above", async () => {
+        const r = await rendered(stack);
+        const images = siteBundleImages(r);
+        expect(images.length).toBeGreaterThan(0);
+        for (const i of images) expect(programImages(r, stack)).toContain(i);
     });
 });
 

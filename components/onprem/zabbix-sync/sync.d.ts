@@ -44,6 +44,8 @@ export interface SyncResult {
 export interface SyncOptions extends Partial<ClientOptions> {
     readonly inventory: unknown;
     readonly credentials?: unknown;
+    /** Per proxy name: its pre-shared key (hex) and identity; such a proxy accepts only PSK. @default {} */
+    readonly proxies?: Readonly<Record<string, { readonly identity: string; readonly psk: string }>>;
     readonly dryRun?: boolean;
     readonly client?: Client;
     /** Used when there is no token: a session for this run, logged out at the end. */

@@ -14,6 +14,7 @@
 //   ZABBIX_USER and ZABBIX_PASSWORD  a login (a session for this run, logged out at the end)
 //   INVENTORY_FILE    inventory JSON (hosts, interfaces, groups, templates; no credential)
 //   CREDENTIALS_FILE  credentials JSON, per host: { ipmi: {username, password}, snmp: {...} }
+//   PROXIES_FILE      per proxy: { identity, psk } (hex), the site bundle's pre-shared key; optional
 //   ZABBIX_WAIT_SECONDS  how long to wait for the API to answer at start. Default 600.
 "use strict";
 
@@ -341,23 +342,55 @@ async function resolveTemplates(client, wanted) {
 }
 
 /**
+ * The TLS fields of a proxy with a pre-shared key: the server accepts only PSK connections from it
+ * (tls_accept 2) under this identity. The same names in 6.0 and 7.x. The API never returns the
+ * identity or the key (write-only), so the description records the identity the sync last set.
+ */
+function proxyTls(psk) {
+    if (!psk) return {};
+    return {
+        tls_accept: 2,
+        tls_psk_identity: String(psk.identity),
+        tls_psk: String(psk.psk),
+        description: pskDescription(psk),
+    };
+}
+
+function pskDescription(psk) {
+    return `Made by the platform's Zabbix sync. PSK identity: ${psk.identity}`;
+}
+
+/**
  * Proxy name to id, creating missing proxies in active mode (the site's proxy dials the server;
  * nothing at the site needs to be reachable). 6.x calls the name `host` and the mode `status` 5;
- * 7.x `name` and `operating_mode` 0. Proxies are never deleted: one may still be polling.
+ * 7.x `name` and `operating_mode` 0. A proxy with a PSK in `psks` accepts only PSK connections;
+ * an existing one whose accept mode or recorded identity differs is updated (the API returns
+ * neither identity nor key, so a new key under the same identity needs a new identity). Proxies
+ * are never deleted: one may still be polling.
  */
-async function resolveProxies(client, version, names, create, log) {
+async function resolveProxies(client, version, names, create, log, psks = {}) {
     if (names.length === 0) return {};
     const v7 = atLeast(version, 7, 0);
     const key = v7 ? "name" : "host";
-    const found = await client.call("proxy.get", { output: ["proxyid", key], filter: { [key]: names } });
+    const found = await client.call("proxy.get", {
+        output: ["proxyid", key, "tls_accept", "description"],
+        filter: { [key]: names },
+    });
     const ids = Object.fromEntries(found.map((p) => [p[key], String(p.proxyid)]));
+    for (const p of found) {
+        const psk = psks[p[key]];
+        if (!psk || (String(p.tls_accept) === "2" && p.description === pskDescription(psk))) continue;
+        log(`update proxy ${p[key]}: PSK (identity ${psk.identity})`);
+        if (create) await client.call("proxy.update", { proxyid: String(p.proxyid), ...proxyTls(psk) });
+    }
     for (const name of names.filter((n) => !(n in ids))) {
-        log(`create proxy ${name} (active)`);
+        log(`create proxy ${name} (active${psks[name] ? ", PSK" : ""})`);
         if (!create) {
             ids[name] = `(new ${name})`;
             continue;
         }
-        const made = await client.call("proxy.create", v7 ? { name, operating_mode: 0 } : { host: name, status: 5 });
+        const mode = v7 ? { name, operating_mode: 0 } : { host: name, status: 5 };
+        const made = await client.call("proxy.create", { ...mode, ...proxyTls(psks[name]) });
         ids[name] = String(made.proxyids[0]);
     }
     return ids;
@@ -398,7 +431,7 @@ async function sync(opts) {
 }
 
 async function reconcile(client, version, opts) {
-    const { inventory, credentials = {}, log = () => {}, dryRun = false } = opts;
+    const { inventory, credentials = {}, proxies: proxyPsks = {}, log = () => {}, dryRun = false } = opts;
     const tag = { tag: String(inventory.managedTag.tag), value: String(inventory.managedTag.value) };
     const desired = inventory.hosts.map((h) => desiredHost(h, credentials, tag));
 
@@ -412,7 +445,7 @@ async function reconcile(client, version, opts) {
         templates: await resolveTemplates(client, templateUsers),
     };
     const proxyNames = [...new Set(inventory.hosts.map((h) => h.proxy).filter(Boolean))].sort();
-    const proxies = await resolveProxies(client, version, proxyNames, !dryRun, log);
+    const proxies = await resolveProxies(client, version, proxyNames, !dryRun, log, proxyPsks);
     inventory.hosts.forEach((h, i) =>
         Object.assign(desired[i], proxyFields(version, h.proxy ? proxies[h.proxy] : undefined)),
     );
@@ -511,8 +544,11 @@ async function main(env = process.env) {
         env.CREDENTIALS_FILE === ""
             ? {}
             : readJson(env.CREDENTIALS_FILE || "/etc/zabbix-sync/credentials/credentials.json", "credentials");
+    // Optional: a stack that watches no site has no proxy keys.
+    const proxies = env.PROXIES_FILE && fs.existsSync(env.PROXIES_FILE) ? readJson(env.PROXIES_FILE, "proxy keys") : {};
     const result = await sync({
         url,
+        proxies,
         token: token || undefined,
         login,
         inventory,
