@@ -414,6 +414,7 @@ function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {
         authReplicas: settings.authReplicas,
         highAvailability: stack.environment === "prd",
         sablier: stack.edge.sablier,
+        previewAuth: stack.previews.enabled || stack.edge.sablier,
         cookieDomain: stack.edge.cookieDomain,
     };
 }
