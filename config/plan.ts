@@ -535,6 +535,8 @@ function ciPlan(config: LoadedConfig): NonNullable<Plan["ci"]> {
         environments,
         previewerRoles: ci.previewer ? ci.previewerRoles : undefined,
         previewerEnvironment: ci.previewer ? previewerEnvironment : undefined,
+        previewerReviewers: ci.previewer ? ci.previewerReviewers : undefined,
+        githubToken: ci.previewer && ci.previewerReviewers ? secret(config, "ciGithubToken") : undefined,
         apps: appPushGrants(config),
         protect: environment === "prd",
     };
