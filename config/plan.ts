@@ -428,6 +428,7 @@ function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {
         authReplicas: settings.authReplicas,
         highAvailability: stack.environment === "prd",
         sablier: stack.edge.sablier,
+        previewAuth: stack.previews.enabled || stack.edge.sablier,
         cookieDomain: stack.edge.cookieDomain,
     };
 }
@@ -548,6 +549,8 @@ function ciPlan(config: LoadedConfig): NonNullable<Plan["ci"]> {
         environments,
         previewerRoles: ci.previewer ? ci.previewerRoles : undefined,
         previewerEnvironment: ci.previewer ? previewerEnvironment : undefined,
+        previewerReviewers: ci.previewer ? ci.previewerReviewers : undefined,
+        githubToken: ci.previewer && ci.previewerReviewers ? secret(config, "ciGithubToken") : undefined,
         apps: appPushGrants(config),
         protect: environment === "prd",
     };

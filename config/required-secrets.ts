@@ -17,6 +17,7 @@ export const SECRET_NEEDED_WHEN: Readonly<Record<SecretKey, string>> = {
     githubOAuthClientId: "the edge is enabled",
     githubOAuthClientSecret: "the edge is enabled",
     gitopsGithubToken: "gitops is enabled with `gitops.registerDeployKey: true`",
+    ciGithubToken: "ci is enabled with the previewer and `ci.previewerReviewers` set",
     gitopsWebhookUrl: "gitops is enabled with `gitops.notifications` set",
     gitopsGhcrToken: "gitops is enabled with `gitops.ghcrUsername` set",
     onpremCredentials: "an on-prem host has IPMI or SNMP (it references credentials by name)",
@@ -45,6 +46,12 @@ export function requiredSecrets(stack: ParsedStack): SecretNeed[] {
     // the rest of dev's config (copied with `pulumi config cp`) and none of its secrets.
     if (stack.preview) return [];
     const needs: SecretNeed[] = [...gitopsSecretNeeds(stack.gitops)];
+    if (stack.ci.enabled && stack.ci.previewer && stack.ci.previewerReviewers) {
+        needs.push({
+            key: "ciGithubToken",
+            because: "ci.previewerReviewers is set: the program creates the previewer's GitHub environment with them",
+        });
+    }
     if (stack.edge.enabled) {
         const because = "the edge is enabled (oauth2-proxy signs users in through a GitHub OAuth app)";
         needs.push({ key: "githubOAuthClientId", because }, { key: "githubOAuthClientSecret", because });

@@ -107,6 +107,23 @@ export const stackSchema = z
                 message: `is required when cluster.mode is ${s.cluster.mode}: the stack creates Cloud SQL for Grafana only in gke stacks (give an existing PostgreSQL's host)`,
             });
         }
+        if (s.ci.enabled && s.ci.previewer && s.environment === "prd" && !s.ci.previewerReviewers) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["ci", "previewerReviewers"],
+                input: undefined,
+                message:
+                    "is required on prd when ci.previewer is true: a pull request's preview decrypts prd's secrets, so it runs only after a reviewer approves it (users and/or teams: GitHub ids), or set ci.previewer: false",
+            });
+        }
+        if (s.ci.previewerReviewers && !(s.ci.enabled && s.ci.previewer)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["ci", "previewerReviewers"],
+                input: s.ci.previewerReviewers,
+                message: "is set but there is no previewer (ci.enabled and ci.previewer must both be true); remove it",
+            });
+        }
         if (s.ci.enabled && !s.gcp.project) {
             ctx.addIssue({
                 code: "custom",

@@ -9,6 +9,8 @@ export const SECRET_KEYS = {
     githubOAuthClientSecret: "Client secret of that GitHub OAuth app.",
     gitopsGithubToken:
         "GitHub token that registers Flux's deploy key, allowed to administer the repository's deploy keys (fine-grained: Administration write on that repository).",
+    ciGithubToken:
+        "GitHub token that creates the previewer's protected environment with its required reviewers (fine-grained: Administration write on the platform repository).",
     gitopsWebhookUrl: "Slack incoming-webhook or Discord webhook URL Flux posts events to.",
     gitopsGhcrToken: "ghcr.io token (read:packages) Flux lists private image tags with.",
     onpremCredentials:

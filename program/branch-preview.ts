@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Preview } from "../components/apps/preview";
-import { AUTH_MIDDLEWARES, OAUTH2_PROXY_SERVICE } from "../components/edge/oauth2-proxy";
+import { authService, PREVIEW_AUTH } from "../components/edge/oauth2-proxy";
 import { edgeRateLimits } from "../components/edge/hardening";
 import { EdgePublisher } from "../components/edge/publisher";
 import { BranchPreviewPlan } from "../config/plan";
@@ -9,7 +9,7 @@ import { OUTPUTS_VERSION } from "../contract/outputs";
 
 /**
  * A `dev-br-<branch>` stack: one app's branch on the dev cluster, read through a StackReference to
- * the dev stack (its kubeconfig, its edge's auth middlewares, its Sablier server).
+ * the dev stack (its kubeconfig, its edge's preview auth middlewares, its Sablier server).
  */
 export function branchPreview(plan: BranchPreviewPlan): Record<string, unknown> {
     const dev = new pulumi.StackReference("dev", { name: plan.devStack });
@@ -27,11 +27,12 @@ export function branchPreview(plan: BranchPreviewPlan): Record<string, unknown> 
     const publisher = new EdgePublisher({
         provider,
         domain: plan.domain,
+        // The previews' own oauth2-proxy (components/edge/edge.ts): never the dev stack's session.
         authMiddlewares: [
-            { name: AUTH_MIDDLEWARES.errors, namespace: edge },
-            { name: AUTH_MIDDLEWARES.forwardAuth, namespace: edge },
+            { name: PREVIEW_AUTH.middlewares.errors, namespace: edge },
+            { name: PREVIEW_AUTH.middlewares.forwardAuth, namespace: edge },
         ],
-        authService: { ...OAUTH2_PROXY_SERVICE, namespace: edge },
+        authService: { ...authService(PREVIEW_AUTH), namespace: edge },
         rateLimits: edgeRateLimits(edge),
         dependsOn: [],
     });

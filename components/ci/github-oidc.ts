@@ -1,4 +1,5 @@
 import * as gcp from "@pulumi/gcp";
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 
 /** GitHub's OIDC issuer: every Actions job can ask it for a token describing the job. */
@@ -26,6 +27,31 @@ export interface GithubOidcEnvironment {
     readonly events?: readonly string[];
     /** The KMS key it encrypts and decrypts with. @default GithubOidcArgs.secretsKey */
     readonly secretsKey?: string;
+}
+
+/** GitHub ids of the users and teams who may approve a job of an environment. */
+export interface PreviewerReviewers {
+    readonly users: readonly number[];
+    readonly teams: readonly number[];
+}
+
+/**
+ * The previewer's environment as GitHub should hold it: a job waits for one of the reviewers, who
+ * may not approve their own run, and admins cannot skip the wait. No deployment branch policy:
+ * a pull request's job runs on `refs/pull/<n>/merge`, which no branch pattern matches.
+ */
+export function previewerEnvironmentArgs(
+    repositoryName: string,
+    environment: string,
+    reviewers: PreviewerReviewers,
+): github.RepositoryEnvironmentArgs {
+    return {
+        repository: repositoryName,
+        environment,
+        reviewers: [{ users: [...reviewers.users], teams: [...reviewers.teams] }],
+        preventSelfReview: true,
+        canAdminsBypass: false,
+    };
 }
 
 /** Which GitHub jobs the provider admits: jobs of one environment, from one ref (or any) and listed events. */
@@ -136,6 +162,13 @@ export interface GithubOidcArgs {
     readonly previewerRoles?: readonly string[];
     /** The GitHub environment whose pull-request jobs may act as the previewer (prd: with reviewers). @default `preview` */
     readonly previewerEnvironment?: string;
+    /**
+     * Required reviewers of the previewer's environment: the program creates that environment on
+     * GitHub with them (needs githubToken). @default none (the environment is set up by hand)
+     */
+    readonly previewerReviewers?: PreviewerReviewers;
+    /** GitHub token allowed to administer the repository's environments (a secret). @default none */
+    readonly githubToken?: pulumi.Input<string>;
     /** App repositories that push their own images. @default none (no app provider) */
     readonly apps?: readonly AppPushGrant[];
     /** Provider ID of the app repositories' provider. @default github-apps */
@@ -301,6 +334,26 @@ export class GithubOidc extends pulumi.ComponentResource {
                 args.previewerRoles,
                 principalSet("environment", previewerEnvironment(args)),
                 { id: args.secretsKey, role: "roles/cloudkms.cryptoKeyDecrypter" },
+            );
+        }
+
+        // The previewer decrypts the stack's secrets for code of any pull request: its environment's
+        // reviewers are the gate (prd must have them, config/schema.ts), declared here rather than
+        // left to someone's clicks so a change of them shows in a preview diff.
+        if (this.previewer && args.previewerReviewers) {
+            if (args.githubToken === undefined) {
+                throw new Error(`${name}: previewerReviewers needs githubToken to create the GitHub environment`);
+            }
+            const [owner, repositoryName] = args.repository.split("/") as [string, string];
+            const provider = new github.Provider(
+                `${name}-github`,
+                { token: pulumi.secret(args.githubToken), owner },
+                { parent: this },
+            );
+            new github.RepositoryEnvironment(
+                `${name}-previewer-environment`,
+                previewerEnvironmentArgs(repositoryName, previewerEnvironment(args), args.previewerReviewers),
+                { parent: this, provider },
             );
         }
 

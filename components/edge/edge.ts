@@ -6,7 +6,13 @@ import { DefaultCertificate } from "./default-certificate";
 import { edgeRateLimits, EdgeHardening } from "./hardening";
 import { authHost } from "./hosts";
 import { IngressPolicies } from "./ingress-policies";
-import { AUTH_MIDDLEWARES, OAuth2Proxy, OAUTH2_PROXY_RELEASE, OAUTH2_PROXY_SERVICE } from "./oauth2-proxy";
+import {
+    AUTH_MIDDLEWARES,
+    OAuth2Proxy,
+    OAUTH2_PROXY_RELEASE,
+    OAUTH2_PROXY_SERVICE,
+    PREVIEW_AUTH,
+} from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
 import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
@@ -58,6 +64,11 @@ export interface EdgeArgs {
     readonly highAvailability: boolean;
     /** Branch staging support in Traefik. @default false */
     readonly sablier?: boolean;
+    /**
+     * Branch previews run on this stack's domain: a second oauth2-proxy (PREVIEW_AUTH) with its own
+     * cookie secret and name signs them in. @default false
+     */
+    readonly previewAuth?: boolean;
     /** One session shared by every host under this domain. @default host-only cookies, one per host */
     readonly cookieDomain?: string;
     /** Cloud DNS, static IP and Workload Identity; without it: self-signed TLS, no DNS records. @default none */
@@ -79,6 +90,8 @@ export class Edge extends pulumi.ComponentResource {
     readonly traefik: Traefik;
     readonly certManager: CertManager;
     readonly oauth2Proxy: OAuth2Proxy;
+    /** The branch previews' oauth2-proxy, when the stack hosts previews. */
+    readonly previewAuth?: OAuth2Proxy;
     readonly namespace: string;
     /** The metrics Services of Traefik and cert-manager, for the monitoring layer to scrape. */
     readonly scrapeTargets: readonly ScrapeTarget[];
@@ -245,6 +258,32 @@ export class Edge extends pulumi.ComponentResource {
             },
             child,
         );
+
+        // Branch code reads every request sent to its host, cookies included. A session of the stack's
+        // proxy must never reach it, nor a preview's session open a stack host: previews sign in with
+        // a proxy of their own (own cookie secret and name, host-only), whose middlewares only the
+        // preview stacks use (program/branch-preview.ts). Same GitHub OAuth app: GitHub accepts a
+        // redirect_uri on a sub-domain of the registered callback host (docs/edge.md).
+        if (args.previewAuth) {
+            this.previewAuth = new OAuth2Proxy(
+                `${name}-preview-auth`,
+                {
+                    provider,
+                    charts: args.charts,
+                    namespace,
+                    domain: args.domain,
+                    instance: PREVIEW_AUTH,
+                    githubOrg: args.githubOrg,
+                    githubTeams: args.githubTeams,
+                    clientId: args.clientId,
+                    clientSecret: args.clientSecret,
+                    replicas: 1,
+                    traefik: this.traefik.chart,
+                    dependsOn: [ns],
+                },
+                child,
+            );
+        }
 
         this.scrapeTargets = [this.traefik.scrapeTarget, this.certManager.scrapeTarget];
 

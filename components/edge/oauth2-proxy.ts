@@ -28,6 +28,8 @@ export interface OAuth2ProxyArgs {
     readonly clientSecret: pulumi.Input<string>;
     /** Replicas (2 or more adds a PodDisruptionBudget and spreads them). @default 1 */
     readonly replicas?: number;
+    /** Which instance: its release, Secret, middlewares and cookie. @default STACK_AUTH */
+    readonly instance?: AuthInstance;
     /** What installs the traefik.io CRDs (the Traefik release); the middlewares wait for it. */
     readonly traefik: pulumi.Resource;
     /** Resources the release waits for (the namespace). @default [] */
@@ -45,6 +47,43 @@ export const OAUTH2_PROXY_SERVICE = { name: OAUTH2_PROXY_RELEASE, port: 80 } as 
 export const OAUTH2_PROXY_SECRET = "oauth2-proxy-credentials";
 /** The Traefik middlewares every private route carries, in this order. */
 export const AUTH_MIDDLEWARES = { errors: "oauth2-errors", forwardAuth: "oauth2-forward-auth" } as const;
+
+/** The names one oauth2-proxy instance uses: two instances in one namespace share none of them. */
+export interface AuthInstance {
+    /** Helm release, and so the Service (the chart names it after a release containing "oauth2-proxy"). */
+    readonly release: string;
+    /** Secret with client-id, client-secret and cookie-secret. */
+    readonly secret: string;
+    /** Its Traefik middlewares: errors (to the sign-in page), then forwardAuth. */
+    readonly middlewares: { readonly errors: string; readonly forwardAuth: string };
+    /** Start of the session cookie's name (the domain follows). */
+    readonly cookiePrefix: string;
+}
+
+/** The stack's own hosts (Grafana, the apps). */
+export const STACK_AUTH: AuthInstance = {
+    release: OAUTH2_PROXY_RELEASE,
+    secret: OAUTH2_PROXY_SECRET,
+    middlewares: AUTH_MIDDLEWARES,
+    cookiePrefix: "_platform_auth_",
+};
+
+/**
+ * Branch previews (`<branch>--g.<domain>`, branch code): a session of their own, so a preview never
+ * receives a cookie the stack's hosts accept, and no preview session opens a stack host.
+ */
+export const PREVIEW_AUTH: AuthInstance = {
+    release: "oauth2-proxy-previews",
+    secret: "oauth2-proxy-previews-credentials",
+    middlewares: { errors: "oauth2-previews-errors", forwardAuth: "oauth2-previews-forward-auth" },
+    cookiePrefix: "_platform_preview_auth_",
+};
+
+/** An instance's Service and port. */
+export function authService(instance: AuthInstance): { readonly name: string; readonly port: number } {
+    return { name: instance.release, port: OAUTH2_PROXY_SERVICE.port };
+}
+
 /** Headers oauth2-proxy returns on success that Traefik copies onto the request to the app. */
 export const AUTH_RESPONSE_HEADERS = [
     "X-Auth-Request-User",
@@ -58,8 +97,8 @@ export const AUTH_RESPONSE_HEADERS = [
  * (`edge.cookieDomain`), a neighbour's oauth2-proxy reading that cookie first under the same name
  * would send its users round a sign-in loop.
  */
-export function oauth2ProxyCookieName(domain: string): string {
-    return `_platform_auth_${domain.replace(/[^a-z0-9]+/gi, "_")}`;
+export function oauth2ProxyCookieName(domain: string, instance: AuthInstance = STACK_AUTH): string {
+    return `${instance.cookiePrefix}${domain.replace(/[^a-z0-9]+/gi, "_")}`;
 }
 
 /**
@@ -73,17 +112,21 @@ export function credentialsDigest(parts: pulumi.Input<string>[]): pulumi.Output<
 
 /** The chart values (no secret among them: credentials come from OAUTH2_PROXY_SECRET). */
 export function oauth2ProxyValues(
-    args: Pick<OAuth2ProxyArgs, "namespace" | "domain" | "cookieDomain" | "githubOrg" | "githubTeams" | "replicas">,
+    args: Pick<
+        OAuth2ProxyArgs,
+        "namespace" | "domain" | "cookieDomain" | "githubOrg" | "githubTeams" | "replicas" | "instance"
+    >,
     credentialsHash?: pulumi.Input<string>,
 ): Record<string, unknown> {
     const replicas = args.replicas ?? 1;
     const teams = args.githubTeams ?? [];
+    const instance = args.instance ?? STACK_AUTH;
     const selector = { matchLabels: { "app.kubernetes.io/name": "oauth2-proxy" } };
     return {
         replicaCount: replicas,
         config: {
-            existingSecret: OAUTH2_PROXY_SECRET,
-            cookieName: oauth2ProxyCookieName(args.domain),
+            existingSecret: instance.secret,
+            cookieName: oauth2ProxyCookieName(args.domain, instance),
             emailDomains: ["*"],
             // Nothing is proxied: Traefik asks /oauth2/auth and routes the apps itself.
             upstreams: ["static://202"],
@@ -150,6 +193,7 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
     constructor(name: string, args: OAuth2ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:OAuth2Proxy", name, {}, opts);
         const k8sOpts = { parent: this, provider: args.provider };
+        const instance = args.instance ?? STACK_AUTH;
 
         const cookieSecret = new random.RandomPassword(
             `${name}-cookie-secret`,
@@ -159,7 +203,7 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
         const credentials = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
-                metadata: { name: OAUTH2_PROXY_SECRET, namespace: args.namespace },
+                metadata: { name: instance.secret, namespace: args.namespace },
                 type: "Opaque",
                 stringData: {
                     "client-id": pulumi.secret(args.clientId),
@@ -173,7 +217,7 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {
-                name: OAUTH2_PROXY_RELEASE,
+                name: instance.release,
                 namespace: args.namespace,
                 ...pinned(CHARTS.oauth2Proxy, args.charts),
                 // The cookie secret enters the digest by its identity, not its value: a generated value
@@ -187,13 +231,14 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [credentials, ...(args.dependsOn ?? [])] },
         );
 
-        const service = `http://${OAUTH2_PROXY_SERVICE.name}.${args.namespace}.svc.cluster.local`;
+        const svc = authService(instance);
+        const service = `http://${svc.name}.${args.namespace}.svc.cluster.local`;
         this.forwardAuthMiddleware = new k8s.apiextensions.CustomResource(
             `${name}-forward-auth`,
             {
                 apiVersion: "traefik.io/v1alpha1",
                 kind: "Middleware",
-                metadata: { name: AUTH_MIDDLEWARES.forwardAuth, namespace: args.namespace },
+                metadata: { name: instance.middlewares.forwardAuth, namespace: args.namespace },
                 spec: {
                     forwardAuth: {
                         address: `${service}/oauth2/auth`,
@@ -209,11 +254,11 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
             {
                 apiVersion: "traefik.io/v1alpha1",
                 kind: "Middleware",
-                metadata: { name: AUTH_MIDDLEWARES.errors, namespace: args.namespace },
+                metadata: { name: instance.middlewares.errors, namespace: args.namespace },
                 spec: {
                     errors: {
                         status: ["401-403"],
-                        service: { name: OAUTH2_PROXY_SERVICE.name, port: OAUTH2_PROXY_SERVICE.port },
+                        service: { name: svc.name, port: svc.port },
                         query: "/oauth2/sign_in?rd={url}",
                     },
                 },
@@ -221,6 +266,6 @@ export class OAuth2Proxy extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [args.traefik] },
         );
 
-        this.registerOutputs({ service: OAUTH2_PROXY_SERVICE.name });
+        this.registerOutputs({ service: svc.name });
     }
 }

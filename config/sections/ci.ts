@@ -54,6 +54,43 @@ const cryptoKey = z
 /** A GitHub numeric id (repository or owner): ids survive renames and transfers, names do not. */
 const githubId = z.number().int().positive();
 
+/** GitHub takes at most six required reviewers per environment, users and teams together. */
+export const MAX_ENVIRONMENT_REVIEWERS = 6;
+
+/** A GitHub user or team id (numeric: the error says what was given and the minimum). */
+const reviewerId = z.number().int().min(1);
+
+/** Who must approve a job of the previewer's environment before it runs (and decrypts the stack's secrets). */
+const reviewersSchema = z
+    .object({
+        users: uniqueList(reviewerId)
+            .default([])
+            .meta({ description: "GitHub user ids (`gh api users/<login> --jq .id`)." }),
+        teams: uniqueList(reviewerId)
+            .default([])
+            .meta({ description: "GitHub team ids (`gh api orgs/<org>/teams/<slug> --jq .id`)." }),
+    })
+    .strict()
+    .superRefine((r, ctx) => {
+        const total = r.users.length + r.teams.length;
+        if (total === 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: [],
+                input: r,
+                message: "lists no reviewer; give at least one user or team id in users or teams",
+            });
+        }
+        if (total > MAX_ENVIRONMENT_REVIEWERS) {
+            ctx.addIssue({
+                code: "custom",
+                path: [],
+                input: r,
+                message: `lists ${total} reviewers (users and teams together); GitHub takes at most ${MAX_ENVIRONMENT_REVIEWERS}: name a team instead of its members`,
+            });
+        }
+    });
+
 const environmentSchema = z
     .object({
         name: dnsLabel(12).meta({
@@ -143,6 +180,10 @@ export const ciSchema = z
         previewerEnvironment: dnsLabel(40).optional().meta({
             description:
                 "The GitHub environment whose pull-request jobs may act as the previewer (it decrypts the stack's secrets: give prd's required reviewers). Default `<environment>-preview`.",
+        }),
+        previewerReviewers: reviewersSchema.optional().meta({
+            description:
+                "Required reviewers of the previewer's GitHub environment, which the program then creates (needs the `ciGithubToken` secret): a pull request's preview waits for one of them. Required on prd when `previewer` is true.",
         }),
         previewerRoles: uniqueList(role)
             .min(1)

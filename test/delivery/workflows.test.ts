@@ -286,6 +286,8 @@ describe("image-updates.yml", () => {
             expect(file).toBe(`images/${git.push.branch.slice("flux/image-updates-".length)}.yaml`);
             expect(String(step.with!.script)).toContain("const own = `images/${env}.yaml`;");
         },
+        // It waits for the shared render, which a loaded machine has taken over a minute to make.
+        240_000,
     );
 
     it("runs nothing from the branch and may write only pull requests", () => {

@@ -24,6 +24,8 @@ describe("the e2e stack file", () => {
             "cert-manager",
             "flux2",
             "kube-prometheus-stack",
+            // The stack's own and the branch previews' (it hosts previews).
+            "oauth2-proxy",
             "oauth2-proxy",
             "prometheus-blackbox-exporter",
             "traefik",

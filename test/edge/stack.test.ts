@@ -10,8 +10,14 @@ const HELM = "kubernetes:helm.sh/v4:Chart";
 
 type Route = { match: string; middlewares?: { name: string; namespace?: string }[] };
 
+/** The release of `chartName` named after it (dev also runs oauth2-proxy-previews, test/edge/preview-auth.test.ts). */
 function chart(r: RenderResult, chartName: string): RecordedResource {
-    const found = r.resources.filter((x) => x.type === HELM && unwrapSecrets(x.inputs.chart) === chartName);
+    const found = r.resources.filter(
+        (x) =>
+            x.type === HELM &&
+            unwrapSecrets(x.inputs.chart) === chartName &&
+            unwrapSecrets(x.inputs.name) === chartName,
+    );
     expect(found).toHaveLength(1);
     return found[0]!;
 }

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { hostCredentials } from "../../components/onprem/credentials";
 import { syncInventory, SYNC_SCRIPT_PATH } from "../../components/onprem/inventory";
 import { zabbixEnv } from "./zabbix-env";
-import { createClient, sync, SyncResult } from "../../components/onprem/zabbix-sync/sync";
+import { createClient, MACROS, sync, SyncResult } from "../../components/onprem/zabbix-sync/sync";
 import { onpremSchema } from "../../config/sections/onprem";
 
 const { url, token } = zabbixEnv();
@@ -145,8 +145,9 @@ describe("zabbix sync against a real Zabbix 6.0 API", () => {
             ["1", "10.77.0.11", "10050"],
             ["3", "10.77.100.11", "623"],
         ]);
-        expect(srv!.ipmi_username).toBe("ADMIN");
-        expect(srv!.ipmi_password).toBe(secret["lab-ipmi"].password);
+        // The IPMI fields name the host's secret macros; the values live only in those macros.
+        expect(srv!.ipmi_username).toBe(MACROS.ipmiUsername);
+        expect(srv!.ipmi_password).toBe(MACROS.ipmiPassword);
         // The inventory names no privilege: `user` (2), enough to read sensors.
         expect(srv!.ipmi_privilege).toBe("2");
         expect(srv!.parentTemplates.map((t: any) => t.host)).toEqual(["Chassis by IPMI"]);
@@ -164,20 +165,53 @@ describe("zabbix sync against a real Zabbix 6.0 API", () => {
                 type: "2",
                 ip: "10.77.0.2",
                 port: "161",
-                details: expect.objectContaining({ version: "2", community: secret["lab-snmp"].community }),
+                details: expect.objectContaining({ version: "2", community: MACROS.snmpCommunity }),
             }),
         ]);
         const fw = await getHost(n("firewall"));
         expect(fw!.interfaces[0].details).toEqual(
             expect.objectContaining({
                 version: "3",
-                securityname: "zabbix",
+                securityname: MACROS.snmpSecurityName,
+                authpassphrase: MACROS.snmpAuthPassphrase,
+                privpassphrase: MACROS.snmpPrivPassphrase,
                 securitylevel: "2",
                 authprotocol: "3",
                 privprotocol: "1",
             }),
         );
         expect((await getHost(n("esp32")))!.parentTemplates.map((t: any) => t.host)).toEqual(["ICMP Ping"]);
+    });
+
+    it("keeps the credentials in secret macros whose values the API never returns", async () => {
+        const hosts = await client.call("host.get", {
+            output: ["hostid", "host"],
+            filter: { host: [n("srv"), n("switch"), n("firewall")] },
+            selectMacros: "extend",
+        });
+        expect(hosts).toHaveLength(3);
+        const macros = await client.call("usermacro.get", {
+            output: "extend",
+            hostids: hosts.map((h: any) => h.hostid),
+        });
+        expect(macros.map((m: any) => m.macro).sort()).toEqual(
+            [
+                MACROS.ipmiPassword,
+                MACROS.ipmiUsername,
+                MACROS.snmpCommunity,
+                MACROS.snmpAuthPassphrase,
+                MACROS.snmpPrivPassphrase,
+                MACROS.snmpSecurityName,
+            ].sort(),
+        );
+        for (const m of macros) {
+            expect({ macro: m.macro, type: m.type }).toEqual({ macro: m.macro, type: "1" });
+            expect(m.value ?? "").toBe("");
+        }
+        // Neither answer holds any credential value, anywhere.
+        const answers = JSON.stringify([hosts, macros, await getHost(n("srv")), await getHost(n("firewall"))]);
+        const planted = Object.values(secret).flatMap((c) => Object.values(c));
+        for (const v of planted.filter((v) => v !== "ADMIN" && v !== "zabbix")) expect(answers).not.toContain(v);
     });
 
     it("changes nothing when run again with the same inventory", async () => {

@@ -2,7 +2,15 @@
 
 // The sync script's protocol handling, without a Zabbix: a fake fetch or a scripted client.
 // test/integration/zabbix-sync.itest.ts runs it against a real Zabbix 6.0.
-import { Client, createClient, desiredHost, main, sync, ZabbixError } from "../../components/onprem/zabbix-sync/sync";
+import {
+    Client,
+    createClient,
+    desiredHost,
+    MACROS,
+    main,
+    sync,
+    ZabbixError,
+} from "../../components/onprem/zabbix-sync/sync";
 
 interface Sent {
     headers: Record<string, string>;
@@ -239,6 +247,11 @@ describe("zabbix sync script: what it changes", () => {
                               hostgroups: [{ groupid: "7" }],
                               parentTemplates: [{ templateid: "100" }],
                               tags: want.tags,
+                              // Secret macros come back without their value.
+                              macros: want.macros.map(({ value: _hidden, ...m }: any, i: number) => ({
+                                  hostmacroid: String(i + 1),
+                                  ...m,
+                              })),
                               // 7.x-style: the community is not returned.
                               interfaces: [
                                   {
@@ -416,5 +429,135 @@ describe("zabbix sync script: site proxies", () => {
         await sync({ client: same.client, inventory, proxies });
         expect(same.calls.filter((c) => c.method === "proxy.update")).toEqual([]);
         expect(same.calls.find((c) => c.method === "proxy.get")!.params.output).toContain("description");
+    });
+});
+
+describe("zabbix sync script: credentials as secret macros", () => {
+    const server = {
+        name: "srv",
+        address: "10.0.0.11",
+        groups: ["Servers"],
+        templates: [],
+        ipmi: { address: "10.0.100.11" },
+    };
+    const firewall = {
+        name: "fw",
+        address: "10.0.0.3",
+        groups: ["Net"],
+        templates: [],
+        snmp: { version: "3" },
+    };
+    const credentials = {
+        srv: { ipmi: { username: "ADMIN", password: "ipmi-secret-1" } },
+        fw: { snmp: { securityName: "zbx", authPassphrase: "auth-secret-2", privPassphrase: "priv-secret-3" } },
+    };
+    const values = ["ADMIN", "ipmi-secret-1", "zbx", "auth-secret-2", "priv-secret-3"];
+
+    it("puts every credential into a host macro of type secret and only names the macro elsewhere", () => {
+        const srv = desiredHost(server, credentials, managed, "key");
+        const fw = desiredHost(firewall, credentials, managed, "key");
+        expect(srv.ipmi_username).toBe(MACROS.ipmiUsername);
+        expect(srv.ipmi_password).toBe(MACROS.ipmiPassword);
+        const details = fw.interfaces.find((i: any) => i.type === "2").details;
+        expect([details.securityname, details.authpassphrase, details.privpassphrase]).toEqual([
+            MACROS.snmpSecurityName,
+            MACROS.snmpAuthPassphrase,
+            MACROS.snmpPrivPassphrase,
+        ]);
+        for (const want of [srv, fw]) {
+            expect(want.macros.length).toBeGreaterThan(0);
+            for (const m of want.macros) expect(m.type).toBe("1");
+            // Outside the macros' values, no credential appears; not in the descriptions either.
+            const { macros, ...rest } = want;
+            const text = JSON.stringify([rest, macros.map(({ value: _v, ...m }: any) => m)]);
+            for (const v of values) expect(text).not.toContain(v);
+        }
+        expect(Object.fromEntries(srv.macros.map((m: any) => [m.macro, m.value]))).toEqual({
+            [MACROS.ipmiUsername]: "ADMIN",
+            [MACROS.ipmiPassword]: "ipmi-secret-1",
+        });
+    });
+
+    it("fingerprints a value under a key: another value or another key gives another description", () => {
+        const a = desiredHost(server, credentials, managed, "key").macros;
+        const rotated = { srv: { ipmi: { username: "ADMIN", password: "ipmi-secret-9" } } };
+        const b = desiredHost(server, rotated, managed, "key").macros;
+        const c = desiredHost(server, credentials, managed, "other-key").macros;
+        const pw = (ms: any[]) => ms.find((m) => m.macro === MACROS.ipmiPassword).description;
+        expect(pw(b)).not.toBe(pw(a));
+        expect(pw(c)).not.toBe(pw(a));
+        expect(desiredHost(server, credentials, managed, "key").macros).toEqual(a);
+    });
+
+    function serverInZabbix(macros: any[]) {
+        return {
+            hostid: "3",
+            host: "srv",
+            name: "srv",
+            description: "",
+            ipmi_authtype: "-1",
+            ipmi_privilege: "2",
+            ipmi_username: MACROS.ipmiUsername,
+            ipmi_password: MACROS.ipmiPassword,
+            hostgroups: [{ groupid: "7" }],
+            parentTemplates: [],
+            tags: [managed],
+            macros,
+            interfaces: [
+                { interfaceid: "1", type: "1", ip: "10.0.0.11", dns: "", port: "10050", useip: "1", main: "1" },
+                { interfaceid: "2", type: "3", ip: "10.0.100.11", dns: "", port: "623", useip: "1", main: "1" },
+            ],
+        };
+    }
+
+    it("creates a host with its macros, then updates only the macro whose credential was rotated", async () => {
+        const created = scripted([6, 0], {
+            "hostgroup.get": () => [{ groupid: "7", name: "Servers" }],
+            "host.get": () => [],
+            "host.create": () => ({ hostids: ["3"] }),
+        });
+        await sync({
+            client: created.client,
+            token: "tok",
+            inventory: { managedTag: managed, hosts: [server] },
+            credentials,
+        });
+        const create = created.calls.find((c) => c.method === "host.create")!.params;
+        expect(create.macros.map((m: any) => [m.macro, m.value, m.type])).toEqual([
+            [MACROS.ipmiPassword, "ipmi-secret-1", "1"],
+            [MACROS.ipmiUsername, "ADMIN", "1"],
+        ]);
+
+        // Zabbix holds the macros as created, values hidden, plus one a person added.
+        const stored = [
+            ...create.macros.map(({ value: _v, ...m }: any, i: number) => ({ hostmacroid: String(10 + i), ...m })),
+            { hostmacroid: "99", macro: "{$MY_NOTE}", type: "0", description: "" },
+        ];
+        const rotated = { srv: { ipmi: { username: "ADMIN", password: "ipmi-secret-9" } } };
+        const again = scripted([6, 0], {
+            "hostgroup.get": () => [{ groupid: "7", name: "Servers" }],
+            "host.get": (p) => (p.tags ? [] : [serverInZabbix(stored)]),
+            "usermacro.update": () => ({ hostmacroids: ["10"] }),
+        });
+        const same = await sync({
+            client: again.client,
+            token: "tok",
+            inventory: { managedTag: managed, hosts: [server] },
+            credentials,
+        });
+        expect(same.unchanged).toEqual(["srv"]);
+        expect(again.calls.map((c) => c.method).filter((m) => /usermacro|host\.update/.test(m))).toEqual([]);
+
+        const result = await sync({
+            client: again.client,
+            token: "tok",
+            inventory: { managedTag: managed, hosts: [server] },
+            credentials: rotated,
+        });
+        expect(result.updated).toEqual(["srv"]);
+        const writes = again.calls.filter((c) => /usermacro|host\.update/.test(c.method));
+        expect(writes.map((c) => [c.method, c.params.hostmacroid, c.params.value])).toEqual([
+            ["usermacro.update", "10", "ipmi-secret-9"],
+        ]);
     });
 });

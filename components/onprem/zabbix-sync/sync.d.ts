@@ -55,7 +55,21 @@ export interface SyncOptions extends Partial<ClientOptions> {
 export function parseVersion(text: string): Version;
 export function authMode(version: Version): "bearer" | "auth-field";
 export function createClient(opts: ClientOptions): Client;
-export function desiredHost(host: unknown, credentials: unknown, managedTag: { tag: string; value: string }): any;
+/** The host-level secret macros the sync keeps credentials in. */
+export const MACROS: {
+    readonly ipmiUsername: string;
+    readonly ipmiPassword: string;
+    readonly snmpCommunity: string;
+    readonly snmpSecurityName: string;
+    readonly snmpAuthPassphrase: string;
+    readonly snmpPrivPassphrase: string;
+};
+export function desiredHost(
+    host: unknown,
+    credentials: unknown,
+    managedTag: { tag: string; value: string },
+    fingerprintKey?: string,
+): any;
 export function hostChanges(want: any, have: any, ids: any): string[];
 export function sync(opts: SyncOptions): Promise<SyncResult>;
 export function main(env?: Record<string, string | undefined>): Promise<SyncResult>;

@@ -8,6 +8,12 @@
 // carry that tag and are no longer in the inventory: hosts made by hand are never touched.
 // A second run with the same inventory changes nothing.
 //
+// Credentials live only in host-level secret macros (type 1: the API never returns their value);
+// the IPMI fields and SNMP interface details name the macros ({$IPMI_PASSWORD}, ...). Zabbix
+// hides the value, so each macro's description carries a fingerprint (HMAC-SHA256 keyed with the
+// sync's own API credential) of host, macro and value: a rotated credential changes it, and
+// nobody without that credential can test a guess against it.
+//
 // Environment (main):
 //   ZABBIX_URL        the API endpoint, e.g. http://zabbix-web.monitoring.svc/api_jsonrpc.php
 //   ZABBIX_TOKEN      an API token (or ZABBIX_TOKEN_FILE: a file holding it); or, without one,
@@ -18,6 +24,7 @@
 //   ZABBIX_WAIT_SECONDS  how long to wait for the API to answer at start. Default 600.
 "use strict";
 
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 
 /** A JSON-RPC error answer, or a transport failure once waiting is over. */
@@ -146,37 +153,75 @@ function need(value, what) {
     return value;
 }
 
-function snmpDetails(snmp, cred, hostName) {
+/** The host-level macros holding credentials; the sync owns these names on the hosts it manages. */
+const MACROS = {
+    ipmiUsername: "{$IPMI_USERNAME}",
+    ipmiPassword: "{$IPMI_PASSWORD}",
+    snmpCommunity: "{$SNMP_COMMUNITY}",
+    snmpSecurityName: "{$SNMPV3_SECURITYNAME}",
+    snmpAuthPassphrase: "{$SNMPV3_AUTHPASSPHRASE}",
+    snmpPrivPassphrase: "{$SNMPV3_PRIVPASSPHRASE}",
+};
+const SYNC_MACROS = new Set(Object.values(MACROS));
+/** Zabbix's user macro type "secret text": stored, used by the server, never returned by the API. */
+const SECRET_MACRO = "1";
+
+/**
+ * SNMP interface details naming the credential macros; `secret(macro, value, what)` records the
+ * value as a secret macro of the host and returns the macro's name.
+ */
+function snmpDetails(snmp, cred, hostName, secret) {
     const where = `host ${hostName}: SNMP credentials`;
     if (snmp.version === "2c") {
-        return { version: "2", bulk: "1", community: need(cred && cred.community, `${where} (community)`) };
+        return {
+            version: "2",
+            bulk: "1",
+            community: secret(MACROS.snmpCommunity, cred && cred.community, `${where} (community)`),
+        };
     }
     const level = snmp.securityLevel || "authPriv";
     const details = {
         version: "3",
         bulk: "1",
-        securityname: need(cred && cred.securityName, `${where} (securityName)`),
+        securityname: secret(MACROS.snmpSecurityName, cred && cred.securityName, `${where} (securityName)`),
         securitylevel: String(SNMP_SECURITY_LEVEL[level]),
         contextname: snmp.contextName || "",
     };
     if (level !== "noAuthNoPriv") {
         details.authprotocol = String(SNMP_AUTH_PROTOCOL[snmp.authProtocol || "SHA256"]);
-        details.authpassphrase = need(cred.authPassphrase, `${where} (authPassphrase)`);
+        details.authpassphrase = secret(MACROS.snmpAuthPassphrase, cred.authPassphrase, `${where} (authPassphrase)`);
     }
     if (level === "authPriv") {
         details.privprotocol = String(SNMP_PRIV_PROTOCOL[snmp.privProtocol || "AES128"]);
-        details.privpassphrase = need(cred.privPassphrase, `${where} (privPassphrase)`);
+        details.privpassphrase = secret(MACROS.snmpPrivPassphrase, cred.privPassphrase, `${where} (privPassphrase)`);
     }
     return details;
+}
+
+/** What a secret macro's description holds: a keyed fingerprint of host, macro and value. */
+function macroDescription(key, host, macro, value) {
+    const mac = crypto.createHmac("sha256", String(key || "")).update(`${host}\0${macro}\0${value}`);
+    return `zabbix-sync: set from the stack's credentials; fingerprint ${mac.digest("hex").slice(0, 32)}`;
 }
 
 /**
  * The host.create/host.update parameters for an inventory host, minus ids: group and template
  * names stay names here. Every value is a string, as host.get returns them.
  */
-function desiredHost(host, credentials, managedTag) {
+function desiredHost(host, credentials, managedTag, fingerprintKey = "") {
     const cred = (credentials && credentials[host.name]) || {};
     const interfaces = [];
+    const macros = [];
+    const secret = (macro, value, what) => {
+        const v = need(value, what);
+        macros.push({
+            macro,
+            value: String(v),
+            type: SECRET_MACRO,
+            description: macroDescription(fingerprintKey, host.name, macro, v),
+        });
+        return macro;
+    };
     // Without an agent or SNMP interface the host still needs one carrying its address: simple
     // checks (the ICMP Ping template) run against a host interface. An agent interface is the
     // usual holder; with no agent items on it, nothing polls the port.
@@ -188,7 +233,7 @@ function desiredHost(host, credentials, managedTag) {
             type: "2",
             ip: host.snmp.address || host.address,
             port: String(host.snmp.port || 161),
-            details: snmpDetails(host.snmp, cred.snmp, host.name),
+            details: snmpDetails(host.snmp, cred.snmp, host.name, secret),
         });
     }
     const params = {
@@ -208,9 +253,18 @@ function desiredHost(host, credentials, managedTag) {
         interfaces.push({ type: "3", ip: host.ipmi.address, port: String(host.ipmi.port || 623) });
         // Reading sensors needs no more than `user`; the config's default is the same.
         params.ipmi_privilege = String(IPMI_PRIVILEGE[host.ipmi.privilege || "user"]);
-        params.ipmi_username = need(ipmi.username, `host ${host.name}: IPMI credentials (username)`);
-        params.ipmi_password = need(ipmi.password, `host ${host.name}: IPMI credentials (password)`);
+        params.ipmi_username = secret(
+            MACROS.ipmiUsername,
+            ipmi.username,
+            `host ${host.name}: IPMI credentials (username)`,
+        );
+        params.ipmi_password = secret(
+            MACROS.ipmiPassword,
+            ipmi.password,
+            `host ${host.name}: IPMI credentials (password)`,
+        );
     }
+    params.macros = macros.sort((a, b) => a.macro.localeCompare(b.macro));
     params.interfaces = interfaces
         .map((i) => ({ main: "1", useip: "1", dns: "", ...i }))
         .sort((a, b) => Number(a.type) - Number(b.type));
@@ -276,7 +330,28 @@ function hostChanges(want, have, ids) {
             ),
         );
     if (interfacesDiffer) changes.push("interfaces");
+    if (macroChanges(want.macros, have.macros).length > 0) changes.push("macros");
     return changes;
+}
+
+/**
+ * The usermacro calls that make the host's credential macros match: create, update (a changed
+ * fingerprint or type) or delete, for the sync's own macro names only; a macro a person added
+ * under another name stays.
+ */
+function macroChanges(want, have) {
+    const current = (have || []).filter((m) => SYNC_MACROS.has(m.macro));
+    const calls = [];
+    for (const w of want || []) {
+        const h = current.find((m) => m.macro === w.macro);
+        if (!h) calls.push(["usermacro.create", w]);
+        else if (String(h.type) !== w.type || String(h.description ?? "") !== w.description)
+            calls.push(["usermacro.update", { hostmacroid: h.hostmacroid, ...w }]);
+    }
+    const wanted = new Set((want || []).map((w) => w.macro));
+    const stale = current.filter((m) => !wanted.has(m.macro)).map((m) => m.hostmacroid);
+    if (stale.length > 0) calls.push(["usermacro.delete", stale]);
+    return calls;
 }
 
 /** host.create / host.update parameters with group and template names resolved to ids. */
@@ -293,6 +368,8 @@ function apiParams(want, ids, have) {
     if (have) {
         params.hostid = have.hostid;
         delete params.host;
+        // Macros are changed one by one (macroChanges): host.update's list would replace them all.
+        delete params.macros;
         // A template dropped from the inventory is unlinked and cleared, so its items go too.
         const keep = new Set(params.templates.map((t) => t.templateid));
         const dropped = (have.parentTemplates || []).map((t) => String(t.templateid)).filter((id) => !keep.has(id));
@@ -433,7 +510,8 @@ async function sync(opts) {
 async function reconcile(client, version, opts) {
     const { inventory, credentials = {}, proxies: proxyPsks = {}, log = () => {}, dryRun = false } = opts;
     const tag = { tag: String(inventory.managedTag.tag), value: String(inventory.managedTag.value) };
-    const desired = inventory.hosts.map((h) => desiredHost(h, credentials, tag));
+    const key = opts.token || (opts.login && opts.login.password) || "";
+    const desired = inventory.hosts.map((h) => desiredHost(h, credentials, tag, key));
 
     const groupNames = [...new Set(desired.flatMap((d) => d.groups))];
     const templateUsers = new Map();
@@ -471,6 +549,7 @@ async function reconcile(client, version, opts) {
             [groupsKey]: ["groupid"],
             selectParentTemplates: ["templateid"],
             selectTags: ["tag", "value"],
+            selectMacros: ["hostmacroid", "macro", "type", "description"],
         });
         try {
             if (!have) {
@@ -489,7 +568,16 @@ async function reconcile(client, version, opts) {
             }
             const adopted = !(have.tags || []).some((t) => t.tag === tag.tag && t.value === tag.value);
             log(`update ${want.host}: ${changes.join(", ")}${adopted ? " (adopting a host made by hand)" : ""}`);
-            if (!dryRun) await client.call("host.update", apiParams(want, ids, have));
+            if (!dryRun && changes.some((c) => c !== "macros"))
+                await client.call("host.update", apiParams(want, ids, have));
+            if (!dryRun) {
+                for (const [method, params] of macroChanges(want.macros, have.macros)) {
+                    await client.call(
+                        method,
+                        method === "usermacro.create" ? { hostid: have.hostid, ...params } : params,
+                    );
+                }
+            }
             result.updated.push(want.host);
         } catch (e) {
             throw new ZabbixError(`host ${want.host}: ${e.message}`);
@@ -564,7 +652,17 @@ async function main(env = process.env) {
     return result;
 }
 
-module.exports = { ZabbixError, parseVersion, authMode, createClient, desiredHost, hostChanges, sync, main };
+module.exports = {
+    ZabbixError,
+    MACROS,
+    parseVersion,
+    authMode,
+    createClient,
+    desiredHost,
+    hostChanges,
+    sync,
+    main,
+};
 
 if (require.main === module) {
     main().catch((e) => {
