@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { IMAGES } from "../versions";
 import { jobRun } from "../cluster/waits";
 import { inventoryHash, SyncInventory, syncScript } from "./inventory";
@@ -81,6 +82,9 @@ export class ZabbixSync extends pulumi.ComponentResource {
             },
             childOpts,
         );
+        // Keys the fingerprints in the secret macros' descriptions: the stack's own, so neither a
+        // reader of host descriptions can test a guessed credential nor a new API token rewrites them.
+        const fingerprintKey = new random.RandomBytes(`${name}-fingerprint-key`, { length: 32 }, { parent: this });
         this.credentialsSecret = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
@@ -88,6 +92,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: {
                     "credentials.json": pulumi.secret(args.credentials),
+                    "fingerprint-key": pulumi.secret(fingerprintKey.hex),
                     ...(args.proxies !== undefined ? { "proxies.json": pulumi.secret(args.proxies) } : {}),
                 },
             },
@@ -165,6 +170,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
                                         ...auth,
                                         { name: "INVENTORY_FILE", value: `${SCRIPT_DIR}/inventory.json` },
                                         { name: "CREDENTIALS_FILE", value: `${CREDENTIALS_DIR}/credentials.json` },
+                                        { name: "FINGERPRINT_KEY_FILE", value: `${CREDENTIALS_DIR}/fingerprint-key` },
                                         ...(args.proxies !== undefined
                                             ? [{ name: "PROXIES_FILE", value: `${CREDENTIALS_DIR}/proxies.json` }]
                                             : []),

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Writes stand-in Helm charts for CI, which has no chart sources: one .tgz per chart the program
 # pins (components/versions.ts), same name and version as the real one, carrying only the CRDs
-# that chart installs and no workloads, plus an index.yaml, so OUTDIR serves as a local Helm
-# repository folder.
+# that chart installs and no workloads (but Grafana's Deployment, which the program patches by
+# name), plus an index.yaml, so OUTDIR serves as a local Helm repository folder.
 #
 # The CRDs are generated here by controller-gen from the upstream API Go modules pinned in
 # versions.env (modules/crd-apis/go.mod), never copied out of a module zip. The result is cached
@@ -122,6 +122,42 @@ EOF
     chart kube-prometheus-stack 88.5.3 "v$PROMETHEUS_OPERATOR_VERSION"
     mkdir -p "$charts/kube-prometheus-stack/crds"
     cp "$work/crds/prometheus-operator/"*.yaml "$charts/kube-prometheus-stack/crds/"
+    # ... and the one workload the program reaches into by name: Grafana's Deployment, which it
+    # patches (a pod-template annotation rolls Grafana after the Zabbix bootstrap). Without it the
+    # patch would have nothing to patch; the real chart always makes it when grafana is enabled.
+    echo 'grafana: {enabled: false}' >> "$charts/kube-prometheus-stack/values.yaml"
+    cat > "$charts/kube-prometheus-stack/templates/grafana.yaml" << 'EOF'
+{{- if .Values.grafana.enabled }}
+{{- $name := .Values.grafana.fullnameOverride | default (printf "%s-grafana" .Release.Name) }}
+{{- $labels := dict "app.kubernetes.io/name" "grafana" "app.kubernetes.io/instance" .Release.Name }}
+# Stand-in for the grafana subchart's Deployment (no real Grafana runs in the simulated cluster).
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ $name }}
+  namespace: {{ .Release.Namespace }}
+  labels: {{- toYaml $labels | nindent 4 }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{- toYaml $labels | nindent 6 }}
+  template:
+    metadata:
+      labels: {{- toYaml $labels | nindent 8 }}
+    spec:
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 472
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+        - name: grafana
+          image: stand-in.invalid/grafana:stand-in
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+{{- end }}
+EOF
 
     # Charts without CRDs.
     chart oauth2-proxy 10.7.0 "7.15"

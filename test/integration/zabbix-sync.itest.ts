@@ -61,10 +61,17 @@ function inventoryConfig(changed: boolean) {
     return onpremSchema.parse({ hosts });
 }
 
+/** The stack's fingerprint key (the Secret's `fingerprint-key`), one per stack like the RandomBytes. */
+const fingerprintKey = "c0ffee".repeat(10);
+
 /** What the Job gets: the ConfigMap's inventory and the Secret's credentials, from the same code. */
 function jobInputs(changed: boolean) {
     const cfg = inventoryConfig(changed);
-    return { inventory: syncInventory(cfg, stack), credentials: hostCredentials(cfg, JSON.stringify(secret)) };
+    return {
+        inventory: syncInventory(cfg, stack),
+        credentials: hostCredentials(cfg, JSON.stringify(secret)),
+        fingerprintKey,
+    };
 }
 
 function runSync(changed: boolean): Promise<SyncResult> {
@@ -77,12 +84,14 @@ async function runScript(changed: boolean, extraEnv: Record<string, string> = {}
     const { inventory, credentials } = jobInputs(changed);
     writeFileSync(path.join(dir, "inventory.json"), JSON.stringify(inventory));
     writeFileSync(path.join(dir, "credentials.json"), JSON.stringify(credentials));
+    writeFileSync(path.join(dir, "fingerprint-key"), fingerprintKey);
     const env = {
         PATH: process.env.PATH ?? "",
         ZABBIX_URL: url,
         ZABBIX_TOKEN: token,
         INVENTORY_FILE: path.join(dir, "inventory.json"),
         CREDENTIALS_FILE: path.join(dir, "credentials.json"),
+        FINGERPRINT_KEY_FILE: path.join(dir, "fingerprint-key"),
         ZABBIX_WAIT_SECONDS: "20",
         ...extraEnv,
     };

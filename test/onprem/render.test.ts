@@ -89,6 +89,26 @@ describe.each(["dev", "prd"])("render %s: on-prem", (stack) => {
         }
     });
 
+    it("keys the secret macros' fingerprints with a generated key of the stack's, not the sync's API credential", () => {
+        const r = shared[stack]!;
+        const secret = r.resources.find(
+            (x) =>
+                x.type === "kubernetes:core/v1:Secret" &&
+                (x.inputs.metadata as any)?.name === "zabbix-sync-credentials",
+        )!;
+        const key = (unwrapSecrets(secret.inputs) as any).stringData["fingerprint-key"];
+        expect(key).toMatch(/\S{16,}/);
+        const bytes = r.resources.filter(
+            (x) => x.type === "random:index/randomBytes:RandomBytes" && x.name.endsWith("-fingerprint-key"),
+        );
+        expect(bytes).toHaveLength(1);
+        expect(Number(bytes[0]!.inputs.length)).toBeGreaterThanOrEqual(32);
+        const job = r.objects.find((o) => o.kind === "Job" && o.metadata.name!.startsWith("zabbix-sync-")) as any;
+        const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        const mount = job.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === "credentials");
+        expect(env.FINGERPRINT_KEY_FILE).toBe(`${mount.mountPath}/fingerprint-key`);
+    });
+
     it("runs the sync Job with its ConfigMap and Secret, non-root on a read-only filesystem", () => {
         const r = shared[stack]!;
         const job = r.objects.find((o) => o.kind === "Job" && o.metadata.name!.startsWith("zabbix-sync-")) as any;

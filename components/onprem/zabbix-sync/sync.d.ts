@@ -50,6 +50,8 @@ export interface SyncOptions extends Partial<ClientOptions> {
     readonly client?: Client;
     /** Used when there is no token: a session for this run, logged out at the end. */
     readonly login?: { readonly username: string; readonly password: string };
+    /** Key of the secret macros' fingerprints. @default the token, else the login's password */
+    readonly fingerprintKey?: string;
 }
 
 export function parseVersion(text: string): Version;

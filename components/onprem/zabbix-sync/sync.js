@@ -10,14 +10,17 @@
 //
 // Credentials live only in host-level secret macros (type 1: the API never returns their value);
 // the IPMI fields and SNMP interface details name the macros ({$IPMI_PASSWORD}, ...). Zabbix
-// hides the value, so each macro's description carries a fingerprint (HMAC-SHA256 keyed with the
-// sync's own API credential) of host, macro and value: a rotated credential changes it, and
-// nobody without that credential can test a guess against it.
+// hides the value, so each macro's description carries a fingerprint (HMAC-SHA256 keyed with a
+// random key of the stack's, FINGERPRINT_KEY_FILE) of host, macro and value: a rotated credential
+// changes it, nobody without the key can test a guess against it, and a change of the sync's own
+// API credential (a new token, a token replaced by a login) rewrites nothing.
 //
 // Environment (main):
 //   ZABBIX_URL        the API endpoint, e.g. http://zabbix-web.monitoring.svc/api_jsonrpc.php
 //   ZABBIX_TOKEN      an API token (or ZABBIX_TOKEN_FILE: a file holding it); or, without one,
 //   ZABBIX_USER and ZABBIX_PASSWORD  a login (a session for this run, logged out at the end)
+//   FINGERPRINT_KEY_FILE  the key of the secret macros' fingerprints (without it: the API
+//                     credential, so a change of credential rewrites every macro once)
 //   INVENTORY_FILE    inventory JSON (hosts, interfaces, groups, templates; no credential)
 //   CREDENTIALS_FILE  credentials JSON, per host: { ipmi: {username, password}, snmp: {...} }
 //   PROXIES_FILE      per proxy: { identity, psk } (hex), the site bundle's pre-shared key; optional
@@ -510,7 +513,7 @@ async function sync(opts) {
 async function reconcile(client, version, opts) {
     const { inventory, credentials = {}, proxies: proxyPsks = {}, log = () => {}, dryRun = false } = opts;
     const tag = { tag: String(inventory.managedTag.tag), value: String(inventory.managedTag.value) };
-    const key = opts.token || (opts.login && opts.login.password) || "";
+    const key = opts.fingerprintKey || opts.token || (opts.login && opts.login.password) || "";
     const desired = inventory.hosts.map((h) => desiredHost(h, credentials, tag, key));
 
     const groupNames = [...new Set(desired.flatMap((d) => d.groups))];
@@ -634,9 +637,11 @@ async function main(env = process.env) {
             : readJson(env.CREDENTIALS_FILE || "/etc/zabbix-sync/credentials/credentials.json", "credentials");
     // Optional: a stack that watches no site has no proxy keys.
     const proxies = env.PROXIES_FILE && fs.existsSync(env.PROXIES_FILE) ? readJson(env.PROXIES_FILE, "proxy keys") : {};
+    const fingerprintKey = env.FINGERPRINT_KEY_FILE ? fs.readFileSync(env.FINGERPRINT_KEY_FILE, "utf8").trim() : "";
     const result = await sync({
         url,
         proxies,
+        fingerprintKey: fingerprintKey || undefined,
         token: token || undefined,
         login,
         inventory,
