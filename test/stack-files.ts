@@ -52,3 +52,17 @@ export function sentinelSecrets(stack: string, tag = "SENTINEL", file?: string):
     );
     return secrets;
 }
+
+/**
+ * A `dev-br-x` branch preview of the vote app (branch `feature/x`), from the committed dev stack
+ * file: the stack file a preview job writes. Render it with `renderStack({ stack: "dev-br-x", stackFile })`.
+ */
+export function branchPreviewStackFile(): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "preview-")), "Pulumi.dev-br-x.yaml");
+    const dev = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    writeFileSync(
+        file,
+        `${dev}  platform:preview:\n    app: vote\n    branch: feature/x\n    devStack: organization/platform/dev\n    images:\n      web: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:abc1234-20261120093000\n`,
+    );
+    return file;
+}

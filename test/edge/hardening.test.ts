@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { AUTH_ANNOTATION, PUBLIC } from "../../contract/annotations";
 import { KubeObject } from "../../render/objects";
 import { unwrapSecrets } from "../../render/redact";
-import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { renderStack, RenderResult } from "../../render/render";
 import { rendered } from "../rendered";
+import { branchPreviewStackFile } from "../stack-files";
 
 /**
  * Headers oauth2-proxy sets towards an upstream (its docs: `set-xauthrequest`, `pass-access-token`,
@@ -143,14 +141,7 @@ describe("the public zone", () => {
 
 describe("a branch preview's routes", () => {
     it("rate-limit the sign-in route the preview's host carries", async () => {
-        const dir = mkdtempSync(path.join(tmpdir(), "preview-"));
-        const file = path.join(dir, "Pulumi.dev-br-x.yaml");
-        const dev = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-        writeFileSync(
-            file,
-            `${dev}  platform:preview:\n    app: vote\n    branch: feature/x\n    devStack: organization/platform/dev\n    images:\n      web: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:abc1234-20261120093000\n`,
-        );
-        const r = await renderStack({ stack: "dev-br-x", stackFile: file });
+        const r = await renderStack({ stack: "dev-br-x", stackFile: branchPreviewStackFile() });
         const login = routesOf(r).filter(({ route }) => route.services.some((s) => /oauth2-proxy/.test(s.name)));
         expect(login.length).toBeGreaterThan(0);
         // The Middlewares it names live in the dev stack's edge: look them up in dev's render.

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { KubeObject } from "../../render/objects";
 import { unwrapSecrets } from "../../render/redact";
 import { RecordedResource } from "../../render/recorder";
-import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { renderStack, RenderResult } from "../../render/render";
 import { rendered } from "../rendered";
+import { branchPreviewStackFile } from "../stack-files";
 
 type Ref = { name: string; namespace?: string };
 type Route = { match: string; middlewares?: Ref[]; services: { name: string; namespace?: string }[] };
@@ -57,14 +55,7 @@ function routes(r: RenderResult): { route: Route; ns: string }[] {
 
 /** A `dev-br-x` branch preview of the committed dev stack file, rendered by the real program. */
 async function branchPreview(): Promise<RenderResult> {
-    const dir = mkdtempSync(path.join(tmpdir(), "preview-auth-"));
-    const file = path.join(dir, "Pulumi.dev-br-x.yaml");
-    const dev = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-    writeFileSync(
-        file,
-        `${dev}  platform:preview:\n    app: vote\n    branch: feature/x\n    devStack: organization/platform/dev\n    images:\n      web: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:abc1234-20261120093000\n`,
-    );
-    return renderStack({ stack: "dev-br-x", stackFile: file });
+    return renderStack({ stack: "dev-br-x", stackFile: branchPreviewStackFile() });
 }
 
 describe("branch previews sign in with an oauth2-proxy of their own", () => {

@@ -1,10 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { KubeObject } from "../../render/objects";
 import { unwrapSecrets } from "../../render/redact";
-import { renderStack, RenderResult, ROOT } from "../../render/render";
+import { renderStack, RenderResult } from "../../render/render";
 import { rendered } from "../rendered";
+import { branchPreviewStackFile } from "../stack-files";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 
@@ -117,14 +115,7 @@ describe.each(["dev", "prd"] as const)("the %s stack's Pod Security levels", (st
 
 describe("a branch preview", () => {
     it("creates no privileged namespace", async () => {
-        const dir = mkdtempSync(path.join(tmpdir(), "preview-"));
-        const file = path.join(dir, "Pulumi.dev-br-x.yaml");
-        const dev = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-        writeFileSync(
-            file,
-            `${dev}  platform:preview:\n    app: vote\n    branch: feature/x\n    devStack: organization/platform/dev\n    images:\n      web: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:abc1234-20261120093000\n`,
-        );
-        const r = await renderStack({ stack: "dev-br-x", stackFile: file });
+        const r = await renderStack({ stack: "dev-br-x", stackFile: branchPreviewStackFile() });
         expect(r.objects.some((o) => o.kind === "Namespace")).toBe(true);
         expect(namespacesAt(r, "privileged")).toEqual([]);
     });
