@@ -51,7 +51,7 @@ function namespacePeer(namespace: string): Peer {
 const tcp = (port: number) => ({ protocol: "TCP", port });
 
 /** Egress to the metadata server (tokens) and to Google APIs on 443 outside the private ranges. */
-export function googleEgress(): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+function googleEgress(): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
     return [
         ...METADATA_SERVER.map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: [tcp(m.port)] })),
         { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }], ports: [tcp(443)] },

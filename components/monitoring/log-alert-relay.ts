@@ -2,14 +2,19 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
-import { googleEgress } from "../apps/network-policies";
+import { SINGLE_REPLICA_ANNOTATION } from "../../contract/annotations";
 import { containerSecurityContext, podSecurityContext } from "../apps/pod";
 import { contentHash } from "../hash";
 import { IMAGES } from "../versions";
 
 /** Kubernetes names of the relay; the Google side (components/gcp/logs.ts) binds the service account by them. */
 export const LOG_ALERT_RELAY = { name: "log-alert-relay", serviceAccount: "log-alert-relay" } as const;
+
+/** The relay's pod labels; monitoring's egress policies (network-policies.ts) let these pods reach Pub/Sub. */
+export const LOG_ALERT_RELAY_PODS = {
+    "app.kubernetes.io/name": LOG_ALERT_RELAY.name,
+    "app.kubernetes.io/part-of": "platform-monitoring",
+} as const;
 
 export interface LogAlertRelayArgs {
     readonly namespace: string;
@@ -19,7 +24,6 @@ export interface LogAlertRelayArgs {
     readonly serviceAccountEmail: pulumi.Input<string>;
     /** Alertmanager's in-cluster URL, e.g. `http://kps-alertmanager.monitoring.svc:9093`. */
     readonly alertmanagerUrl: string;
-    readonly alertmanagerPort: number;
     /** Stack name: a label on every relayed alert. */
     readonly stack: string;
     /** An open incident's alert ends this long after its last notification unless renotified. */
@@ -47,10 +51,7 @@ export class LogAlertRelay extends pulumi.ComponentResource {
         super("platform:monitoring:LogAlertRelay", name, {}, opts);
         const child = { parent: this };
         const { namespace } = args;
-        const labels = {
-            "app.kubernetes.io/name": LOG_ALERT_RELAY.name,
-            "app.kubernetes.io/part-of": "platform-monitoring",
-        };
+        const labels = { ...LOG_ALERT_RELAY_PODS };
         const script = relayScript();
 
         // The GKE metadata server hands this account's tokens to the pod; no Kubernetes token is needed.
@@ -72,32 +73,6 @@ export class LogAlertRelay extends pulumi.ComponentResource {
             { metadata: { name: LOG_ALERT_RELAY.name, namespace, labels }, data: { "relay.js": script } },
             child,
         );
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-egress`,
-            {
-                metadata: {
-                    name: `${LOG_ALERT_RELAY.name}-egress`,
-                    namespace,
-                    labels,
-                    annotations: {
-                        [METADATA_EGRESS_ANNOTATION]:
-                            "the relay pulls Pub/Sub as its Google service account (Workload Identity tokens)",
-                    },
-                },
-                spec: {
-                    podSelector: { matchLabels: labels },
-                    policyTypes: ["Egress"],
-                    egress: [
-                        ...googleEgress(),
-                        {
-                            to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }],
-                            ports: [{ protocol: "TCP", port: args.alertmanagerPort }],
-                        },
-                    ],
-                },
-            },
-            child,
-        );
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
@@ -106,7 +81,7 @@ export class LogAlertRelay extends pulumi.ComponentResource {
                     namespace,
                     labels,
                     annotations: {
-                        "platform/single-replica":
+                        [SINGLE_REPLICA_ANNOTATION]:
                             "Pub/Sub keeps unacknowledged alerts and redelivers them: a restart delays an alert, loses none",
                     },
                 },

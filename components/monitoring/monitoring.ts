@@ -6,7 +6,7 @@ import { Publisher, RouteSpec } from "../edge/types";
 import type { ApiServerAddress } from "../cluster/egress";
 import { BlackboxExporter, UNTRUSTED_TLS_MODULE } from "./blackbox";
 import { Dashboards } from "./dashboards";
-import { LogAlertRelay } from "./log-alert-relay";
+import { LOG_ALERT_RELAY_PODS, LogAlertRelay } from "./log-alert-relay";
 import { MonitoringPolicies } from "./network-policies";
 import { PrometheusStack } from "./prometheus-stack";
 import { PlatformRules } from "./rules";
@@ -179,11 +179,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 namespace: ns,
                 edgeNamespace: args.edgeNamespace,
                 onpremNamespace: args.onpremNamespace,
-                zabbixFromOutside: config.zabbix.enabled,
                 apiServer: args.apiServer,
                 zabbix: config.zabbix.enabled,
                 grafanaDatabasePort: config.grafana.database?.port,
                 zabbixProxySources: config.zabbix.enabled ? args.zabbixTrapper?.sourceRanges : undefined,
+                logAlertRelayPods: args.logAlerts ? LOG_ALERT_RELAY_PODS : undefined,
             },
             inNs,
         );
@@ -234,7 +234,6 @@ export class Monitoring extends pulumi.ComponentResource {
                     subscription: args.logAlerts.subscription,
                     serviceAccountEmail: args.logAlerts.serviceAccountEmail,
                     alertmanagerUrl: this.stack.alertmanagerUrl,
-                    alertmanagerPort: this.stack.alertmanagerService.port,
                     stack: pulumi.getStack(),
                     resolveAfterSeconds: 2 * RENOTIFY_SECONDS,
                 },

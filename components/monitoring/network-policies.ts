@@ -6,9 +6,11 @@ import {
     ApiServerAddress,
     apiServerEgress,
     dnsEgress,
-    EgressRule,
+    EgressAllow,
+    EgressPolicies,
     everyPodEgress,
     internetEgress,
+    metadataServerEgress,
     sameNamespaceEgress,
 } from "../cluster/egress";
 import { PRIVATE_RANGES } from "../apps/network-policies";
@@ -20,11 +22,12 @@ export interface MonitoringPoliciesArgs {
     readonly edgeNamespace?: string;
     /** Namespace of the on-prem Zabbix sync Job. @default none (no on-prem layer) */
     readonly onpremNamespace?: string;
-    /** Accept Zabbix agent pushes (10051) and SNMP traps (162/udp) from outside the cluster. */
-    readonly zabbixFromOutside: boolean;
     /** Where pods reach the API server (the operator, kube-state-metrics, Prometheus, Grafana's sidecars, the bootstrap Job). */
     readonly apiServer: readonly ApiServerAddress[];
-    /** Zabbix runs here: its server polls on-prem hosts. */
+    /**
+     * Zabbix runs here: its server polls on-prem hosts and accepts agent pushes (10051) and SNMP
+     * traps (162/udp) from outside the cluster.
+     */
     readonly zabbix: boolean;
     /** Port of Grafana's PostgreSQL (Cloud SQL on a private address) when it has one. @default no database */
     readonly grafanaDatabasePort?: number;
@@ -33,6 +36,8 @@ export interface MonitoringPoliciesArgs {
      * open to these sources only. @default none (10051 open with the SNMP trap ports)
      */
     readonly zabbixProxySources?: readonly string[];
+    /** Pod labels of the log-alert relay, which pulls Pub/Sub as its Google account. @default no relay */
+    readonly logAlertRelayPods?: Readonly<Record<string, string>>;
 }
 
 /** Pod labels the charts give each component (kube-prometheus-stack's operator, the grafana, blackbox and zabbix charts). */
@@ -85,7 +90,7 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
             });
         }
         const proxies = args.zabbixProxySources;
-        if (args.zabbixFromOutside && proxies) {
+        if (args.zabbix && proxies) {
             // The trapper's load balancer keeps the proxy's source address (externalTrafficPolicy Local).
             policy("allow-zabbix-proxies", {
                 policyTypes: ["Ingress"],
@@ -97,7 +102,7 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
                 ],
             });
         }
-        if (args.zabbixFromOutside) {
+        if (args.zabbix) {
             policy(
                 "allow-zabbix-agents",
                 {
@@ -119,37 +124,65 @@ export class MonitoringPolicies extends pulumi.ComponentResource {
             );
         }
         // Egress, past the namespace's default deny for egress too.
-        const egress = (role: string, podLabels: Record<string, string> | undefined, rules: EgressRule[]) =>
-            policy(`allow-egress-${role}`, {
-                ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
-                policyTypes: ["Egress"],
-                egress: rules,
-            });
-        egress("dns", undefined, [dnsEgress()]);
-        egress("same-namespace", undefined, [sameNamespaceEgress()]);
-        egress("api-server", undefined, apiServerEgress(args.apiServer));
-        // Scrape targets: pods of every namespace (each lets Prometheus in on its metrics ports only),
-        // and node-exporter and the kubelet on the nodes' own addresses.
-        egress("prometheus-scrape", MONITORING_PODS.prometheus, [everyPodEgress(), anyAddressEgress(NODE_PORTS)]);
-        // Slack or Discord webhooks.
-        egress("alertmanager-receivers", MONITORING_PODS.alertmanager, [internetEgress([443])]);
-        // GitHub sign-in and the pinned plugin download; its database on a private address.
-        egress("grafana", MONITORING_PODS.grafana, [
-            internetEgress([443]),
-            ...(args.grafanaDatabasePort !== undefined
+        const allow: EgressAllow[] = [
+            { name: "dns", egress: [dnsEgress()] },
+            { name: "same-namespace", egress: [sameNamespaceEgress()] },
+            { name: "api-server", egress: apiServerEgress(args.apiServer) },
+            // Scrape targets: pods of every namespace (each lets Prometheus in on its metrics ports
+            // only), and node-exporter and the kubelet on the nodes' own addresses.
+            {
+                name: "prometheus-scrape",
+                podLabels: MONITORING_PODS.prometheus,
+                egress: [everyPodEgress(), anyAddressEgress(NODE_PORTS)],
+            },
+            // Slack or Discord webhooks.
+            {
+                name: "alertmanager-receivers",
+                podLabels: MONITORING_PODS.alertmanager,
+                egress: [internetEgress([443])],
+            },
+            // GitHub sign-in and the pinned plugin download; its database on a private address.
+            {
+                name: "grafana",
+                podLabels: MONITORING_PODS.grafana,
+                egress: [
+                    internetEgress([443]),
+                    ...(args.grafanaDatabasePort !== undefined
+                        ? [
+                              {
+                                  to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+                                  ports: [{ protocol: "TCP", port: args.grafanaDatabasePort }],
+                              },
+                          ]
+                        : []),
+                ],
+            },
+            // Probes go to on-prem hosts (ICMP, TCP, HTTP on any port), the stack's public hosts and
+            // pods; the Zabbix server polls on-prem hosts (agent 10050, SNMP 161/udp, IPMI 623/udp,
+            // ICMP). Sites and hosts come and go with the inventory, so any address but link-local
+            // (the metadata server).
+            {
+                name: "blackbox-probes",
+                podLabels: MONITORING_PODS.blackbox,
+                egress: [everyPodEgress(), anyAddressEgress()],
+            },
+            ...(args.zabbix
+                ? [{ name: "zabbix-pollers", podLabels: MONITORING_PODS.zabbixServer, egress: [anyAddressEgress()] }]
+                : []),
+            // Pub/Sub on 443 as its own Google account; Alertmanager is in this namespace.
+            ...(args.logAlertRelayPods
                 ? [
                       {
-                          to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
-                          ports: [{ protocol: "TCP", port: args.grafanaDatabasePort }],
+                          name: "log-alert-relay",
+                          podLabels: args.logAlertRelayPods,
+                          egress: [internetEgress([443]), ...metadataServerEgress()],
+                          metadataServer:
+                              "the log-alert relay pulls Pub/Sub as its Google service account (Workload Identity)",
                       },
                   ]
                 : []),
-        ]);
-        // Probes go to on-prem hosts (ICMP, TCP, HTTP on any port), the stack's public hosts and pods;
-        // the Zabbix server polls on-prem hosts (agent 10050, SNMP 161/udp, IPMI 623/udp, ICMP). Sites
-        // and hosts come and go with the inventory, so any address but link-local (the metadata server).
-        egress("blackbox-probes", MONITORING_PODS.blackbox, [everyPodEgress(), anyAddressEgress()]);
-        if (args.zabbix) egress("zabbix-pollers", MONITORING_PODS.zabbixServer, [anyAddressEgress()]);
+        ];
+        new EgressPolicies(`${name}-egress`, { namespace: args.namespace, allow }, child);
         this.registerOutputs({});
     }
 }

@@ -192,6 +192,20 @@ describe.each(["dev", "prd"] as const)("the %s stack's egress", (stack) => {
             expect({ pod, metadata: out(ns, pod, { ip: METADATA, port: 80 }) }).toEqual({ pod, metadata: false });
     });
 
+    it("lets the log-alert relay reach Pub/Sub and its Workload Identity token, Alertmanager, nothing private", () => {
+        const ns = r.outputs.monitoringNamespace as string;
+        const relay = r.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "log-alert-relay") as any;
+        expect(relay).toBeDefined();
+        const pod: Labels = relay.spec.template.metadata.labels;
+        expect(out(ns, pod, { ip: "142.250.0.95", port: 443 })).toBe(true);
+        expect(out(ns, pod, { ip: METADATA, port: 80 })).toBe(true);
+        expect(out(ns, pod, { namespace: ns, pod: { "app.kubernetes.io/name": "alertmanager" }, port: 9093 })).toBe(
+            true,
+        );
+        expect(out(ns, pod, { ip: "10.20.0.5", port: 5432 })).toBe(false);
+        expect(out(ns, pod, { ip: "142.250.0.95", port: 80 })).toBe(false);
+    });
+
     it("lets Grafana reach its private database when it has one", () => {
         const ns = r.outputs.monitoringNamespace as string;
         const grafana = { "app.kubernetes.io/name": "grafana" };
