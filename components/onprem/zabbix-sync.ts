@@ -1,6 +1,8 @@
+import { createHmac } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { contentHash } from "../hash";
 import { IMAGES } from "../versions";
 import { jobRun } from "../cluster/waits";
 import { inventoryHash, SyncInventory, syncScript } from "./inventory";
@@ -64,6 +66,8 @@ export class ZabbixSync extends pulumi.ComponentResource {
     readonly job: k8s.batch.v1.Job;
     /** Hash of the inventory and script, as in the Job's name. */
     readonly hash: string;
+    /** The Job's name: `zabbix-sync-` and a digest of the inventory, the script and the secret files. */
+    readonly jobName: pulumi.Output<string>;
 
     constructor(name: string, args: ZabbixSyncArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:onprem:ZabbixSync", name, {}, opts);
@@ -97,6 +101,17 @@ export class ZabbixSync extends pulumi.ComponentResource {
                 },
             },
             childOpts,
+        );
+        // A new Job whenever what it applies changes: the inventory and script, and the credentials and
+        // proxy keys, which an HMAC under the stack's own key digests without revealing (a community
+        // string may be short; a plain hash of it could be guessed).
+        const secretFiles = pulumi
+            .all([fingerprintKey.hex, args.credentials, args.proxies ?? ""])
+            .apply(([key, credentials, proxies]) =>
+                createHmac("sha256", key).update(`${credentials}\0${proxies}`).digest("hex"),
+            );
+        this.jobName = pulumi.unsecret(
+            secretFiles.apply((digest) => `zabbix-sync-${contentHash(this.hash, digest).slice(0, 10)}`),
         );
         if (args.apiToken !== undefined) {
             this.tokenSecret = new k8s.core.v1.Secret(
@@ -140,7 +155,7 @@ export class ZabbixSync extends pulumi.ComponentResource {
             `${name}-job`,
             {
                 metadata: {
-                    name: `zabbix-sync-${this.hash}`,
+                    name: this.jobName,
                     namespace,
                     labels,
                     annotations: { "platform/inventory-hash": this.hash },

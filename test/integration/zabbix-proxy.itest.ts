@@ -156,4 +156,17 @@ describe("site proxies with a pre-shared key, against a real Zabbix 6.0 API", ()
         expect(p).toMatchObject({ tls_accept: "2" });
         expect(p!.description).toContain(`PSK identity: ${name}-it2`);
     });
+
+    it("takes a new key under the same identity (a replaced RandomBytes), and then leaves it alone", async () => {
+        const lines: string[] = [];
+        const log = (m: string) => lines.push(m);
+        const rekey = { [name]: { identity: `${name}-it2`, psk: randomBytes(32).toString("hex") } };
+        const run = () => sync({ url, token, waitSeconds: 30, inventory: pskInventory(), proxies: rekey, log });
+        const before = (await get())!.description;
+        await run();
+        expect(lines.filter((l) => l.startsWith("update proxy"))).toHaveLength(1);
+        expect((await get())!.description).not.toBe(before);
+        await run();
+        expect(lines.filter((l) => l.startsWith("update proxy"))).toHaveLength(1);
+    });
 });

@@ -262,15 +262,37 @@ describe("ZabbixSync", () => {
                 sw: { kind: "network-device", address: "10.0.0.2" },
             },
         });
-    const declare = (address: string, apiToken?: string) => () =>
-        new ZabbixSync("sync", {
-            provider: new k8s.Provider("k8s", { kubeconfig: "render" }),
-            namespace: "onprem",
-            inventory: syncInventory(cfg(address), "dev"),
-            credentials: "{}",
-            apiUrl: "http://zabbix.example.invalid/api_jsonrpc.php",
-            apiToken,
-        });
+    const declare =
+        (address: string, apiToken?: string, credentials = "{}", proxies?: string) =>
+        () =>
+            new ZabbixSync("sync", {
+                provider: new k8s.Provider("k8s", { kubeconfig: "render" }),
+                namespace: "onprem",
+                inventory: syncInventory(cfg(address), "dev"),
+                credentials: pulumi.secret(credentials),
+                proxies: proxies === undefined ? undefined : pulumi.secret(proxies),
+                apiUrl: "http://zabbix.example.invalid/api_jsonrpc.php",
+                apiToken,
+            });
+
+    it("renames the Job when a credential or a proxy key changes, and the name reveals neither", async () => {
+        const jobName = (h: Awaited<ReturnType<typeof recordResources>>) =>
+            h.objects().find((o) => o.kind === "Job")!.metadata.name as string;
+        const community = '{"sw":{"snmp":{"community":"public"}}}';
+        const a = await recordResources(declare("10.0.0.5", undefined, community));
+        const rotated = await recordResources(declare("10.0.0.5", undefined, community.replace("public", "privat")));
+        const rekeyed = await recordResources(
+            declare("10.0.0.5", undefined, community, '{"site-x":{"identity":"i","psk":"' + "ab".repeat(32) + '"}}'),
+        );
+        const again = await recordResources(declare("10.0.0.5", undefined, community));
+        expect(jobName(a)).toMatch(/^zabbix-sync-[0-9a-f]{10}$/);
+        expect(new Set([jobName(a), jobName(rotated), jobName(rekeyed)]).size).toBe(3);
+        expect(jobName(again)).toBe(jobName(a));
+        // Not a plain hash of the credentials: without the stack's key a short community cannot be tested.
+        const { createHash } = await import("node:crypto");
+        const plain = createHash("sha256").update(community).digest("hex");
+        expect(plain).not.toContain(jobName(a).slice("zabbix-sync-".length));
+    });
 
     it("renames the Job when the inventory changes, so the sync runs again", async () => {
         const a = await recordResources(declare("10.0.0.5"));

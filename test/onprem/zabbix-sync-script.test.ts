@@ -409,22 +409,30 @@ describe("zabbix sync script: site proxies", () => {
             "host.get": () => [],
             "host.create": () => ({ hostids: ["11"] }),
         });
-        // The API returns neither identity nor key: the description records the identity set.
-        const recorded = "Made by the platform's Zabbix sync. PSK identity: site-festival-prd";
+        // The API returns neither identity nor key: the description records the identity set and a
+        // keyed fingerprint of identity and key, which is what the second run compares.
         const plain = scripted([6, 0], answers({ tls_accept: "1", description: "" }));
         await sync({ client: plain.client, inventory, proxies });
-        expect(plain.calls.filter((c) => c.method === "proxy.update").map((c) => c.params)).toEqual([
-            {
-                proxyid: "31",
-                tls_accept: 2,
-                tls_psk_identity: "site-festival-prd",
-                tls_psk: psk,
-                description: recorded,
-            },
-        ]);
+        const [update] = plain.calls.filter((c) => c.method === "proxy.update").map((c) => c.params);
+        expect(update).toMatchObject({
+            proxyid: "31",
+            tls_accept: 2,
+            tls_psk_identity: "site-festival-prd",
+            tls_psk: psk,
+        });
+        const recorded: string = update.description;
+        expect(recorded).toContain("PSK identity: site-festival-prd");
+        expect(recorded).not.toContain(psk);
         const rotated = scripted([6, 0], answers({ tls_accept: "2", description: recorded.replace("-prd", "-old") }));
         await sync({ client: rotated.client, inventory, proxies });
         expect(rotated.calls.filter((c) => c.method === "proxy.update")).toHaveLength(1);
+        // A new key under the same identity (a replaced RandomBytes) is pushed too.
+        const newKey = { ...proxies, "site-festival": { ...proxies["site-festival"]!, psk: "cd".repeat(32) } };
+        const rekeyed = scripted([6, 0], answers({ tls_accept: "2", description: recorded }));
+        await sync({ client: rekeyed.client, inventory, proxies: newKey });
+        expect(rekeyed.calls.filter((c) => c.method === "proxy.update").map((c) => c.params.tls_psk)).toEqual([
+            "cd".repeat(32),
+        ]);
         const same = scripted([6, 0], answers({ tls_accept: "2", description: recorded }));
         await sync({ client: same.client, inventory, proxies });
         expect(same.calls.filter((c) => c.method === "proxy.update")).toEqual([]);

@@ -424,31 +424,32 @@ async function resolveTemplates(client, wanted) {
 /**
  * The TLS fields of a proxy with a pre-shared key: the server accepts only PSK connections from it
  * (tls_accept 2) under this identity. The same names in 6.0 and 7.x. The API never returns the
- * identity or the key (write-only), so the description records the identity the sync last set.
+ * identity or the key (write-only), so the description records the identity the sync last set
+ * and a keyed fingerprint of identity and key: a new key under the same identity changes it too.
  */
-function proxyTls(psk) {
+function proxyTls(psk, key) {
     if (!psk) return {};
     return {
         tls_accept: 2,
         tls_psk_identity: String(psk.identity),
         tls_psk: String(psk.psk),
-        description: pskDescription(psk),
+        description: pskDescription(psk, key),
     };
 }
 
-function pskDescription(psk) {
-    return `Made by the platform's Zabbix sync. PSK identity: ${psk.identity}`;
+function pskDescription(psk, key) {
+    const mac = crypto.createHmac("sha256", String(key || "")).update(`${psk.identity}\0${psk.psk}`);
+    return `Made by the platform's Zabbix sync. PSK identity: ${psk.identity}; fingerprint ${mac.digest("hex").slice(0, 32)}`;
 }
 
 /**
  * Proxy name to id, creating missing proxies in active mode (the site's proxy dials the server;
  * nothing at the site needs to be reachable). 6.x calls the name `host` and the mode `status` 5;
  * 7.x `name` and `operating_mode` 0. A proxy with a PSK in `psks` accepts only PSK connections;
- * an existing one whose accept mode or recorded identity differs is updated (the API returns
- * neither identity nor key, so a new key under the same identity needs a new identity). Proxies
- * are never deleted: one may still be polling.
+ * an existing one whose accept mode or recorded identity and key fingerprint differ is updated
+ * (the API returns neither identity nor key). Proxies are never deleted: one may still be polling.
  */
-async function resolveProxies(client, version, names, create, log, psks = {}) {
+async function resolveProxies(client, version, names, create, log, psks = {}, fingerprintKey = "") {
     if (names.length === 0) return {};
     const v7 = atLeast(version, 7, 0);
     const key = v7 ? "name" : "host";
@@ -459,9 +460,9 @@ async function resolveProxies(client, version, names, create, log, psks = {}) {
     const ids = Object.fromEntries(found.map((p) => [p[key], String(p.proxyid)]));
     for (const p of found) {
         const psk = psks[p[key]];
-        if (!psk || (String(p.tls_accept) === "2" && p.description === pskDescription(psk))) continue;
+        if (!psk || (String(p.tls_accept) === "2" && p.description === pskDescription(psk, fingerprintKey))) continue;
         log(`update proxy ${p[key]}: PSK (identity ${psk.identity})`);
-        if (create) await client.call("proxy.update", { proxyid: String(p.proxyid), ...proxyTls(psk) });
+        if (create) await client.call("proxy.update", { proxyid: String(p.proxyid), ...proxyTls(psk, fingerprintKey) });
     }
     for (const name of names.filter((n) => !(n in ids))) {
         log(`create proxy ${name} (active${psks[name] ? ", PSK" : ""})`);
@@ -470,7 +471,7 @@ async function resolveProxies(client, version, names, create, log, psks = {}) {
             continue;
         }
         const mode = v7 ? { name, operating_mode: 0 } : { host: name, status: 5 };
-        const made = await client.call("proxy.create", { ...mode, ...proxyTls(psks[name]) });
+        const made = await client.call("proxy.create", { ...mode, ...proxyTls(psks[name], fingerprintKey) });
         ids[name] = String(made.proxyids[0]);
     }
     return ids;
@@ -526,7 +527,7 @@ async function reconcile(client, version, opts) {
         templates: await resolveTemplates(client, templateUsers),
     };
     const proxyNames = [...new Set(inventory.hosts.map((h) => h.proxy).filter(Boolean))].sort();
-    const proxies = await resolveProxies(client, version, proxyNames, !dryRun, log, proxyPsks);
+    const proxies = await resolveProxies(client, version, proxyNames, !dryRun, log, proxyPsks, key);
     inventory.hosts.forEach((h, i) =>
         Object.assign(desired[i], proxyFields(version, h.proxy ? proxies[h.proxy] : undefined)),
     );
