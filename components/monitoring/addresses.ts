@@ -10,6 +10,13 @@ export const BLACKBOX_PORT = 9115;
 
 /** Zabbix's release name; the chart names its objects `zabbix-zabbix-server`, `zabbix-zabbix-web`, `zabbix-postgresql`. */
 export const ZABBIX_RELEASE = "zabbix";
+
+/** The labels the zabbix chart gives its server pods: the Services and policies that reach them select these. */
+export const ZABBIX_SERVER_PODS = {
+    "app.kubernetes.io/name": "zabbix",
+    "app.kubernetes.io/instance": ZABBIX_RELEASE,
+    "app.kubernetes.io/component": "server",
+} as const;
 export const ZABBIX_WEB_PORT = 80;
 
 /** `host:port` of the blackbox exporter in `namespace`, for Probe `prober.url`. */

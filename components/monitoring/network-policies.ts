@@ -14,6 +14,7 @@ import {
     sameNamespaceEgress,
 } from "../cluster/egress";
 import { PRIVATE_RANGES } from "../apps/network-policies";
+import { ZABBIX_SERVER_PODS } from "./addresses";
 
 export interface MonitoringPoliciesArgs {
     /** The monitoring namespace. */
@@ -46,7 +47,7 @@ export const MONITORING_PODS = {
     alertmanager: { "app.kubernetes.io/name": "alertmanager" },
     grafana: { "app.kubernetes.io/name": "grafana" },
     blackbox: { "app.kubernetes.io/name": "prometheus-blackbox-exporter" },
-    zabbixServer: { "app.kubernetes.io/name": "zabbix", "app.kubernetes.io/component": "server" },
+    zabbixServer: ZABBIX_SERVER_PODS,
 } as const;
 
 /** node-exporter (host network: port 9100 on each node) and the kubelet (10250, cAdvisor). */

@@ -7,7 +7,7 @@ import { contentHash } from "../hash";
 import { jobRun } from "../cluster/waits";
 import { UNPRIVILEGED_PING } from "./blackbox";
 import { BOOTSTRAP_SCRIPT } from "./zabbix-bootstrap";
-import { ZABBIX_RELEASE, ZABBIX_WEB_PORT, zabbixApiUrl } from "./addresses";
+import { ZABBIX_RELEASE, ZABBIX_SERVER_PODS, ZABBIX_WEB_PORT, zabbixApiUrl } from "./addresses";
 import type { ChartSource } from "../versions";
 
 export { ZABBIX_RELEASE, ZABBIX_WEB_PORT };
@@ -237,11 +237,7 @@ export class Zabbix extends pulumi.ComponentResource {
                         // external passthrough load balancer, UDP included, from this field.
                         ...(args.snmpTrapAddress !== undefined ? { loadBalancerIP: args.snmpTrapAddress } : {}),
                         loadBalancerSourceRanges: args.config.snmpTraps.sourceRanges,
-                        selector: {
-                            "app.kubernetes.io/name": "zabbix",
-                            "app.kubernetes.io/instance": ZABBIX_RELEASE,
-                            "app.kubernetes.io/component": "server",
-                        },
+                        selector: { ...ZABBIX_SERVER_PODS },
                         ports: [{ name: "snmp-trap", port: 162, targetPort: 1162, protocol: "UDP" }],
                     },
                 },
@@ -266,11 +262,7 @@ export class Zabbix extends pulumi.ComponentResource {
                         externalTrafficPolicy: "Local",
                         loadBalancerIP: args.trapper.address,
                         loadBalancerSourceRanges: [...args.trapper.sourceRanges],
-                        selector: {
-                            "app.kubernetes.io/name": "zabbix",
-                            "app.kubernetes.io/instance": ZABBIX_RELEASE,
-                            "app.kubernetes.io/component": "server",
-                        },
+                        selector: { ...ZABBIX_SERVER_PODS },
                         ports: [{ name: "trapper", port: 10051, targetPort: 10051, protocol: "TCP" }],
                     },
                 },

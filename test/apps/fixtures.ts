@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { isPatch, KubeObject } from "../../render/objects";
-import { unwrapSecrets } from "../../render/redact";
+import { KubeObject, kubeObjects } from "../../render/objects";
 import { RenderResult, ROOT } from "../../render/render";
 import { Publisher, RouteSpec } from "../../components/edge/types";
 import type { AppSpec } from "../../components/apps/spec";
@@ -37,12 +36,7 @@ export function stackConfig(stack: string): Record<string, any> {
 
 /** Kubernetes objects with secrets unwrapped (mock values), to look for leaks. */
 export function revealedObjects(r: RenderResult): KubeObject[] {
-    return r.resources
-        .filter(
-            (x) =>
-                x.custom && x.type.startsWith("kubernetes:") && !isPatch(x.type) && typeof x.inputs.kind === "string",
-        )
-        .map((x) => unwrapSecrets(x.inputs) as KubeObject);
+    return kubeObjects(r.resources, true);
 }
 
 export function objectsIn(r: RenderResult, namespace: string): KubeObject[] {

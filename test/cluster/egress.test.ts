@@ -158,7 +158,11 @@ describe.each(["dev", "prd"] as const)("the %s stack's egress", (stack) => {
         const prometheus = name("prometheus");
         const alertmanager = name("alertmanager");
         const grafana = name("grafana");
-        const zabbixServer = name("zabbix", { "app.kubernetes.io/component": "server" });
+        // The zabbix chart's server pods (release `zabbix`).
+        const zabbixServer = name("zabbix", {
+            "app.kubernetes.io/instance": "zabbix",
+            "app.kubernetes.io/component": "server",
+        });
         const bootstrap = name("zabbix-bootstrap");
         const kubeStateMetrics = name("kube-state-metrics");
         const zabbixWeb = { namespace: ns, pod: name("zabbix", { "app.kubernetes.io/component": "web" }), port: 8080 };
