@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Preview } from "../components/apps/preview";
-import { authService, PREVIEW_AUTH } from "../components/edge/oauth2-proxy";
+import { authMiddlewareRefs, authService, PREVIEW_AUTH } from "../components/edge/oauth2-proxy";
 import { edgeRateLimits } from "../components/edge/hardening";
 import { EdgePublisher } from "../components/edge/publisher";
 import { BranchPreviewPlan } from "../config/plan";
@@ -28,10 +28,7 @@ export function branchPreview(plan: BranchPreviewPlan): Record<string, unknown> 
         provider,
         domain: plan.domain,
         // The previews' own oauth2-proxy (components/edge/edge.ts): never the dev stack's session.
-        authMiddlewares: [
-            { name: PREVIEW_AUTH.middlewares.errors, namespace: edge },
-            { name: PREVIEW_AUTH.middlewares.forwardAuth, namespace: edge },
-        ],
+        authMiddlewares: authMiddlewareRefs(PREVIEW_AUTH, edge),
         authService: { ...authService(PREVIEW_AUTH), namespace: edge },
         rateLimits: edgeRateLimits(edge),
         dependsOn: [],

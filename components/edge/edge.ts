@@ -7,11 +7,12 @@ import { edgeRateLimits, EdgeHardening } from "./hardening";
 import { authHost } from "./hosts";
 import { IngressPolicies } from "./ingress-policies";
 import {
-    AUTH_MIDDLEWARES,
+    authMiddlewareRefs,
+    authService,
     OAuth2Proxy,
     OAUTH2_PROXY_RELEASE,
-    OAUTH2_PROXY_SERVICE,
     PREVIEW_AUTH,
+    STACK_AUTH,
 } from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
 import { Traefik, traefikSelector } from "./traefik";
@@ -240,22 +241,22 @@ export class Edge extends pulumi.ComponentResource {
             child,
         );
 
+        // Both proxies sign in with the same GitHub OAuth app and organisation.
+        const signIn = {
+            provider,
+            charts: args.charts,
+            namespace,
+            domain: args.domain,
+            githubOrg: args.githubOrg,
+            githubTeams: args.githubTeams,
+            clientId: args.clientId,
+            clientSecret: args.clientSecret,
+            traefik: this.traefik.chart,
+            dependsOn: [ns],
+        };
         this.oauth2Proxy = new OAuth2Proxy(
             `${name}-oauth2-proxy`,
-            {
-                provider,
-                charts: args.charts,
-                namespace,
-                domain: args.domain,
-                cookieDomain: args.cookieDomain,
-                githubOrg: args.githubOrg,
-                githubTeams: args.githubTeams,
-                clientId: args.clientId,
-                clientSecret: args.clientSecret,
-                replicas: args.authReplicas,
-                traefik: this.traefik.chart,
-                dependsOn: [ns],
-            },
+            { ...signIn, instance: STACK_AUTH, cookieDomain: args.cookieDomain, replicas: args.authReplicas },
             child,
         );
 
@@ -265,24 +266,7 @@ export class Edge extends pulumi.ComponentResource {
         // preview stacks use (program/branch-preview.ts). Same GitHub OAuth app: GitHub accepts a
         // redirect_uri on a sub-domain of the registered callback host (docs/edge.md).
         if (args.previewAuth) {
-            this.previewAuth = new OAuth2Proxy(
-                `${name}-preview-auth`,
-                {
-                    provider,
-                    charts: args.charts,
-                    namespace,
-                    domain: args.domain,
-                    instance: PREVIEW_AUTH,
-                    githubOrg: args.githubOrg,
-                    githubTeams: args.githubTeams,
-                    clientId: args.clientId,
-                    clientSecret: args.clientSecret,
-                    replicas: 1,
-                    traefik: this.traefik.chart,
-                    dependsOn: [ns],
-                },
-                child,
-            );
+            this.previewAuth = new OAuth2Proxy(`${name}-preview-auth`, { ...signIn, instance: PREVIEW_AUTH }, child);
         }
 
         this.scrapeTargets = [this.traefik.scrapeTarget, this.certManager.scrapeTarget];
@@ -290,11 +274,8 @@ export class Edge extends pulumi.ComponentResource {
         this.publisher = new EdgePublisher({
             provider,
             domain: args.domain,
-            authMiddlewares: [
-                { name: AUTH_MIDDLEWARES.errors, namespace },
-                { name: AUTH_MIDDLEWARES.forwardAuth, namespace },
-            ],
-            authService: { ...OAUTH2_PROXY_SERVICE, namespace },
+            authMiddlewares: authMiddlewareRefs(STACK_AUTH, namespace),
+            authService: { ...authService(STACK_AUTH), namespace },
             dependsOn: [
                 this.traefik.chart,
                 this.oauth2Proxy.errorsMiddleware,
@@ -311,8 +292,8 @@ export class Edge extends pulumi.ComponentResource {
         this.publisher.route(this, `${name}-auth`, {
             host: authHost(args.domain),
             namespace,
-            service: OAUTH2_PROXY_SERVICE.name,
-            port: OAUTH2_PROXY_SERVICE.port,
+            service: authService(STACK_AUTH).name,
+            port: authService(STACK_AUTH).port,
             auth: "public",
             middlewares: [edgeRateLimits(namespace).login],
         });

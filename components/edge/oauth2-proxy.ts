@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { contentHash } from "../hash";
 import { CHARTS } from "../versions";
 import { pinned } from "./chart";
+import type { MiddlewareRef } from "./publisher";
 import type { ChartSource } from "../versions";
 
 export interface OAuth2ProxyArgs {
@@ -82,6 +83,14 @@ export const PREVIEW_AUTH: AuthInstance = {
 /** An instance's Service and port. */
 export function authService(instance: AuthInstance): { readonly name: string; readonly port: number } {
     return { name: instance.release, port: OAUTH2_PROXY_SERVICE.port };
+}
+
+/** The two Traefik middlewares a route behind `instance` carries, in order (errors, then forwardAuth). */
+export function authMiddlewareRefs(instance: AuthInstance, namespace: string): readonly [MiddlewareRef, MiddlewareRef] {
+    return [
+        { name: instance.middlewares.errors, namespace },
+        { name: instance.middlewares.forwardAuth, namespace },
+    ];
 }
 
 /** Headers oauth2-proxy returns on success that Traefik copies onto the request to the app. */
