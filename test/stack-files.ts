@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { ConfigError, parseOrThrow } from "../config/errors";
+import { stackSchema } from "../config/schema";
 import { SECRET_KEYS } from "../config/secrets";
 import { credentialRefs, onpremSchema } from "../config/sections/onprem";
 import { ROOT } from "../render/render";
@@ -65,4 +67,15 @@ export function branchPreviewStackFile(): string {
         `${dev}  platform:preview:\n    app: vote\n    branch: feature/x\n    devStack: organization/platform/dev\n    images:\n      web: asia-northeast1-docker.pkg.dev/clubplatform-dev/apps/vote:abc1234-20261120093000\n`,
     );
     return file;
+}
+
+/** The problems the stack schema reports for `raw` (a stack's `platform:` config, key prefix dropped); [] when it parses. */
+export function stackProblems(raw: unknown): string[] {
+    try {
+        parseOrThrow(stackSchema, raw);
+    } catch (e) {
+        if (e instanceof ConfigError) return [...e.problems];
+        throw e;
+    }
+    return [];
 }

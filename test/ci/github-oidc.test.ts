@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { GithubOidc } from "../../components/ci/github-oidc";
-import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
 import { renderStack, ROOT } from "../../render/render";
 import { recordResources } from "../harness";
@@ -10,6 +9,7 @@ import { unwrapSecrets } from "../../render/redact";
 
 const unwrap = (v: unknown) => unwrapSecrets(v) as Record<string, any>;
 import { rendered } from "../rendered";
+import { stackProblems } from "../stack-files";
 
 const POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
 const PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
@@ -237,13 +237,7 @@ describe("platform:ci config", () => {
         dns: { domain: "dev.example.org" },
     };
     const problems = (ci: unknown, extra: Record<string, unknown> = {}): string[] => {
-        try {
-            parseOrThrow(stackSchema, { ...base, ...extra, ci });
-            return [];
-        } catch (e) {
-            if (e instanceof ConfigError) return [...e.problems];
-            throw e;
-        }
+        return stackProblems({ ...base, ...extra, ci });
     };
 
     it("is off by default", () => {

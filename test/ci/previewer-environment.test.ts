@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { ConfigError, parseOrThrow } from "../../config/errors";
+import { parseOrThrow } from "../../config/errors";
 import { requiredSecrets } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { unwrapSecrets } from "../../render/redact";
 import { filesUnder, rendered } from "../rendered";
-import { stackConfig } from "../stack-files";
+import { stackConfig, stackProblems } from "../stack-files";
 
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 
@@ -27,13 +27,7 @@ function stack(ci: Record<string, unknown>, environment = "prd") {
 }
 
 function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseOrThrow(stackSchema, raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
-    return [];
+    return stackProblems(raw);
 }
 
 describe("the prd previewer's GitHub environment", () => {

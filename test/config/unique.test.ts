@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ConfigError, parseOrThrow } from "../../config/errors";
 import { stackSchema } from "../../config/schema";
 import { uniqueKeysOf, uniqueList } from "../../config/unique";
-import { stackConfig } from "../stack-files";
+import { stackConfig, stackProblems } from "../stack-files";
 
 type AnySchema = z.core.$ZodType;
 
@@ -51,13 +51,7 @@ function raw(stack: string): Record<string, any> {
 }
 
 function problems(config: Record<string, any>): string[] {
-    try {
-        parseOrThrow(stackSchema, config);
-        return [];
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
+    return stackProblems(config);
 }
 
 describe("lists in the stack config", () => {

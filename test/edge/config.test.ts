@@ -1,8 +1,9 @@
 import type { Environment } from "../../contract/environment";
-import { ConfigError, parseOrThrow } from "../../config/errors";
+import { parseOrThrow } from "../../config/errors";
 import { requiredSecrets } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { edgeSettings } from "../../config/sections/edge";
+import { stackProblems } from "../stack-files";
 
 /** This layer's secret needs (other layers add their own for the same config). */
 function ownSecrets(...args: Parameters<typeof requiredSecrets>) {
@@ -20,13 +21,7 @@ function stack(environment: Environment, edge?: unknown): Record<string, unknown
 }
 
 function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseOrThrow(stackSchema, raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
-    return [];
+    return stackProblems(raw);
 }
 
 describe("platform:edge config", () => {

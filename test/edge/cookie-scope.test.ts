@@ -1,9 +1,7 @@
-import { ConfigError, parseOrThrow } from "../../config/errors";
-import { stackSchema } from "../../config/schema";
 import { unwrapSecrets } from "../../render/redact";
 import { RenderResult } from "../../render/render";
 import { rendered } from "../rendered";
-import { stackConfig } from "../stack-files";
+import { stackConfig, stackProblems } from "../stack-files";
 
 /** RFC 6265 domain match: a cookie with `Domain=<domain>` (leading dot ignored) is sent to `host`. */
 function domainMatch(domain: string, host: string): boolean {
@@ -73,13 +71,7 @@ function problems(edge: Record<string, unknown>, extra: Record<string, unknown> 
         edge: { githubOrg: "example-club", replicas: 2, authReplicas: 2, ...edge },
         ...extra,
     };
-    try {
-        parseOrThrow(stackSchema, raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
-    return [];
+    return stackProblems(raw);
 }
 
 describe("edge.cookieDomain", () => {

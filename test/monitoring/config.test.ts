@@ -1,7 +1,8 @@
-import { ConfigError, parseOrThrow } from "../../config/errors";
+import { parseOrThrow } from "../../config/errors";
 import { requiredSecrets } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { defaultRetentionSize, monitoringSchema } from "../../config/sections/monitoring";
+import { stackProblems } from "../stack-files";
 
 const base = {
     environment: "dev",
@@ -10,13 +11,7 @@ const base = {
 };
 
 function problems(monitoring: unknown): string[] {
-    try {
-        parseOrThrow(stackSchema, { ...base, monitoring });
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
-    return [];
+    return stackProblems({ ...base, monitoring });
 }
 
 describe("monitoring config", () => {

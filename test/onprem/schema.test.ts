@@ -2,12 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { credentialProblems } from "../../config/onprem-credentials";
-import { ConfigError, parseOrThrow } from "../../config/errors";
+import { parseOrThrow } from "../../config/errors";
 import { requiredSecrets, syncLogsInToOwnZabbix } from "../../config/required-secrets";
 import { stackSchema } from "../../config/schema";
 import { onpremSchema } from "../../config/sections/onprem";
 import { readStack } from "../../render/stack-file";
 import { ROOT } from "../../render/render";
+import { stackProblems } from "../stack-files";
 
 /** This layer's secret needs (other layers add their own for the same config). */
 function ownSecrets(...args: Parameters<typeof requiredSecrets>) {
@@ -32,13 +33,7 @@ function stackWith(hosts: Record<string, unknown>) {
 
 /** The config errors for a stack holding these hosts. */
 function problems(hosts: Record<string, unknown>): string[] {
-    try {
-        parseOrThrow(stackSchema, stackWith(hosts));
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
-    return [];
+    return stackProblems(stackWith(hosts));
 }
 
 /** Exactly one problem, which must name the host (twice over: key path and text). */

@@ -1,9 +1,8 @@
-import { ConfigError, parseOrThrow } from "../../config/errors";
-import { stackSchema } from "../../config/schema";
 import { readStack } from "../../render/stack-file";
 import { ROOT } from "../../render/render";
 import { sitePlans } from "../../components/onprem/sites";
 import { onpremSchema } from "../../config/sections/onprem";
+import { stackProblems } from "../stack-files";
 
 const festival = { mode: "gateway", ranges: ["192.168.40.0/24"], gateway: { tunnelCidr: "10.255.40.0/30" } };
 const contest = {
@@ -23,18 +22,12 @@ const hosts = {
 
 /** The config errors of a stack with these on-prem sites and hosts (default VPC ranges: 10.10.0.0/20, 10.20.0.0/14, 10.24.0.0/20, 172.16.0.0/28). */
 function problems(onprem: Record<string, unknown>): string[] {
-    try {
-        parseOrThrow(stackSchema, {
-            environment: "dev",
-            cluster: { mode: "existing", context: "kind" },
-            dns: { domain: "dev.example.org" },
-            onprem,
-        });
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.problems];
-        throw e;
-    }
-    return [];
+    return stackProblems({
+        environment: "dev",
+        cluster: { mode: "existing", context: "kind" },
+        dns: { domain: "dev.example.org" },
+        onprem,
+    });
 }
 
 describe("onprem.sites", () => {
