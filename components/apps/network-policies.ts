@@ -1,19 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
+import { dnsEgress, internetEgress, metadataServerEgress } from "../cluster/egress";
 
 type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 /** The web pods, the data stores and the backup job: what the policies select. */
 export const COMPONENTS = { web: "web", redis: "redis", mysql: "mysql", backup: "backup" } as const;
-
-/** GKE metadata server addresses Workload Identity tokens come from (classic and Dataplane V2). */
-export const METADATA_SERVER = [
-    { cidr: "169.254.169.254/32", port: 80 },
-    { cidr: "169.254.169.252/32", port: 988 },
-];
-/** Private ranges a Google API egress never reaches (those go through explicit rules). */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 export interface OnpremEgress {
     readonly name: string;
@@ -52,10 +45,7 @@ const tcp = (port: number) => ({ protocol: "TCP", port });
 
 /** Egress to the metadata server (tokens) and to Google APIs on 443 outside the private ranges. */
 function googleEgress(): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
-    return [
-        ...METADATA_SERVER.map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: [tcp(m.port)] })),
-        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }], ports: [tcp(443)] },
-    ];
+    return [...metadataServerEgress(), internetEgress([443])];
 }
 
 /**
@@ -74,20 +64,7 @@ export function networkPolicies(
             spec: {
                 podSelector: {},
                 policyTypes: ["Egress"],
-                egress: [
-                    {
-                        to: [
-                            {
-                                ...namespacePeer("kube-system"),
-                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                            },
-                        ],
-                        ports: [
-                            { protocol: "UDP", port: 53 },
-                            { protocol: "TCP", port: 53 },
-                        ],
-                    },
-                ],
+                egress: [dnsEgress()],
             },
         },
     ];

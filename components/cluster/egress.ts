@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
-import { METADATA_SERVER, PRIVATE_RANGES } from "../apps/network-policies";
 
 export type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
@@ -10,6 +9,15 @@ export interface ApiServerAddress {
     readonly cidr: string;
     readonly port: number;
 }
+
+/** GKE metadata server addresses Workload Identity tokens come from (classic and Dataplane V2). */
+export const METADATA_SERVER = [
+    { cidr: "169.254.169.254/32", port: 80 },
+    { cidr: "169.254.169.252/32", port: 988 },
+];
+
+/** Private ranges an egress to the internet never reaches (those go through explicit rules). */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Link-local addresses, the metadata server's among them: no ipBlock here reaches them by accident. */
 export const LINK_LOCAL = "169.254.0.0/16";

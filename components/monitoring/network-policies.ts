@@ -11,9 +11,9 @@ import {
     everyPodEgress,
     internetEgress,
     metadataServerEgress,
+    PRIVATE_RANGES,
     sameNamespaceEgress,
 } from "../cluster/egress";
-import { PRIVATE_RANGES } from "../apps/network-policies";
 import { ZABBIX_SERVER_PODS } from "./addresses";
 
 export interface MonitoringPoliciesArgs {
