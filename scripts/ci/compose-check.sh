@@ -3,8 +3,9 @@
 # `out/render/<stack>/sites/<site>/compose.yaml` is loaded by the Compose Specification's own loader
 # (compose-go, built once into the tool cache by scripts/tools/build.sh compose-check), strictly:
 # unknown keys and missing secret/config files fail. Then, from the parsed model: every image is
-# pinned by digest or listed in NOT_YET_PINNED (components/versions.ts), nothing is privileged, every
-# service restarts and has a healthcheck, and a Zabbix proxy names its server and its PSK file.
+# pinned by digest or listed in NOT_YET_PINNED (components/versions.ts), nothing is privileged, no
+# capability is added but NET_ADMIN for the tunnel, every service restarts and has a healthcheck,
+# and a Zabbix proxy names its server and its PSK file.
 # Last, a copy with an unknown key must fail to load (the loader is strict here, not just quiet).
 # Renders dev and prd first unless COMPOSE_CHECK_REUSE_RENDER=1 and out/render/<stack> exists.
 # Prints one line `compose: N passed, N failed`.
@@ -14,7 +15,11 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 1
 passed=0
 failed=0
-report() { echo "compose: $passed passed, $failed failed"; }
+# A run that checked nothing (the script stopped early) is a failure, not a pass.
+report() {
+    ((passed + failed > 0)) || failed=1
+    echo "compose: $passed passed, $failed failed"
+}
 trap report EXIT
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
@@ -52,6 +57,7 @@ for file in "${files[@]}"; do
         for (const [name, s] of Object.entries(services)) {
             out(/@sha256:[0-9a-f]{64}$/.test(s.image) || unpinned.has(s.image), `${name} image ${s.image} pinned or listed as not yet pinned`);
             out(!s.privileged, `${name} not privileged`);
+            out((s.cap_add ?? []).every((c) => name === "wireguard" && c === "NET_ADMIN"), `${name} adds no capability but NET_ADMIN for the tunnel`);
             out(s.restart === "unless-stopped" && s.healthcheck, `${name} restarts and has a healthcheck`);
         }
         const proxy = services["zabbix-proxy"];
