@@ -23,10 +23,9 @@ stop_pid() {
     kill -9 "$pid" 2> /dev/null || true
 }
 
-for helper in pv-provisioner controllers; do
-    if [[ -f $cluster_dir/$helper.pid ]]; then
-        stop_pid "$(< "$cluster_dir/$helper.pid")"
-    fi
+# Every helper up.sh started in the background (stand-ins.pid) records its pid in the folder.
+for f in "$cluster_dir"/*.pid; do
+    [[ -f $f ]] && stop_pid "$(< "$f")"
 done
 
 # kwokctl records each component's pid; read them before its delete removes the records, to stop

@@ -98,10 +98,10 @@ kubectl wait -n "$ns" --for=jsonpath='{.status.phase}'=Bound pvc --all --timeout
 # The address the Service asked for, as a cloud's load balancer would report it.
 kubectl wait -n "$ns" --for=jsonpath='{.status.loadBalancer.ingress[0].ip}'=203.0.113.7 service/entry --timeout=60s
 
-# A webhook for this namespace's ConfigMaps, asking for its CA the way cert-manager's do:
-# controllers.sh injects one, and the API server never calls it. Were it called, the call would
-# be refused at once (nothing listens on loopback port 1) and the ConfigMap rejected; pointing it
-# at a Service instead would send the call to a fake address.
+# A webhook for this namespace's ConfigMaps, asking for its CA the way cert-manager's do: the
+# stand-in cainjector (stand-ins/plans.ts) injects one, and the API server never calls it. Were
+# it called, the call would be refused at once (nothing listens on loopback port 1) and the
+# ConfigMap rejected; pointing it at a Service instead would send the call to a fake address.
 kubectl apply -f - << EOF
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration

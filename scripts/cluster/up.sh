@@ -2,8 +2,9 @@
 # Starts a simulated Kubernetes cluster on loopback for end-to-end tests: a real etcd,
 # kube-apiserver, kube-controller-manager and kube-scheduler, and kwok faking the nodes and the
 # status of their pods (Running and Ready; Job pods Succeeded). A default StorageClass and our
-# fake provisioner (pv-provisioner.sh) bind PersistentVolumeClaims; stand-in controllers
-# (controllers.sh) give LoadBalancer Services an address and mark awaited issuers and sources Ready.
+# stand-in controllers (stand-ins/controllers.ts, one Node process) bind PersistentVolumeClaims,
+# give LoadBalancer Services an address, mark awaited issuers and sources Ready and fill in the
+# webhooks' CA bundles.
 #
 # Everything listens on 127.0.0.1 only. Nothing ever sends traffic to the fake node and pod
 # addresses kwok reports: the API server calls no admission webhook (below), and no aggregated
@@ -113,7 +114,7 @@ status:
 EOF
 done | kubectl apply -f - >&2
 
-# The default StorageClass; pv-provisioner.sh answers for its provisioner name.
+# The default StorageClass; the stand-in provisioner answers for its provisioner name (stand-ins/plans.ts).
 kubectl apply -f - >&2 << 'EOF'
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
@@ -127,11 +128,11 @@ volumeBindingMode: Immediate
 allowVolumeExpansion: true
 EOF
 
-nohup "$here/pv-provisioner.sh" "$kubeconfig" > "$cluster_dir/pv-provisioner.log" 2>&1 &
-echo $! > "$cluster_dir/pv-provisioner.pid"
-# The status a cloud's service controller and the charts' operators would report.
-nohup "$here/controllers.sh" "$kubeconfig" > "$cluster_dir/controllers.log" 2>&1 &
-echo $! > "$cluster_dir/controllers.pid"
+# The status a cloud's service controller, the charts' operators and a volume provisioner would
+# report. One process (node with tsx's loader, so no child to orphan), stopped by its pid.
+nohup node --import "$here/../../node_modules/tsx/dist/loader.mjs" "$here/stand-ins/controllers.ts" "$kubeconfig" \
+    > "$cluster_dir/stand-ins.log" 2>&1 &
+echo $! > "$cluster_dir/stand-ins.pid"
 
 kubectl wait --for=condition=Ready node --all --timeout=120s >&2
 # Pods need their namespace's default ServiceAccount, which the controller-manager creates.
