@@ -55,20 +55,51 @@ export function resourceArg(o: Pick<Owned, "apiVersion" | "kind">): string {
     return group ? `${o.kind}.${group}` : o.kind.toLowerCase();
 }
 
+/** One `kubectl get` per type and namespace: the objects to look for, as kubectl's arguments. */
+export function lookups(owned: readonly Owned[]): { readonly objects: Owned[]; readonly args: string[] }[] {
+    const groups = new Map<string, Owned[]>();
+    for (const o of owned.filter((x) => !x.retained)) {
+        const key = `${resourceArg(o)} ${o.namespace ?? ""}`;
+        groups.set(key, [...(groups.get(key) ?? []), o]);
+    }
+    return [...groups.values()].map((objects) => {
+        const { namespace } = objects[0]!;
+        return {
+            objects,
+            args: [
+                "get",
+                resourceArg(objects[0]!),
+                ...objects.map((o) => o.name),
+                ...(namespace ? ["-n", namespace] : []),
+                "--ignore-not-found",
+                "-o",
+                "name",
+            ],
+        };
+    });
+}
+
+/** The names `kubectl get -o name` printed (`type/name` lines). */
+export function namesPrinted(stdout: string): Set<string> {
+    return new Set(
+        stdout
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l.includes("/"))
+            .map((l) => l.slice(l.indexOf("/") + 1)),
+    );
+}
+
 /** The owned objects (not retained on purpose) still in the cluster, as `Kind/name` (`Kind/namespace/name`). */
 export async function leftovers(owned: readonly Owned[], opts: RunOptions): Promise<string[]> {
-    const left: string[] = [];
-    for (const o of owned.filter((x) => !x.retained)) {
-        const where = o.namespace ? ["-n", o.namespace] : [];
-        const r = await run(
-            "kubectl",
-            ["get", resourceArg(o), o.name, ...where, "--ignore-not-found", "-o", "name"],
-            opts,
-        );
+    const left: Owned[] = [];
+    for (const { objects, args } of lookups(owned)) {
+        const r = await run("kubectl", args, opts);
         // A type the API server no longer serves (its CRD went with the chart) has no objects left.
-        const typeGone = r.code !== 0 && /doesn't have a resource type/.test(r.stderr);
-        if ((r.code !== 0 && !typeGone) || r.stdout.trim() !== "")
-            left.push(`${o.kind}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`);
+        if (r.code !== 0 && /doesn't have a resource type/.test(r.stderr)) continue;
+        // Any other failure proves nothing gone: every object of the lookup counts as left.
+        const found = r.code === 0 ? namesPrinted(r.stdout) : undefined;
+        left.push(...objects.filter((o) => !found || found.has(o.name)));
     }
-    return left;
+    return left.map((o) => `${o.kind}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { changesOf, errorsOf, resourcesOf, TOOL_BUILD_TIMEOUT_SECONDS } from "../../scripts/e2e/cli";
-import { ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
+import { lookups, namesPrinted, ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { renderStack, ROOT } from "../../render/render";
 import { sentinelSecrets } from "../stack-files";
 
@@ -140,6 +140,38 @@ describe("reading the engine's JSON", () => {
         expect(resourceArg({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" })).toBe(
             "ClusterIssuer.cert-manager.io",
         );
+    });
+});
+
+describe("the destroy's leftover check", () => {
+    const owned = [
+        { apiVersion: "v1", kind: "Namespace", name: "edge", retained: false },
+        { apiVersion: "v1", kind: "Namespace", name: "uploader", retained: true },
+        { apiVersion: "v1", kind: "Secret", name: "a", namespace: "uploader", retained: false },
+        { apiVersion: "v1", kind: "Secret", name: "b", namespace: "uploader", retained: false },
+        { apiVersion: "v1", kind: "Secret", name: "c", namespace: "other", retained: false },
+        { apiVersion: "v1", kind: "Namespace", name: "monitoring", retained: false },
+    ];
+
+    it("asks once per type and namespace, for every object not kept on purpose", () => {
+        const asked = lookups(owned).map((l) => l.args);
+        expect(asked).toHaveLength(3);
+        expect(asked).toContainEqual(["get", "namespace", "edge", "monitoring", "--ignore-not-found", "-o", "name"]);
+        expect(asked).toContainEqual(["get", "secret", "a", "b", "-n", "uploader", "--ignore-not-found", "-o", "name"]);
+        expect(asked).toContainEqual(["get", "secret", "c", "-n", "other", "--ignore-not-found", "-o", "name"]);
+        expect(
+            lookups(owned)
+                .flatMap((l) => l.objects)
+                .some((o) => o.retained),
+        ).toBe(false);
+    });
+
+    it("reads back which of them kubectl still found", () => {
+        expect([...namesPrinted("secret/b\n")]).toEqual(["b"]);
+        expect([...namesPrinted("clusterrole.rbac.authorization.k8s.io/platform-sablier\n\n")]).toEqual([
+            "platform-sablier",
+        ]);
+        expect(namesPrinted("").size).toBe(0);
     });
 });
 
