@@ -11,7 +11,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 passed=0
 failed=0
-report() { echo "wireguard: $passed passed, $failed failed"; }
+# A run that checked nothing (it stopped early) is a failure, not a pass.
+report() {
+    ((passed + failed > 0)) || failed=1
+    echo "wireguard: $passed passed, $failed failed"
+}
 trap report EXIT
 
 if ! command -v wg-quick > /dev/null || ! command -v ping > /dev/null || ! command -v ip > /dev/null; then
@@ -40,7 +44,8 @@ if ip netns add "$probe" 2> /dev/null && [[ -c /dev/net/tun ]]; then
             failed=$((failed + 1))
         fi
     done
-    exit 0
+    ((failed == 0))
+    exit
 fi
 ip netns del "$probe" 2> /dev/null || true
 echo "no network namespace or TUN device here: the real tools read the configs instead"
@@ -60,3 +65,4 @@ for stack in dev prd; do
     done
     rm -rf "$work"
 done
+((failed == 0))
