@@ -12,8 +12,10 @@ export interface MysqlInitCredentials {
 
 /**
  * A single-quoted SQL string literal for any text. Quotes are doubled (an escape in every sql_mode,
- * NO_BACKSLASH_ESCAPES too) and backslashes and control characters escaped, so no value can end
- * the literal early or add a statement.
+ * NO_BACKSLASH_ESCAPES too), so no value can end the literal early or add a statement. Backslashes
+ * and control characters are escaped for the default sql_mode; under NO_BACKSLASH_ESCAPES those
+ * escapes would be kept literally (a different password, never a different statement). The
+ * program's generated passwords have neither.
  */
 export function sqlString(value: string): string {
     const escaped = value.replace(/[\\'\0\n\r\x1a]/g, (c) => {

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GatewayPlan, SitePlan, ZABBIX_TRAPPER_PORT } from "../onprem/sites";
+import { GatewayPlan, hostBlock, SitePlan, ZABBIX_TRAPPER_PORT } from "../onprem/sites";
 import { gatewayConfig, siteConfig, wireguardPrivateKey, wireguardPublicKey } from "../onprem/wireguard";
 
 export interface SiteGatewayArgs {
@@ -139,7 +139,7 @@ export class SiteGateway extends pulumi.ComponentResource {
             { ...child, dependsOn: [reader] },
         );
 
-        const destinations = [...site.ranges, `${gw.siteAddress.split("/")[0]!}/32`];
+        const destinations = [...site.ranges, hostBlock(gw.siteAddress)];
         destinations.forEach(
             (destRange, i) =>
                 new gcp.compute.Route(

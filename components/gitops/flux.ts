@@ -4,6 +4,7 @@ import { METADATA_EGRESS_ANNOTATION } from "../../contract/annotations";
 import { CHARTS, pinned } from "../versions";
 import { FLUX_NAMESPACE } from "./names";
 import { declaredBefore, PlatformNamespace } from "../cluster/platform-namespace";
+import { metadataServerEgress } from "../cluster/egress";
 import type { ChartSource } from "../versions";
 
 export interface FluxArgs {
@@ -42,12 +43,6 @@ const EGRESS_PORTS = [
     { protocol: "TCP", port: 443 },
     // The API server behind the `kubernetes` Service listens on 6443 outside GKE (kind, kubeadm).
     { protocol: "TCP", port: 6443 },
-];
-
-/** GKE's metadata server, which hands out Workload Identity tokens. */
-const METADATA_SERVER = [
-    { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
-    { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
 ];
 
 /**
@@ -179,7 +174,7 @@ export class Flux extends pulumi.ComponentResource {
                 {
                     podSelector: {},
                     policyTypes: ["Egress"],
-                    egress: [{ ports: EGRESS_PORTS }, ...METADATA_SERVER],
+                    egress: [{ ports: EGRESS_PORTS }, ...metadataServerEgress()],
                 },
                 {
                     [METADATA_EGRESS_ANNOTATION]:

@@ -15,7 +15,7 @@ import { NAMES } from "./stack-values";
 import { bootstrapJobName, Zabbix } from "./zabbix";
 import { nodeExporterNamespaceName } from "./addresses";
 
-/** Requests of 10m/32Mi per node-exporter (stack-values.ts): 250 nodes. */
+/** node-exporter (resources in stack-values.ts) on up to 250 nodes; test/monitoring/node-exporter-quota.test.ts checks both. */
 const NODE_EXPORTER_QUOTA = {
     cpu: "3",
     memory: "8Gi",

@@ -6,6 +6,8 @@
  * sites into what the connectivity, monitoring and site-bundle code build from.
  */
 
+import { ipv4ToInt, parseCidr } from "../../config/validators";
+
 /** `vpn`: the site's router speaks IPsec + BGP to an HA VPN gateway. `gateway`: a site behind NAT dials a WireGuard gateway VM. */
 export type SiteMode = "vpn" | "gateway";
 
@@ -105,11 +107,6 @@ export interface ZabbixTrapperPlan {
     readonly sourceRanges: readonly string[];
 }
 
-/** The size of a CIDR block. */
-function blockSize(cidr: string): number {
-    return 2 ** (32 - Number(cidr.split("/")[1]));
-}
-
 /**
  * The trapper's address and sources, when this stack watches a site (none otherwise). GCP keeps a
  * subnet's first two and last two addresses; nodes take theirs from the bottom, so the last usable
@@ -120,10 +117,7 @@ export function zabbixTrapperPlan(sites: readonly SitePlan[], subnetCidr: string
     if (watched.length === 0) return undefined;
     return {
         address: nthAddress(subnetCidr, blockSize(subnetCidr) - 3),
-        sourceRanges: watched.flatMap((s) => [
-            ...s.ranges,
-            ...(s.gateway ? [`${s.gateway.siteAddress.split("/")[0]!}/32`] : []),
-        ]),
+        sourceRanges: watched.flatMap((s) => [...s.ranges, ...(s.gateway ? [hostBlock(s.gateway.siteAddress)] : [])]),
     };
 }
 
@@ -132,11 +126,30 @@ export function zabbixProxyName(site: string): string {
     return `site-${site}`;
 }
 
+/** A validated CIDR block (the config's schema checked it), parsed. */
+function block(cidr: string) {
+    const c = parseCidr(cidr);
+    if (!c) throw new Error(`${cidr} is not a CIDR block; the stack config's validation should have refused it`);
+    return c;
+}
+
+/** The number of addresses in a CIDR block. */
+function blockSize(cidr: string): number {
+    const c = block(cidr);
+    return c.end - c.start + 1;
+}
+
 /** The n-th address of a CIDR block (0 is the network address). */
 export function nthAddress(cidr: string, n: number): string {
-    const [base] = cidr.split("/") as [string];
-    const v = base.split(".").reduce((acc, p) => acc * 256 + Number(p), 0) + n;
+    const v = block(cidr).start + n;
     return [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join(".");
+}
+
+/** The one-address block (`/32`) of an interface address written `a.b.c.d/n`. */
+export function hostBlock(interfaceAddress: string): string {
+    const ip = interfaceAddress.split("/")[0]!;
+    if (ipv4ToInt(ip) === undefined) throw new Error(`${interfaceAddress} is not an IPv4 interface address`);
+    return `${ip}/32`;
 }
 
 /**

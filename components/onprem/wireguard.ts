@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { GatewayPlan, SitePlan } from "./sites";
+import { GatewayPlan, hostBlock, SitePlan } from "./sites";
 
 /**
  * WireGuard keys and configs for a `gateway` site. A WireGuard private key is 32 random bytes
@@ -40,10 +40,6 @@ export interface TunnelKeys {
     readonly gatewayIp: string;
 }
 
-function host(cidrAddress: string): string {
-    return cidrAddress.split("/")[0]!;
-}
-
 /**
  * The gateway VM's `wg0.conf` (wg-quick). Traffic from the VPC for the site's ranges arrives on the
  * VM (a VPC route with it as next hop) and leaves through wg0; replies come back the same way.
@@ -60,7 +56,7 @@ export function gatewayConfig(site: SitePlan & { gateway: GatewayPlan }, keys: T
         "[Peer]",
         `# the machine at site ${site.name}`,
         `PublicKey = ${wireguardPublicKey(keys.sitePrivateKey)}`,
-        `AllowedIPs = ${[`${host(gw.siteAddress)}/32`, ...site.ranges].join(", ")}`,
+        `AllowedIPs = ${[hostBlock(gw.siteAddress), ...site.ranges].join(", ")}`,
         "",
     ].join("\n");
 }
@@ -88,7 +84,7 @@ export function siteConfig(site: SitePlan & { gateway: GatewayPlan }, keys: Tunn
         "# the platform's gateway VM",
         `PublicKey = ${wireguardPublicKey(keys.gatewayPrivateKey)}`,
         `Endpoint = ${keys.gatewayIp}:${gw.listenPort}`,
-        `AllowedIPs = ${[`${host(gw.gatewayAddress)}/32`, ...site.clusterRanges].join(", ")}`,
+        `AllowedIPs = ${[hostBlock(gw.gatewayAddress), ...site.clusterRanges].join(", ")}`,
         "PersistentKeepalive = 25",
         "",
     ].join("\n");

@@ -51,22 +51,22 @@ const cryptoKey = z
         },
     );
 
-/** A GitHub numeric id (repository or owner): ids survive renames and transfers, names do not. */
-const githubId = z.number().int().positive();
+/**
+ * A GitHub numeric id (repository, owner, user or team): ids survive renames and transfers, names
+ * do not. The error says what was given and the minimum.
+ */
+const githubId = z.number().int().min(1);
 
 /** GitHub takes at most six required reviewers per environment, users and teams together. */
 export const MAX_ENVIRONMENT_REVIEWERS = 6;
 
-/** A GitHub user or team id (numeric: the error says what was given and the minimum). */
-const reviewerId = z.number().int().min(1);
-
 /** Who must approve a job of the previewer's environment before it runs (and decrypts the stack's secrets). */
 const reviewersSchema = z
     .object({
-        users: uniqueList(reviewerId)
+        users: uniqueList(githubId)
             .default([])
             .meta({ description: "GitHub user ids (`gh api users/<login> --jq .id`)." }),
-        teams: uniqueList(reviewerId)
+        teams: uniqueList(githubId)
             .default([])
             .meta({ description: "GitHub team ids (`gh api orgs/<org>/teams/<slug> --jq .id`)." }),
     })

@@ -27,17 +27,17 @@ describe("plugins Traefik downloads at start", () => {
         expect(Object.keys(experimental(renders.prd!).plugins ?? {})).toEqual([]);
     });
 
-    it.each(["dev", "prd"] as const)(
-        "%s: each one is pinned to an exact version and listed, with its reason, as having no checksum",
-        (stack) => {
-            for (const p of Object.values(experimental(renders[stack]!).plugins ?? {})) {
-                const id = `${p.moduleName}@${p.version}`;
-                expect(p.version).toMatch(/^v\d+\.\d+\.\d+$/);
-                expect(pinned).toContain(id);
-                expect({ id, reason: PLUGINS_WITHOUT_CHECKSUM[id] }).toEqual({ id, reason: expect.any(String) });
-            }
-        },
-    );
+    // prd loads none (above); dev loads Sablier's (edge.sablier), so this cannot pass on an empty list.
+    it("dev: each one is pinned to an exact version and listed, with its reason, as having no checksum", () => {
+        const plugins = Object.values(experimental(renders.dev!).plugins ?? {});
+        expect(plugins.length).toBeGreaterThan(0);
+        for (const p of plugins) {
+            const id = `${p.moduleName}@${p.version}`;
+            expect(p.version).toMatch(/^v\d+\.\d+\.\d+$/);
+            expect(pinned).toContain(id);
+            expect({ id, reason: PLUGINS_WITHOUT_CHECKSUM[id] }).toEqual({ id, reason: expect.any(String) });
+        }
+    });
 
     it("lists no plugin without a checksum that no stack loads any more", () => {
         const loaded = [renders.dev!, renders.prd!].flatMap((r) =>

@@ -94,7 +94,9 @@ describe.each(["dev", "prd"] as const)("the %s stack's Pod Security levels", (st
         expect(added.filter((c) => !BASELINE_CAPABILITIES.has(c))).toEqual([]);
     });
 
-    it("leave no Role in a privileged namespace, and no ClusterRole, that can write a pod spec", () => {
+    // The objects the program declares; the charts' own RBAC is not rendered offline (no chart
+    // sources): their pod-spec writers are the operators' (kube-prometheus-stack, Flux), by design.
+    it("declare no Role in a privileged namespace, and no ClusterRole, that can write a pod spec", () => {
         const privileged = new Set(namespacesAt(r, "privileged"));
         const roles = r.objects.filter(
             (o) => o.kind === "ClusterRole" || (o.kind === "Role" && privileged.has(o.metadata.namespace!)),

@@ -2,6 +2,9 @@
 
 // The sync script's protocol handling, without a Zabbix: a fake fetch or a scripted client.
 // test/integration/zabbix-sync.itest.ts runs it against a real Zabbix 6.0.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import {
     Client,
     createClient,
@@ -114,6 +117,16 @@ describe("zabbix sync script: talking to the API", () => {
             "neither ZABBIX_TOKEN (or ZABBIX_TOKEN_FILE) nor ZABBIX_USER and ZABBIX_PASSWORD is set",
         );
         await expect(main({ ZABBIX_URL: "http://z", ZABBIX_USER: "Admin" })).rejects.toThrow(/nor ZABBIX_USER/);
+    });
+
+    it("refuses to start without its fingerprint key, rather than keying fingerprints with its API credential", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "zabbix-sync-main-"));
+        const inventory = path.join(dir, "inventory.json");
+        writeFileSync(inventory, JSON.stringify({ hosts: [] }));
+        const base = { ZABBIX_URL: "http://z", ZABBIX_TOKEN: "t", INVENTORY_FILE: inventory, CREDENTIALS_FILE: "" };
+        await expect(main(base)).rejects.toThrow("FINGERPRINT_KEY_FILE is not set");
+        writeFileSync(path.join(dir, "key"), "\n");
+        await expect(main({ ...base, FINGERPRINT_KEY_FILE: path.join(dir, "key") })).rejects.toThrow(/is empty/);
     });
 
     it.each([

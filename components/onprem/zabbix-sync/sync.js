@@ -19,8 +19,9 @@
 //   ZABBIX_URL        the API endpoint, e.g. http://zabbix-web.monitoring.svc/api_jsonrpc.php
 //   ZABBIX_TOKEN      an API token (or ZABBIX_TOKEN_FILE: a file holding it); or, without one,
 //   ZABBIX_USER and ZABBIX_PASSWORD  a login (a session for this run, logged out at the end)
-//   FINGERPRINT_KEY_FILE  the key of the secret macros' fingerprints (without it: the API
-//                     credential, so a change of credential rewrites every macro once)
+//   FINGERPRINT_KEY_FILE  the key of the secret macros' and proxy keys' fingerprints (required:
+//                     keyed with the API credential instead, a new credential would rewrite every
+//                     macro, and a guessed secret could be tested by anyone holding that credential)
 //   INVENTORY_FILE    inventory JSON (hosts, interfaces, groups, templates; no credential)
 //   CREDENTIALS_FILE  credentials JSON, per host: { ipmi: {username, password}, snmp: {...} }
 //   PROXIES_FILE      per proxy: { identity, psk } (hex), the site bundle's pre-shared key; optional
@@ -638,11 +639,13 @@ async function main(env = process.env) {
             : readJson(env.CREDENTIALS_FILE || "/etc/zabbix-sync/credentials/credentials.json", "credentials");
     // Optional: a stack that watches no site has no proxy keys.
     const proxies = env.PROXIES_FILE && fs.existsSync(env.PROXIES_FILE) ? readJson(env.PROXIES_FILE, "proxy keys") : {};
-    const fingerprintKey = env.FINGERPRINT_KEY_FILE ? fs.readFileSync(env.FINGERPRINT_KEY_FILE, "utf8").trim() : "";
+    if (!env.FINGERPRINT_KEY_FILE) throw new ZabbixError("FINGERPRINT_KEY_FILE is not set");
+    const fingerprintKey = fs.readFileSync(env.FINGERPRINT_KEY_FILE, "utf8").trim();
+    if (!fingerprintKey) throw new ZabbixError(`the fingerprint key file ${env.FINGERPRINT_KEY_FILE} is empty`);
     const result = await sync({
         url,
         proxies,
-        fingerprintKey: fingerprintKey || undefined,
+        fingerprintKey,
         token: token || undefined,
         login,
         inventory,
