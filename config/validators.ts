@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { ipv4ToInt, parseCidr } from "../components/ipv4";
+
+// The address arithmetic lives in components/ (layers compute addresses too, and never import config/).
+export { ipv4ToInt, overlaps, parseCidr, type Cidr } from "../components/ipv4";
 
 /** RFC 1123 label: what Kubernetes names and DNS labels must be. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -18,42 +22,6 @@ export const domainName = z
     .refine((v) => v.split(".").length >= 2 && v.split(".").every((l) => l.length <= 63 && DNS_LABEL.test(l)), {
         message: "is not a domain name (lower-case labels separated by dots, e.g. example.org)",
     });
-
-/** Parses dotted-quad IPv4; undefined when it is not one. */
-export function ipv4ToInt(ip: string): number | undefined {
-    const parts = ip.split(".");
-    if (parts.length !== 4) return undefined;
-    let n = 0;
-    for (const part of parts) {
-        if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return undefined;
-        const v = Number(part);
-        if (v > 255) return undefined;
-        n = n * 256 + v;
-    }
-    return n;
-}
-
-export interface Cidr {
-    readonly start: number;
-    readonly end: number;
-    readonly prefix: number;
-}
-
-/** Parses `a.b.c.d/n` with the host bits zero; undefined when it is not one. */
-export function parseCidr(text: string): Cidr | undefined {
-    const [ip, bits, ...rest] = text.split("/");
-    if (rest.length > 0 || bits === undefined || !/^[0-9]{1,2}$/.test(bits)) return undefined;
-    const prefix = Number(bits);
-    const base = ipv4ToInt(ip ?? "");
-    if (base === undefined || prefix > 32) return undefined;
-    const size = 2 ** (32 - prefix);
-    if (base % size !== 0) return undefined;
-    return { start: base, end: base + size - 1, prefix };
-}
-
-export function overlaps(a: Cidr, b: Cidr): boolean {
-    return a.start <= b.end && b.start <= a.end;
-}
 
 export const ipv4 = z.string().refine((v) => ipv4ToInt(v) !== undefined, { message: "is not an IPv4 address" });
 

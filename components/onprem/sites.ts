@@ -6,7 +6,7 @@
  * sites into what the connectivity, monitoring and site-bundle code build from.
  */
 
-import { ipv4ToInt, parseCidr } from "../../config/validators";
+import { ipv4ToInt, parseCidr } from "../ipv4";
 
 /** `vpn`: the site's router speaks IPsec + BGP to an HA VPN gateway. `gateway`: a site behind NAT dials a WireGuard gateway VM. */
 export type SiteMode = "vpn" | "gateway";
