@@ -52,6 +52,9 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
             stderr += d;
             appendFileSync(opts.log, d);
         });
+        // A child that exits without reading its input (most do) closes the pipe first on a busy
+        // machine; the write then fails with EPIPE, which is no failure of the command.
+        child.stdin.on("error", () => undefined);
         child.stdin.end(opts.input ?? "");
         const limit = (opts.killAfterSeconds ?? opts.timeoutSeconds ?? 2400) * 1000;
         const timer = setTimeout(() => {

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { changesOf, errorsOf, resourcesOf, TOOL_BUILD_TIMEOUT_SECONDS } from "../../scripts/e2e/cli";
+import { changesOf, errorsOf, resourcesOf, run, TOOL_BUILD_TIMEOUT_SECONDS } from "../../scripts/e2e/cli";
 import { lookups, namesPrinted, ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { renderStack, ROOT } from "../../render/render";
 import { sentinelSecrets } from "../stack-files";
@@ -172,6 +173,20 @@ describe("the destroy's leftover check", () => {
             "platform-sablier",
         ]);
         expect(namesPrinted("").size).toBe(0);
+    });
+});
+
+describe("running a command", () => {
+    it("survives a command that exits without reading its input (EPIPE on a busy machine)", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "e2e-run-"));
+        // More than a pipe holds, so the write outlives the child for certain.
+        const r = await run("bash", ["-c", "exit 3"], {
+            env: process.env,
+            cwd: dir,
+            log: path.join(dir, "log"),
+            input: "x".repeat(4 * 1024 * 1024),
+        });
+        expect(r.code).toBe(3);
     });
 });
 
