@@ -52,12 +52,9 @@ function connect(kubeconfig: string): Connection {
     };
 }
 
-function request(
-    c: Connection,
-    call: Pick<Call, "method" | "path" | "contentType" | "body"> | { method: "GET"; path: string },
-) {
+function request(c: Connection, call: Call) {
     return new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const body = "body" in call && call.body !== undefined ? JSON.stringify(call.body) : undefined;
+        const body = call.body !== undefined ? JSON.stringify(call.body) : undefined;
         const req = https.request(
             {
                 host: c.server.hostname,
@@ -68,9 +65,7 @@ function request(
                 timeout: 10_000,
                 headers: {
                     accept: "application/json",
-                    ...(body
-                        ? { "content-type": ("contentType" in call && call.contentType) || "application/json" }
-                        : {}),
+                    ...(body ? { "content-type": call.contentType ?? "application/json" } : {}),
                 },
             },
             (res) => {

@@ -3,7 +3,7 @@
 
 /** One request to the API server. */
 export interface Call {
-    readonly method: "PATCH" | "POST" | "DELETE";
+    readonly method: "GET" | "PATCH" | "POST" | "DELETE";
     readonly path: string;
     readonly contentType?: "application/merge-patch+json" | "application/json-patch+json" | "application/json";
     readonly body?: unknown;
