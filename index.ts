@@ -220,15 +220,18 @@ function existingBase(p: ExistingPlan): Base {
 }
 
 /** Edge: Traefik, TLS and oauth2-proxy; every later layer routes its hosts through its publisher. */
-function edgeLayer(plan: Plan, base: Base): { publisher?: Publisher; scrapeTargets: readonly ScrapeTarget[] } {
-    if (!plan.edge) return { scrapeTargets: [] };
+function edgeLayer(
+    plan: Plan,
+    base: Base,
+): { publisher?: Publisher; scrapeTargets: readonly ScrapeTarget[]; sealRoutes: () => void } {
+    if (!plan.edge) return { scrapeTargets: [], sealRoutes: () => undefined };
     const edge = new Edge("edge", {
         ...plan.edge,
         provider: base.provider,
         gcp: base.edgeGcp,
         apiServer: [plan.cluster.apiServer],
     });
-    return { publisher: edge.publisher, scrapeTargets: edge.scrapeTargets };
+    return { publisher: edge.publisher, scrapeTargets: edge.scrapeTargets, sealRoutes: () => edge.sealRoutes() };
 }
 
 /** Monitoring: Prometheus, Alertmanager, Grafana, blackbox exporter and Zabbix. */
@@ -334,6 +337,8 @@ export = async (): Promise<Record<string, unknown>> => {
     const monitoring = monitoringLayer(plan, base, edge);
     onpremLayer(plan, base, monitoring);
     const { components, ...appOutputs } = appsLayer(plan, base, edge.publisher, monitoring);
+    // The apps were the last to publish routes: Traefik's namespaces are known, its release can go.
+    edge.sealRoutes();
     const gitops = gitopsLayer(plan, base, components);
     if (plan.ci) new GithubOidc("ci", { ...plan.ci, registryDependsOn: base.registry ? [base.registry] : [] });
     // The first deploy: say, by name, what to push before the apps can be declared.

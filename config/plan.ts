@@ -429,6 +429,8 @@ function edgePlan(config: LoadedConfig, namespaces: Namespaces): Plan["edge"] {
         highAvailability: stack.environment === "prd",
         sablier: stack.edge.sablier,
         previewAuth: stack.previews.enabled || stack.edge.sablier,
+        // Previews appear in namespaces this stack never declares: Traefik must watch them all.
+        watchEveryNamespace: stack.previews.enabled || stack.edge.sablier,
         cookieDomain: stack.edge.cookieDomain,
     };
 }

@@ -15,7 +15,8 @@ import {
     STACK_AUTH,
 } from "./oauth2-proxy";
 import { EdgePublisher } from "./publisher";
-import { Traefik, traefikSelector } from "./traefik";
+import { Traefik, TRAEFIK_RELEASE, traefikSelector } from "./traefik";
+import { TraefikAccess } from "./traefik-access";
 import { declaredBefore, defaultDenyDeclaredBy, PlatformNamespace } from "../cluster/platform-namespace";
 import {
     ApiServerAddress,
@@ -70,6 +71,13 @@ export interface EdgeArgs {
      * cookie secret and name signs them in. @default false
      */
     readonly previewAuth?: boolean;
+    /**
+     * Traefik reads every namespace (ClusterRole): a stack hosting branch previews, whose namespaces
+     * it never declares. Otherwise it reads only the namespaces routes are published into, each
+     * through its own Role (TraefikAccess), and the program calls `sealRoutes()` once every layer
+     * has published. @default false
+     */
+    readonly watchEveryNamespace?: boolean;
     /** One session shared by every host under this domain. @default host-only cookies, one per host */
     readonly cookieDomain?: string;
     /** Cloud DNS, static IP and Workload Identity; without it: self-signed TLS, no DNS records. @default none */
@@ -96,6 +104,8 @@ export class Edge extends pulumi.ComponentResource {
     readonly namespace: string;
     /** The metrics Services of Traefik and cert-manager, for the monitoring layer to scrape. */
     readonly scrapeTargets: readonly ScrapeTarget[];
+    /** Traefik's per-namespace read access; absent when it watches every namespace. */
+    private readonly access?: TraefikAccess;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
@@ -186,12 +196,18 @@ export class Edge extends pulumi.ComponentResource {
             child,
         );
 
+        // The chart's ServiceAccount is named after the release.
+        this.access = args.watchEveryNamespace
+            ? undefined
+            : new TraefikAccess({ provider, traefikNamespace: namespace, serviceAccount: TRAEFIK_RELEASE });
+        this.access?.grant(this, namespace);
         this.traefik = new Traefik(
             `${name}-traefik`,
             {
                 provider,
                 charts: args.charts,
                 namespace,
+                watch: this.access ? { namespaces: this.access.namespaces, grants: this.access.grants } : undefined,
                 replicas: args.replicas,
                 highAvailability: args.highAvailability,
                 loadBalancerIP: args.gcp?.ingressIp,
@@ -286,6 +302,7 @@ export class Edge extends pulumi.ComponentResource {
             // Outside GCP the issuer is self-signed; on GCP, Let's Encrypt staging is not trusted either.
             trustedCertificates: args.gcp !== undefined && args.issuer === "production",
             rateLimits: edgeRateLimits(namespace),
+            access: this.access,
         });
 
         // The sign-in host: oauth2-proxy's own pages and the OAuth callback, open to everyone.
@@ -299,5 +316,14 @@ export class Edge extends pulumi.ComponentResource {
         });
 
         this.registerOutputs({ namespace, authHost: authHost(args.domain) });
+    }
+
+    /**
+     * Every layer has published its routes: fixes the namespaces Traefik watches, which its release
+     * waits for. Without it, a stack whose Traefik watches only routed namespaces never installs
+     * Traefik.
+     */
+    sealRoutes(): void {
+        this.access?.seal();
     }
 }

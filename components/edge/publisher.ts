@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { addARecord, DnsZone } from "../gcp/dns";
 import { AUTH_ANNOTATION } from "../../contract/annotations";
 import { hostProblem } from "./hosts";
+import type { TraefikAccess } from "./traefik-access";
 import { Publisher, RouteSpec } from "./types";
 
 /** A Traefik middleware reference. */
@@ -28,6 +29,8 @@ export interface EdgePublisherArgs {
     readonly trustedCertificates?: boolean;
     /** Rate limits: `public` on public routes, `login` on the `/oauth2/` routes. @default none */
     readonly rateLimits?: { readonly public: MiddlewareRef; readonly login: MiddlewareRef };
+    /** Traefik's per-namespace read access, granted where a route is published. @default Traefik reads every namespace */
+    readonly access?: TraefikAccess;
 }
 
 /** `Host(`a`) && (PathPrefix(`/x`) || PathPrefix(`/y`))`, or just the host for `/`. */
@@ -106,6 +109,10 @@ export class EdgePublisher implements Publisher {
             throw new Error(`route ${name}: auth ${String(spec.auth)} is not "github" or "public"`);
         }
         this.published.set(spec.host, name);
+        // Traefik reads the route, its Service and its middlewares where they are.
+        for (const namespace of new Set([spec.namespace, ...(spec.middlewares ?? []).map((m) => m.namespace)])) {
+            this.args.access?.grant(parent, namespace);
+        }
 
         new k8s.apiextensions.CustomResource(
             `${name}-ingressroute`,

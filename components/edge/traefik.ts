@@ -23,6 +23,11 @@ export interface TraefikArgs {
     readonly dependsOn?: pulumi.Resource[];
     /** Where the chart comes from (components/versions.ts). @default the upstream repository */
     readonly charts?: ChartSource;
+    /**
+     * Watch only these namespaces, readable through the given Roles (TraefikAccess), which the
+     * release waits for. @default every namespace, through the chart's ClusterRole
+     */
+    readonly watch?: { readonly namespaces: Promise<string[]>; readonly grants: Promise<pulumi.Resource[]> };
 }
 
 /** Helm release name; the chart derives the Service name and the pod labels from it. */
@@ -59,7 +64,10 @@ export function traefikService(namespace: string, loadBalancerIP?: pulumi.Input<
 
 /** The chart values: pure, so tests can read what the release gets. */
 export function traefikValues(
-    args: Omit<TraefikArgs, "provider" | "dependsOn" | "loadBalancerIP">,
+    args: Omit<TraefikArgs, "provider" | "dependsOn" | "loadBalancerIP" | "watch"> & {
+        /** The namespaces Traefik watches, each readable through a Role of the program's. @default every namespace */
+        readonly namespaces?: readonly string[];
+    },
 ): Record<string, unknown> {
     const selector = { matchLabels: traefikSelector(args.namespace) };
     const ha = args.highAvailability;
@@ -105,9 +113,14 @@ export function traefikValues(
                 // A Service with no ready pod answers 503 (seen by the 5xx alert) instead of its route
                 // vanishing into a 404; scaled-to-zero previews rely on it for Sablier to wake them.
                 allowEmptyServices: true,
+                ...(args.namespaces ? { namespaces: [...args.namespaces] } : {}),
             },
             kubernetesIngress: { enabled: false },
         },
+        // Watching listed namespaces: no ClusterRole, and the Roles are the program's (TraefikAccess),
+        // declared after the namespaces they live in; `namespaced` keeps Traefik off cluster-scoped
+        // resources (nodes), which it could no longer read.
+        ...(args.namespaces ? { rbac: { enabled: false, namespaced: true } } : {}),
         experimental: { plugins: sablier ? { sablier: { ...TRAEFIK_PLUGINS.sablier } } : {} },
         ingressRoute: { dashboard: { enabled: false }, healthcheck: { enabled: false } },
         ports: {
@@ -163,11 +176,19 @@ export class Traefik extends pulumi.ComponentResource {
             serviceLabels: { ...traefikSelector(args.namespace), "app.kubernetes.io/component": "metrics" },
             port: "metrics",
         };
-        const values = traefikValues(args);
+        const dependsOn: pulumi.Resource[] = args.dependsOn ?? [];
+        const watch = args.watch;
+        const values = watch
+            ? pulumi.output(watch.namespaces).apply((namespaces) => traefikValues({ ...args, namespaces }))
+            : traefikValues(args);
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             { name: TRAEFIK_RELEASE, namespace: args.namespace, ...pinned(CHARTS.traefik, args.charts), values },
-            { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
+            {
+                parent: this,
+                provider: args.provider,
+                dependsOn: watch ? pulumi.output(watch.grants).apply((grants) => [...dependsOn, ...grants]) : dependsOn,
+            },
         );
         // The chart rendered this Service before (as `<chart>:<namespace>/traefik`); the alias keeps it,
         // so the load balancer and its address stay put.

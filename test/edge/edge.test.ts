@@ -56,6 +56,7 @@ async function edgeWithApps(gcp: boolean): Promise<Harness> {
             port: 8080,
             auth: "public",
         });
+        edge.sealRoutes();
     });
 }
 
@@ -136,7 +137,8 @@ describe("Edge", () => {
     it("restarts oauth2-proxy when a credential changes, through a digest that reveals none", async () => {
         const digest = async (clientSecret: string) => {
             const h = await recordResources(
-                () => new Edge("edge", { ...args(false), clientSecret: pulumi.secret(clientSecret) }),
+                () =>
+                    new Edge("edge", { ...args(false), clientSecret: pulumi.secret(clientSecret) }).sealRoutes(),
             );
             const chart = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oauth2-proxy")!;
             expect(JSON.stringify(chart.inputs.values)).not.toContain(clientSecret);
