@@ -136,9 +136,8 @@ describe("Edge", () => {
 
     it("restarts oauth2-proxy when a credential changes, through a digest that reveals none", async () => {
         const digest = async (clientSecret: string) => {
-            const h = await recordResources(
-                () =>
-                    new Edge("edge", { ...args(false), clientSecret: pulumi.secret(clientSecret) }).sealRoutes(),
+            const h = await recordResources(() =>
+                new Edge("edge", { ...args(false), clientSecret: pulumi.secret(clientSecret) }).sealRoutes(),
             );
             const chart = h.ofType("kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oauth2-proxy")!;
             expect(JSON.stringify(chart.inputs.values)).not.toContain(clientSecret);
