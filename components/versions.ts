@@ -90,28 +90,6 @@ export const GRAFANA_PLUGINS = {
 } as const;
 
 /**
- * Traefik plugins (Go modules Traefik downloads at start), pinned like charts. Only stacks hosting
- * branch previews load one (`edge.sablier`); prd loads none.
- */
-export const TRAEFIK_PLUGINS = {
-    /** Wakes scaled-to-zero branch previews on the first request. */
-    sablier: { moduleName: "github.com/sablierapp/sablier-traefik-plugin", version: "v1.3.0" },
-} as const satisfies Record<string, { readonly moduleName: string; readonly version: string }>;
-
-/**
- * Plugins Traefik downloads at start with no checksum of ours, each with why (docs/security.md,
- * "The Sablier plugin"). Traefik's static configuration takes a plugin's module name and version
- * only (no hash field; it checks the archive against the hash the same catalog serves, which
- * guards against a broken transfer, not a changed catalog). Removing a plugin from this list needs
- * it loaded as a local plugin from a source pinned by digest or checksum; the render test
- * (test/edge/plugins.test.ts) fails on a downloaded plugin not listed here.
- */
-export const PLUGINS_WITHOUT_CHECKSUM: Readonly<Record<string, string>> = {
-    [`${TRAEFIK_PLUGINS.sablier.moduleName}@${TRAEFIK_PLUGINS.sablier.version}`]:
-        "no checksum of this version could be confirmed here: the Go module proxy refuses it (403, not available) and no go.sum, release asset or digest-pinned image carrying it was found; dev only",
-};
-
-/**
  * Container images the program itself runs (not the apps', which come from stack config), as
  * `<repository>:<tag>@sha256:<digest>`: the tag says what it is, the digest is what the kubelet
  * pulls, so a re-pushed tag cannot change what runs. Each digest is the one published for that

@@ -171,8 +171,8 @@ export class Edge extends pulumi.ComponentResource {
 
         // What leaves the edge: Traefik to the API server (its providers) and to the pods it routes
         // to, in any namespace (branch previews appear in namespaces this stack never declares; each
-        // namespace's own ingress policies decide what Traefik may reach there), and to the internet
-        // for its plugin download (Sablier); oauth2-proxy to GitHub. Nothing reaches the metadata server.
+        // namespace's own ingress policies decide what Traefik may reach there); oauth2-proxy to
+        // GitHub. Traefik downloads nothing (its one plugin is local). Nothing reaches the metadata server.
         new EgressPolicies(
             `${name}-egress`,
             {
@@ -183,9 +183,6 @@ export class Edge extends pulumi.ComponentResource {
                     { name: "dns", egress: [dnsEgress()] },
                     { name: "traefik-api-server", podLabels: traefikPods, egress: apiServerEgress(args.apiServer) },
                     { name: "traefik-backends", podLabels: traefikPods, egress: [everyPodEgress()] },
-                    ...(args.sablier
-                        ? [{ name: "traefik-plugins", podLabels: traefikPods, egress: [internetEgress([443])] }]
-                        : []),
                     {
                         name: "oauth2-proxy-github",
                         podLabels: { "app.kubernetes.io/name": OAUTH2_PROXY_RELEASE },

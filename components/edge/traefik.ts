@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, TRAEFIK_PLUGINS } from "../versions";
+import { CHARTS } from "../versions";
+import { sablierLocalPlugin } from "./sablier-plugin";
 import { pinned } from "./chart";
 import { entrypointMiddlewares } from "./hardening";
 import type { ScrapeTarget } from "../monitoring/scrapes";
@@ -17,7 +18,7 @@ export interface TraefikArgs {
     readonly highAvailability: boolean;
     /** Reserved IP for the LoadBalancer Service. @default an ephemeral address */
     readonly loadBalancerIP?: pulumi.Input<string>;
-    /** Branch staging: the Sablier plugin and `allowEmptyServices`. @default false */
+    /** Branch staging: the Sablier middleware (a local plugin) and `allowEmptyServices`. @default false */
     readonly sablier?: boolean;
     /** Resources the release waits for (the namespace). @default [] */
     readonly dependsOn?: pulumi.Resource[];
@@ -121,7 +122,8 @@ export function traefikValues(
         // declared after the namespaces they live in; `namespaced` keeps Traefik off cluster-scoped
         // resources (nodes), which it could no longer read.
         ...(args.namespaces ? { rbac: { enabled: false, namespaced: true } } : {}),
-        experimental: { plugins: sablier ? { sablier: { ...TRAEFIK_PLUGINS.sablier } } : {} },
+        // Our own Sablier middleware, from the chart's ConfigMap: no plugin is downloaded at start.
+        experimental: { plugins: {}, localPlugins: sablier ? { sablier: sablierLocalPlugin() } : {} },
         ingressRoute: { dashboard: { enabled: false }, healthcheck: { enabled: false } },
         ports: {
             // Entrypoint middlewares run before every route's own (forwardAuth included): forged identity

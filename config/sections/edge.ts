@@ -62,7 +62,7 @@ export const edgeSchema = z
         }),
         sablier: z.boolean().default(false).meta({
             description:
-                "Branch staging: declares the Sablier plugin (`experimental.plugins.sablier`) and sets `providers.kubernetesCRD.allowEmptyServices: true`, so a scaled-to-zero preview is routed to Sablier's middleware instead of disappearing.",
+                "Branch staging: loads the platform's own Sablier middleware into Traefik as a local plugin (`experimental.localPlugins.sablier`, its source shipped in a ConfigMap: nothing is downloaded) and sets `providers.kubernetesCRD.allowEmptyServices: true`, so a scaled-to-zero preview is routed to Sablier's middleware instead of disappearing. Traefik then watches every namespace (previews live in namespaces this stack never declares).",
         }),
     })
     .strict()

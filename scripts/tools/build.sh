@@ -6,14 +6,14 @@
 # costs nothing and a version bump or a fresh machine rebuilds.
 #
 # Usage: scripts/tools/build.sh [tool ...]      (no argument: every tool)
-# Tools: pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint compose-check
+# Tools: pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint compose-check yaegi
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 tools_dir=${PLATFORM_TOOLS_DIR:-$HOME/.cache/platform-tools}
-all_tools=(pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint compose-check)
+all_tools=(pulumi pulumi-kubernetes kubernetes etcd kwok helm controller-gen actionlint compose-check yaegi)
 
 # Static binaries that run on any Linux machine of the kind; -trimpath keeps build paths out.
 # readonly: the committed go.mod/go.sum decide every dependency, nothing is resolved anew.
@@ -30,6 +30,7 @@ version_of() {
     controller-gen) echo "$CONTROLLER_TOOLS_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
     compose-check) echo "$COMPOSE_GO_VERSION" ;;
+    yaegi) echo "$YAEGI_VERSION" ;;
     *) return 1 ;;
     esac
 }
@@ -46,6 +47,7 @@ pinned_module_of() {
     controller-gen) echo "sigs.k8s.io/controller-tools v$CONTROLLER_TOOLS_VERSION" ;;
     actionlint) echo "github.com/rhysd/actionlint v$ACTIONLINT_VERSION" ;;
     compose-check) echo "github.com/compose-spec/compose-go/v2 v$COMPOSE_GO_VERSION" ;;
+    yaegi) echo "github.com/traefik/yaegi v$YAEGI_VERSION" ;;
     esac
 }
 
@@ -139,6 +141,10 @@ build_actionlint() {
 build_compose_check() {
     # Our own main (modules/compose-check/main.go) on the Compose Specification's loader.
     (cd "$here/modules/compose-check" && go build -trimpath -ldflags "-s -w" -o "$1/" .)
+}
+
+build_yaegi() {
+    (cd "$here/modules/yaegi" && go build -trimpath -ldflags "-s -w" -o "$1/" github.com/traefik/yaegi/cmd/yaegi)
 }
 
 # What identifies a finished build: the version and the dependencies it was built from.

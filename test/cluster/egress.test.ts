@@ -102,7 +102,7 @@ describe.each(["dev", "prd"] as const)("the %s stack's egress", (stack) => {
             expect({ ns, denied: defaultDeniesEgress(r, ns) }).toEqual({ ns, denied: true });
     });
 
-    it("lets Traefik reach DNS, the API server and the pods it routes to, and oauth2-proxy only GitHub", () => {
+    it("lets Traefik reach DNS, the API server and the pods it routes to, nothing outside, and oauth2-proxy only GitHub", () => {
         const ns = chartNamespace(r, "traefik");
         const traefik = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${ns}` };
         const proxy = { "app.kubernetes.io/name": "oauth2-proxy" };
@@ -112,6 +112,8 @@ describe.each(["dev", "prd"] as const)("the %s stack's egress", (stack) => {
         expect(out(ns, traefik, { namespace: ns, pod: proxy, port: 4180 })).toBe(true);
         expect(out(ns, traefik, { ip: METADATA, port: 80 })).toBe(false);
         expect(out(ns, traefik, { ip: GITHUB, port: 22 })).toBe(false);
+        // Nothing to download: its one plugin is local, on dev too.
+        expect(out(ns, traefik, { ip: GITHUB, port: 443 })).toBe(false);
         expect(out(ns, proxy, { ip: GITHUB, port: 443 })).toBe(true);
         expect(out(ns, proxy, KUBE_DNS)).toBe(true);
         expect(out(ns, proxy, { ip: METADATA, port: 80 })).toBe(false);
