@@ -103,7 +103,7 @@ export const IMAGES = {
      * (components/onprem/zabbix-sync/sync.js) and the log-alert relay
      * (components/monitoring/log-alert-relay/relay.js); uid 1000 is `node`.
      */
-    node: "docker.io/library/node:22.12.0-alpine3.21",
+    node: "docker.io/library/node:22.12.0-alpine3.21@sha256:51eff88af6dff26f59316b6e356188ffa2c422bd3c3b76f2556a2e7e89d080bd",
 
     /** Image tag of every Zabbix component (server, web, agent, snmptraps): 7.0 LTS. */
     zabbixTag: "ubuntu-7.0.16",
@@ -125,9 +125,14 @@ export const IMAGES = {
     /** Zabbix proxy with its own SQLite buffer, at the server's Zabbix version (zabbixTag). */
     siteZabbixProxy: "docker.io/zabbix/zabbix-proxy-sqlite3:ubuntu-7.0.16",
     /** The site's local ICMP/TCP prober, the same exporter version as the cluster's (chart above). */
-    siteBlackbox: "quay.io/prometheus/blackbox-exporter:v0.28.0",
-    /** wg-quick in a container (wireguard-tools 1.0.20250521); the kernel's WireGuard does the work. */
-    siteWireguard: "lscr.io/linuxserver/wireguard:1.0.20250521",
+    siteBlackbox:
+        "quay.io/prometheus/blackbox-exporter:v0.28.0@sha256:e753ff9f3fc458d02cca5eddab5a77e1c175eee484a8925ac7d524f04366c2fc",
+    /**
+     * wg-quick in a container (wireguard-tools 1.0.20250521, LinuxServer build r1-ls111: the plain
+     * version tag moves with every rebuild); the kernel's WireGuard does the work.
+     */
+    siteWireguard:
+        "docker.io/linuxserver/wireguard:1.0.20250521-r1-ls111@sha256:2c0b2809181e71521733973a73482aa1e0ae2c14809a09a5270b209be03b60aa",
     /** goflow2: NetFlow v5/v9, IPFIX and sFlow collector (the site's optional flow collector). */
     siteFlows: "docker.io/netsampler/goflow2:v2.2.3",
 } as const satisfies Record<string, string>;
@@ -139,13 +144,9 @@ export const IMAGES = {
  * image is not.
  */
 export const NOT_YET_PINNED: Readonly<Record<string, string>> = {
-    [IMAGES.node]: "no published digest for this tag was found offline",
     [IMAGES.zabbixSnmptraps]: "no published digest for this tag was found offline",
     [IMAGES.sablier]: "no published digest for this tag was found offline",
     [IMAGES.siteZabbixProxy]: "no published digest for this tag was found offline",
-    [IMAGES.siteBlackbox]: "no published digest for this tag was found offline",
-    [IMAGES.siteWireguard]:
-        "no published digest for this tag was found offline; the tag itself is not confirmed offline either",
     [IMAGES.siteFlows]: "no published digest for this tag was found offline",
     [`zabbixImageTag: ${IMAGES.zabbixTag}`]:
         "the program sets only the zabbix chart's one tag for all its components (server, web, agent, web service); per-component digests through the chart's values are not set yet",
