@@ -27,6 +27,7 @@ import { Monitoring } from "./components/monitoring/monitoring";
 import type { ScrapeTarget } from "./components/monitoring/scrapes";
 import { Onprem } from "./components/onprem/onprem";
 import { ProxyPsk, SiteBundle } from "./components/onprem/site-bundle";
+import { bundleHasServices } from "./components/onprem/site-compose";
 import { loadConfig } from "./config/load";
 import { bootstrapMessage, ExistingPlan, GkePlan, Plan, resolveBranchPreview, resolvePlan } from "./config/plan";
 import { OUTPUTS_VERSION, StackOutputs } from "./contract/outputs";
@@ -183,14 +184,10 @@ function siteConnectivity(
             });
             info[site.name] = { ...about, vpnAddresses: vpn.addresses };
         }
-        // A site this stack neither watches nor tunnels to runs nothing of this stack's.
-        if (!site.watched && !site.gateway) continue;
-        const bundle = new SiteBundle(`site-${site.name}-bundle`, {
-            stack: pulumi.getStack(),
-            site,
-            zabbixServer: site.watched ? zabbixServer : undefined,
-            tunnelConfig,
-        });
+        const bundleArgs = { stack: pulumi.getStack(), site, zabbixServer: site.watched ? zabbixServer : undefined };
+        // A site this stack neither watches (with Zabbix or flows) nor tunnels to runs nothing of this stack's.
+        if (!bundleHasServices(bundleArgs)) continue;
+        const bundle = new SiteBundle(`site-${site.name}-bundle`, { ...bundleArgs, tunnelConfig });
         bundles[site.name] = bundle.files;
         if (bundle.psk) proxyPsks.push(bundle.psk);
     }

@@ -49,6 +49,16 @@ export function bundleParts(args: SiteBundleArgs): { tunnel: boolean; proxy: boo
     return { tunnel: args.site.mode === "gateway", proxy: watched, flows: args.site.watched && args.site.flows };
 }
 
+/**
+ * Whether the site's machine runs anything of this stack's: a tunnel, a proxy or a collector. A
+ * site the stack watches without a Zabbix server of its own (Zabbix off) and without flows runs
+ * nothing, and gets no bundle.
+ */
+export function bundleHasServices(args: SiteBundleArgs): boolean {
+    const parts = bundleParts(args);
+    return parts.tunnel || parts.proxy || parts.flows;
+}
+
 /** The secret files the bundle names (each comes from the stack output only). */
 export function secretFiles(args: SiteBundleArgs): string[] {
     const parts = bundleParts(args);

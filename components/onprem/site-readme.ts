@@ -38,7 +38,9 @@ export function siteReadme(
                   "  `127.0.0.1:9115` of this machine only, to check a host from the site itself.",
               ]
             : [
-                  `- No Zabbix proxy here: stack ${stack} does not watch this site (its watcher is ${site.monitoredBy}).`,
+                  site.watched
+                      ? `- No Zabbix proxy here: stack ${stack} watches this site but runs no Zabbix server.`
+                      : `- No Zabbix proxy here: stack ${stack} does not watch this site (its watcher is ${site.monitoredBy}).`,
               ]),
         ...(parts.flows
             ? [
@@ -56,8 +58,12 @@ export function siteReadme(
         "1. Install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then",
         "   check: `docker compose version`.",
         "2. Make a folder for it, e.g. `/opt/platform-site`, and write every file of the bundle into it from",
-        "   the stack output (someone with access to the stack runs this; the secret files",
-        `   ${secrets.map((f) => `\`${f}\``).join(" and ")} come only from here):`,
+        ...(secrets.length > 0
+            ? [
+                  "   the stack output (someone with access to the stack runs this; the secret files",
+                  `   ${secrets.map((f) => `\`${f}\``).join(" and ")} come only from here):`,
+              ]
+            : ["   the stack output (someone with access to the stack runs this):"]),
         "",
         "   ```sh",
         `   out=$(pulumi stack output onpremSiteBundles --show-secrets --stack ${stack} --json)`,
@@ -66,9 +72,15 @@ export function siteReadme(
         "   done",
         "   ```",
         "",
-        "   Then `chmod 600 secrets/*`" +
-            (parts.proxy ? " and `sudo chown 1997:1997 secrets/zabbix.psk` (the proxy runs as uid 1997)." : "."),
-        "   The secret files never go into git or chat.",
+        ...(secrets.length > 0
+            ? [
+                  "   Then `chmod 600 secrets/*`" +
+                      (parts.proxy
+                          ? " and `sudo chown 1997:1997 secrets/zabbix.psk` (the proxy runs as uid 1997)."
+                          : "."),
+                  "   The secret files never go into git or chat.",
+              ]
+            : []),
         "3. `docker compose up -d`, then `docker compose ps`: every service `healthy` within two minutes.",
         "",
         "## Checking it works",

@@ -2,7 +2,7 @@
 import { parse } from "yaml";
 import { onpremSchema } from "../../config/sections/onprem";
 import { sitePlans } from "../../components/onprem/sites";
-import { FLOW_PORTS, secretFiles, siteBundleFiles } from "../../components/onprem/site-compose";
+import { bundleHasServices, FLOW_PORTS, secretFiles, siteBundleFiles } from "../../components/onprem/site-compose";
 import { siteBundlesForRender } from "../../render/site-bundles";
 
 const cluster = { subnetCidr: "10.10.0.0/20", podsCidr: "10.20.0.0/14" };
@@ -48,20 +48,42 @@ describe("site bundle: the flow collector switch", () => {
     });
 });
 
+const vpn = {
+    mode: "vpn",
+    vpn: {
+        peerAddresses: ["203.0.113.9"],
+        peerAsn: 65010,
+        bgpCidrs: ["169.254.9.0/30", "169.254.9.4/30"],
+        probeAddress: "10.77.0.1",
+    },
+};
+
 describe("site bundle: a vpn site", () => {
     it("runs no tunnel peer of its own (the router carries the VPN)", () => {
-        const site = plan({
-            mode: "vpn",
-            vpn: {
-                peerAddresses: ["203.0.113.9"],
-                peerAsn: 65010,
-                bgpCidrs: ["169.254.9.0/30", "169.254.9.4/30"],
-                probeAddress: "10.77.0.1",
-            },
-        });
+        const site = plan(vpn);
         const files = siteBundleFiles({ stack: "prd", site, zabbixServer: "10.10.15.253" });
         expect(Object.keys(parse(files["compose.yaml"]!).services).sort()).toEqual(["blackbox", "zabbix-proxy"]);
         expect(secretFiles({ stack: "prd", site, zabbixServer: "10.10.15.253" })).toEqual(["secrets/zabbix.psk"]);
+    });
+});
+
+describe("site bundle: a watched vpn site on a stack without Zabbix", () => {
+    it("gets no bundle when it has no flow collector either: its machine would run nothing", () => {
+        const site = plan(vpn);
+        expect(site.watched).toBe(true);
+        expect(bundleHasServices({ stack: "prd", site })).toBe(false);
+        expect(bundleHasServices({ stack: "prd", site, zabbixServer: "10.10.15.253" })).toBe(true);
+    });
+
+    it("with flows, runs the collector alone, and its README asks for no secret file", () => {
+        const site = plan({ ...vpn, flows: true });
+        expect(bundleHasServices({ stack: "prd", site })).toBe(true);
+        const files = siteBundleFiles({ stack: "prd", site });
+        expect(Object.keys(parse(files["compose.yaml"]!).services)).toEqual(["flows"]);
+        expect(secretFiles({ stack: "prd", site })).toEqual([]);
+        expect(files["README.md"]).not.toContain("secrets/");
+        expect(files["README.md"]).not.toMatch(/secret files\s+come only/);
+        expect(files["README.md"]).toContain("watches this site but runs no Zabbix server");
     });
 });
 
