@@ -13,16 +13,8 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 1
-passed=0
-failed=0
-# A run that checked nothing (the script stopped early) is a failure, not a pass.
-report() {
-    ((passed + failed > 0)) || failed=1
-    echo "compose: $passed passed, $failed failed"
-}
-trap report EXIT
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+# shellcheck source=counts.sh
+source "$here/counts.sh" compose
 
 # shellcheck source=/dev/null
 source scripts/tools/versions.env
@@ -76,7 +68,7 @@ done
 
 # The loader must reject what docker compose would: a copy with an unknown key.
 work=$(mktemp -d)
-trap 'rm -rf "$work"; report' EXIT
+cleanup() { rm -rf "$work"; }
 cp -r "$(dirname "${files[0]}")/." "$work/"
 sed -i '0,/^    restart: /s//    not_a_compose_key: 1\n    restart: /' "$work/compose.yaml"
 if "$check" "$work/compose.yaml" > /dev/null 2>&1; then

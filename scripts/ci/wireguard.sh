@@ -9,14 +9,8 @@
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-passed=0
-failed=0
-# A run that checked nothing (it stopped early) is a failure, not a pass.
-report() {
-    ((passed + failed > 0)) || failed=1
-    echo "wireguard: $passed passed, $failed failed"
-}
-trap report EXIT
+# shellcheck source=counts.sh
+source "$here/counts.sh" wireguard
 
 if ! command -v wg-quick > /dev/null || ! command -v ping > /dev/null || ! command -v ip > /dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

@@ -50,26 +50,29 @@ func config(sablierURL string) *Config {
 	}
 }
 
-func TestReadyGroupReachesTheApp(t *testing.T) {
+// serve sends one request through the middleware, with the Sablier server answering status; it
+// returns the response, whether the app was reached, and what the server was asked.
+func serve(t *testing.T, status string, req *http.Request) (*httptest.ResponseRecorder, bool, []*http.Request) {
+	t.Helper()
 	var seen []*http.Request
-	server := sablierServer(t, "ready", &seen)
+	server := sablierServer(t, status, &seen)
 	defer server.Close()
-	h, reached := middleware(t, config(server.URL))
+	h, reached := middleware(t, config(server.URL+"/"))
 	rw := httptest.NewRecorder()
-	h.ServeHTTP(rw, httptest.NewRequest(http.MethodGet, "https://vote.example.org/", nil))
-	if !*reached || rw.Body.String() != "the app" {
+	h.ServeHTTP(rw, req)
+	return rw, *reached, seen
+}
+
+func TestReadyGroupReachesTheApp(t *testing.T) {
+	rw, reached, _ := serve(t, "ready", httptest.NewRequest(http.MethodGet, "https://vote.example.org/", nil))
+	if !reached || rw.Body.String() != "the app" {
 		t.Fatalf("a ready group must reach the app; got %q", rw.Body.String())
 	}
 }
 
 func TestGroupNotReadyGetsTheWaitingPage(t *testing.T) {
-	var seen []*http.Request
-	server := sablierServer(t, "not-ready", &seen)
-	defer server.Close()
-	h, reached := middleware(t, config(server.URL))
-	rw := httptest.NewRecorder()
-	h.ServeHTTP(rw, httptest.NewRequest(http.MethodGet, "https://vote.example.org/", nil))
-	if *reached {
+	rw, reached, _ := serve(t, "not-ready", httptest.NewRequest(http.MethodGet, "https://vote.example.org/", nil))
+	if reached {
 		t.Fatal("a group that is not ready must not reach the app")
 	}
 	if rw.Code != http.StatusOK || !strings.Contains(rw.Body.String(), "waking vote-br-feature-x") {
@@ -81,11 +84,7 @@ func TestGroupNotReadyGetsTheWaitingPage(t *testing.T) {
 }
 
 func TestAsksForTheGroupWithTheConfiguredSession(t *testing.T) {
-	var seen []*http.Request
-	server := sablierServer(t, "not-ready", &seen)
-	defer server.Close()
-	h, _ := middleware(t, config(server.URL+"/"))
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "https://vote.example.org/x?token=abc", nil))
+	_, _, seen := serve(t, "not-ready", httptest.NewRequest(http.MethodGet, "https://vote.example.org/x?token=abc", nil))
 	if len(seen) != 1 {
 		t.Fatalf("want one session request, got %d", len(seen))
 	}
@@ -109,16 +108,12 @@ func TestAsksForTheGroupWithTheConfiguredSession(t *testing.T) {
 }
 
 func TestSendsNoneOfTheClientsHeaders(t *testing.T) {
-	var seen []*http.Request
-	server := sablierServer(t, "ready", &seen)
-	defer server.Close()
-	h, _ := middleware(t, config(server.URL))
 	req := httptest.NewRequest(http.MethodGet, "https://vote.example.org/", nil)
 	req.Header.Set("Cookie", "_oauth2_proxy_previews=session")
 	req.Header.Set("Authorization", "Bearer token")
-	h.ServeHTTP(httptest.NewRecorder(), req)
+	_, _, seen := serve(t, "ready", req)
 	if len(seen) != 1 || seen[0].Header.Get("Cookie") != "" || seen[0].Header.Get("Authorization") != "" {
-		t.Fatalf("the session request must carry no client header, got %v", seen[0].Header)
+		t.Fatalf("the session request must carry no client header, got %v", seen)
 	}
 }
 
