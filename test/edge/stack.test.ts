@@ -132,7 +132,9 @@ describe.each([
         expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         // The Service is the program's own, not the chart's: the address is unknown until it exists.
         expect(values(chart(r, "traefik")).service).toEqual({ enabled: false });
-        const [lb] = ofKind(r, "Service").filter((s) => (s.spec as any).type === "LoadBalancer");
+        const lb = ofKind(r, "Service").find(
+            (s) => (s.spec as any).type === "LoadBalancer" && s.metadata.namespace === "edge",
+        );
         const service = lb!.spec as any;
         expect(lb!.metadata).toMatchObject({ name: "traefik", namespace: "edge" });
         expect(service.loadBalancerIP).toBe(ip);
@@ -318,11 +320,11 @@ describe("high availability", () => {
         expect(values(chart(dev, "oauth2-proxy")).podDisruptionBudget.enabled).toBe(false);
     });
 
-    it("loads the Sablier plugin only where edge.sablier is set (dev)", () => {
+    it("loads the Sablier middleware only where edge.sablier is set (dev)", () => {
         const d = values(chart(dev, "traefik"));
         const p = values(chart(prd, "traefik"));
-        expect(d.experimental.plugins.sablier.moduleName).toBe("github.com/sablierapp/sablier-traefik-plugin");
-        expect(p.experimental.plugins).toEqual({});
+        expect(d.experimental.localPlugins.sablier.type).toBe("inlinePlugin");
+        expect(p.experimental.localPlugins).toEqual({});
     });
 
     it("answers 503 for a Service with no ready pod on both stacks (the 5xx alert sees it; previews wake)", () => {
