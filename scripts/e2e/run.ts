@@ -3,7 +3,8 @@
 // Builds or reuses the tools (scripts/tools/build.sh), starts the cluster (scripts/cluster/up.sh),
 // logs in to a file backend in a temporary folder, and runs the program's e2e stack
 // (e2e/Pulumi.e2e.yaml: every Kubernetes layer, cluster.mode existing) through up, an idempotent
-// preview and refresh, destroy, and an interrupted up that must converge on a re-run. Writes
+// preview and refresh, a day-2 update that turns previews off (Traefik then reads Secrets only
+// where it has routes), destroy, and an interrupted up that must converge on a re-run. Writes
 // out/e2e/summary.json and prints `e2e: N passed, N failed`.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { sentinelSecrets } from "../../test/stack-files";
 import { changesOf, errorsOf, resourcesOf, run, Ran, RunOptions, TOOL_BUILD_TIMEOUT_SECONDS } from "./cli";
+import { traefikReadsSecrets, withoutPreviews } from "./day2";
 import { leftovers, ownedObjects } from "./leftovers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -165,6 +167,35 @@ async function main(): Promise<number> {
                 refresh.code === 0 && summary.refreshChanges === 0,
                 `${summary.refreshChanges} changes`,
             );
+
+            // 5b. Day 2: the stack stops hosting previews (prd's shape). Traefik moves from every
+            // namespace to the routed ones, each through its own Role, installed after them.
+            const file = path.join(work, "Pulumi.e2e.yaml");
+            writeFileSync(file, withoutPreviews(readFileSync(file, "utf8")));
+            const day2 = await pulumi(["up", "--yes", "--json", "--skip-preview", ...flags]);
+            summary.day2Seconds = Math.round(day2.seconds);
+            const day2Ok = day2.code === 0;
+            if (
+                check(
+                    "pulumi up turning previews off succeeds",
+                    day2Ok,
+                    day2Ok ? `${summary.day2Seconds} s` : failure(day2),
+                )
+            ) {
+                const reads = async (ns: string) =>
+                    (await run("kubectl", traefikReadsSecrets(ns), { ...base, env })).stdout.trim() === "yes";
+                // vote has routes (an app of the stack file); flux-system has none.
+                const seen = {
+                    vote: await reads("vote"),
+                    "flux-system": await reads("flux-system"),
+                    "every namespace": await reads("every namespace"),
+                };
+                check(
+                    "then Traefik reads Secrets where it has routes, and nowhere else",
+                    seen.vote && !seen["flux-system"] && !seen["every namespace"],
+                    JSON.stringify(seen),
+                );
+            }
         }
         const state = await pulumi(["stack", "export", ...flags.slice(0, 2)]);
         const owned = ownedObjects(state.stdout);

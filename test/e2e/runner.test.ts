@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { changesOf, errorsOf, resourcesOf, run, TOOL_BUILD_TIMEOUT_SECONDS } from "../../scripts/e2e/cli";
+import { traefikReadsSecrets, TRAEFIK_USER, withoutPreviews } from "../../scripts/e2e/day2";
 import { lookups, namesPrinted, ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
+import { unwrapSecrets } from "../../render/redact";
 import { renderStack, ROOT } from "../../render/render";
+import { parse } from "yaml";
 import { sentinelSecrets } from "../stack-files";
 
 const E2E_STACK = path.join(ROOT, "e2e", "Pulumi.e2e.yaml");
@@ -32,6 +35,53 @@ describe("the e2e stack file", () => {
             "traefik",
             "zabbix",
         ]);
+    });
+});
+
+describe("the e2e's day-2 update (previews off)", () => {
+    it("keeps the stack file's salt and secrets, and turns off only previews and Sablier", () => {
+        const text = `encryptionsalt: v1:abc\n${readFileSync(E2E_STACK, "utf8")}  platform:secret:\n    secure: v1:xyz\n`;
+        const before = parse(text) as Record<string, any>;
+        const after = parse(withoutPreviews(text)) as Record<string, any>;
+        expect(after.encryptionsalt).toBe("v1:abc");
+        expect(after.config["platform:secret"]).toEqual({ secure: "v1:xyz" });
+        expect(before.config["platform:previews"].enabled).toBe(true);
+        expect(after.config["platform:previews"].enabled).toBe(false);
+        expect(after.config["platform:edge"]).toEqual({ ...before.config["platform:edge"], sablier: false });
+        const untouched = (c: Record<string, unknown>) =>
+            Object.fromEntries(Object.entries(c).filter(([k]) => k !== "platform:previews" && k !== "platform:edge"));
+        expect(untouched(after.config)).toEqual(untouched(before.config));
+    });
+
+    it("renders a Traefik that watches the app namespaces it asks about, not flux-system", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "e2e-day2-"));
+        const file = path.join(dir, "Pulumi.e2e.yaml");
+        writeFileSync(file, withoutPreviews(readFileSync(E2E_STACK, "utf8")));
+        const r = await renderStack({
+            stack: "e2e",
+            stackFile: file,
+            secrets: sentinelSecrets("e2e", "E2E", E2E_STACK),
+        });
+        expect(r.errors).toEqual([]);
+        const traefik = r.charts.find((c) => c.chart === "traefik")!;
+        const watched = (unwrapSecrets(traefik.values) as any).providers.kubernetesCRD.namespaces as string[];
+        expect(watched).toContain("vote");
+        expect(watched).not.toContain("flux-system");
+        expect(r.resources.some((x) => x.type.endsWith(":SablierServer"))).toBe(false);
+    });
+
+    it("asks the API server about Traefik's own ServiceAccount, in one namespace or all", () => {
+        expect(traefikReadsSecrets("vote")).toEqual([
+            "auth",
+            "can-i",
+            "list",
+            "secrets",
+            "--namespace",
+            "vote",
+            "--as",
+            TRAEFIK_USER,
+        ]);
+        expect(traefikReadsSecrets("every namespace")).toContain("--all-namespaces");
     });
 });
 
