@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { sentinelSecrets } from "../../test/stack-files";
 import { changesOf, errorsOf, resourcesOf, run, Ran, RunOptions, TOOL_BUILD_TIMEOUT_SECONDS } from "./cli";
-import { traefikReadsSecrets, withoutPreviews } from "./day2";
+import { traefikReadsSecrets, withoutPreviews } from "./without-previews";
 import { leftovers, ownedObjects } from "./leftovers";
 
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { changesOf, errorsOf, resourcesOf, run, TOOL_BUILD_TIMEOUT_SECONDS } from "../../scripts/e2e/cli";
-import { traefikReadsSecrets, TRAEFIK_USER, withoutPreviews } from "../../scripts/e2e/day2";
+import { traefikReadsSecrets, TRAEFIK_USER, withoutPreviews } from "../../scripts/e2e/without-previews";
 import { lookups, namesPrinted, ownedObjects, resourceArg } from "../../scripts/e2e/leftovers";
 import { unwrapSecrets } from "../../render/redact";
 import { renderStack, ROOT } from "../../render/render";
@@ -38,7 +38,7 @@ describe("the e2e stack file", () => {
     });
 });
 
-describe("the e2e's day-2 update (previews off)", () => {
+describe("the e2e stack without previews (the interrupted stack's shape)", () => {
     it("keeps the stack file's salt and secrets, and turns off only previews and Sablier", () => {
         const text = `encryptionsalt: v1:abc\n${readFileSync(E2E_STACK, "utf8")}  platform:secret:\n    secure: v1:xyz\n`;
         const before = parse(text) as Record<string, any>;

@@ -4,10 +4,10 @@ import { parse, stringify } from "yaml";
 export const TRAEFIK_USER = "system:serviceaccount:edge:traefik";
 
 /**
- * The e2e stack's day-2 change: it stops hosting branch previews (no Sablier server, no Sablier
- * middleware), so its Traefik moves from every namespace (ClusterRole) to the namespaces routes
- * are published into, each through a Role of its own: the prd shape. Everything else of the
- * stack file (its encryption salt, the secrets set in it) is kept as it is.
+ * The e2e stack without branch previews (no Sablier server, no Sablier middleware): its Traefik
+ * watches only the namespaces routes are published into, each through a Role of its own, prd's
+ * shape. The interrupted stack runs this way. Everything else of the stack file (an encryption
+ * salt, secrets set in it) is kept as it is.
  */
 export function withoutPreviews(stackFileText: string): string {
     const doc = parse(stackFileText) as { config: Record<string, Record<string, unknown>> };
