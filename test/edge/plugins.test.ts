@@ -8,8 +8,9 @@ import {
     sablierPluginFiles,
 } from "../../components/edge/sablier-plugin";
 import { unwrapSecrets } from "../../render/redact";
-import { RenderResult, ROOT } from "../../render/render";
+import { RenderResult, renderStack } from "../../render/render";
 import { rendered } from "../rendered";
+import { branchPreviewStackFile } from "../stack-files";
 
 type LocalPlugin = { type: string; moduleName: string; mountPath: string; source: Record<string, string> };
 
@@ -81,18 +82,19 @@ describe("the Sablier middleware's source", () => {
         );
     });
 
-    it("takes every setting the previews' Middleware gives it (components/apps/preview.ts), and the manifest's test data", () => {
-        const go = pluginFile("wake.go");
-        const tags = new Set([...go.matchAll(/json:"(\w+)/g)].map((m) => m[1]));
-        const preview = readFileSync(path.join(ROOT, "components/apps/preview.ts"), "utf8");
-        const block = /sablier: \{([\s\S]*?)\n {24}\},/.exec(preview)?.[1] ?? "";
-        const keys = [...block.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]);
+    it("takes every setting a branch preview's Middleware gives it, and the manifest's test data", async () => {
+        const tags = new Set([...pluginFile("wake.go").matchAll(/json:"(\w+)/g)].map((m) => m[1]));
+        const keysOf = (o: Record<string, unknown>): string[] =>
+            Object.entries(o).flatMap(([k, v]) =>
+                v && typeof v === "object" ? [k, ...keysOf(v as Record<string, unknown>)] : [k],
+            );
+        // A dev-br-x preview of the committed dev stack file, rendered by the real program.
+        const preview = await renderStack({ stack: "dev-br-x", stackFile: branchPreviewStackFile() });
+        const middleware = (preview.objects as any[]).find((o) => o.kind === "Middleware" && o.spec?.plugin?.sablier);
+        const keys = keysOf(unwrapSecrets(middleware.spec.plugin.sablier) as Record<string, unknown>);
         expect(keys.length).toBeGreaterThan(4);
         for (const k of keys) expect({ k, known: tags.has(k) }).toEqual({ k, known: true });
         const testData = (parse(pluginFile(".traefik.yml")) as { testData: Record<string, unknown> }).testData;
-        const testKeys = Object.entries(testData).flatMap(([k, v]) =>
-            v && typeof v === "object" ? [k, ...Object.keys(v)] : [k],
-        );
-        for (const k of testKeys) expect({ k, known: tags.has(k) }).toEqual({ k, known: true });
-    });
+        for (const k of keysOf(testData)) expect({ k, known: tags.has(k) }).toEqual({ k, known: true });
+    }, 120_000);
 });
